@@ -1,0 +1,1 @@
+"""Mesa agents: platforms, fraud crews, regulators, and users for the reference engine."""

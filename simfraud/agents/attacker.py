@@ -1,0 +1,200 @@
+"""Fraud crews: allocation by realised returns, tool R&D and diffusion, entry and exit.
+
+Crews are mesa agents. Each day a crew spreads its attempts over (platform, vector) by
+expected profit; the model pools the attempts of all crews (``pool_attempts``), the
+user kernel resolves them, and the revenue of each (platform, vector) returns to crews
+in proportion to their expected successes there (``share_revenue``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import mesa
+import numpy as np
+
+from simfraud.kernels.contest import tullock
+from simfraud.rng import STREAM_ATTACKER, uniforms
+from simfraud.scenario.schema import Attackers
+from simfraud.vectors import VECTORS
+
+RD_STEP = 0.1
+"""Relative quality gain bought by ``rd_cost`` of R&D."""
+PROFIT_SMOOTHING = 1.0 / 30.0
+# Draw slots of the attacker stream.
+D_DIFFUSE = 0
+D_PEER = 1
+D_RELEASE = 2  # one per tool release
+
+
+@dataclass
+class Release:
+    """A public tool spreading through the crews (Bass diffusion)."""
+
+    vector: int
+    quality: float
+    innovation: float
+    imitation: float
+    adopters: set[int]
+
+
+class AttackerAgent(mesa.Agent):
+    """A fraud crew.
+
+    Attributes:
+        crew_id: Number of the crew in order of entry (its random-number entity; unlike
+            ``unique_id`` it does not depend on how many other agents exist).
+        budget: Money available for attempts (minor units).
+        quality: Tool quality per vector.
+        expected_return: Learned revenue per attempt per (platform, vector).
+        attempts: Today's attempts per (platform, vector).
+        success: Today's success probability per (platform, vector) at the first layer.
+        profit_ema: Smoothed daily profit.
+    """
+
+    def __init__(self, model: mesa.Model, crew_id: int, config: Attackers,
+                 quality: np.ndarray, prior_return: np.ndarray):
+        super().__init__(model)
+        self.crew_id = crew_id
+        self.config = config
+        self.budget = int(config.initial_budget)
+        self.quality = quality.astype(np.float64).copy()
+        self.expected_return = prior_return.astype(np.float64).copy()
+        self.attempts = np.zeros_like(prior_return)
+        self.success = np.zeros_like(prior_return)
+        self.profit_ema = 0.0
+        self.losing_days = 0
+        self.cost_today = 0
+
+    def plan(self, capacity: float, cost: np.ndarray, strength: np.ndarray,
+             decisiveness: float) -> None:
+        """Spread today's attempts over (platform, vector) by expected profit.
+
+        Args:
+            capacity: Attempts the crew can make today at full budget.
+            cost: Cost of one attempt per vector.
+            strength: First-layer defence strength per (platform, vector).
+            decisiveness: Contest decisiveness.
+        """
+        cfg = self.config
+        profit = self.expected_return - cost[None, :]
+        scale = max(float(np.abs(profit).max()), 1.0)
+        weights = np.exp(cfg.choice_sharpness * (profit - profit.max()) / scale)
+        weights = (1.0 - cfg.exploration) * weights / weights.sum() + cfg.exploration / weights.size
+        attempts = capacity * weights
+        spend = float((attempts * cost[None, :]).sum())
+        if spend > self.budget:
+            attempts *= max(self.budget, 0) / spend
+        self.attempts = attempts
+        self.cost_today = int(np.floor((attempts * cost[None, :]).sum()))
+        self.success = tullock(self.quality[None, :], strength, decisiveness)
+
+    def settle(self, revenue: np.ndarray) -> None:
+        """Book today's revenue, learn from it and invest in tools.
+
+        Args:
+            revenue: Revenue per (platform, vector) credited to this crew (minor units).
+        """
+        cfg = self.config
+        total = int(revenue.sum())
+        profit = total - self.cost_today
+        self.budget += profit
+        self.profit_ema += PROFIT_SMOOTHING * (profit - self.profit_ema)
+        self.losing_days = self.losing_days + 1 if self.profit_ema < 0 else 0
+        if not cfg.adaptive:
+            return
+        tried = self.attempts > 0
+        realised = np.divide(revenue, self.attempts, out=np.zeros_like(revenue, dtype=float),
+                             where=tried)
+        self.expected_return[tried] += cfg.learning_rate * (
+            realised[tried] - self.expected_return[tried]
+        )
+        if profit > 0:
+            by_vector = self.attempts.sum(axis=0)
+            share = by_vector / by_vector.sum() if by_vector.sum() > 0 else by_vector
+            invest = cfg.rd_share * profit * share
+            self.budget -= int(np.floor(invest.sum()))
+            self.quality *= 1.0 + RD_STEP * invest / cfg.rd_cost
+
+    def diffuse(self, day: int, crews: list[AttackerAgent], releases: list[Release],
+                seed: int) -> None:
+        """Copy better tools from a peer and adopt public releases.
+
+        Args:
+            day: Current day.
+            crews: Active crews (in id order).
+            releases: Public tool releases so far.
+            seed: Replicate seed.
+        """
+        u = uniforms(np.uint64(seed), STREAM_ATTACKER, day, self.crew_id,
+                     D_RELEASE + len(releases))
+        if len(crews) > 1 and u[D_DIFFUSE] < self.config.diffusion_rate:
+            peer = crews[int(u[D_PEER] * len(crews))]
+            np.maximum(self.quality, peer.quality, out=self.quality)
+        n = max(len(crews), 1)
+        for k, release in enumerate(releases):
+            if self.crew_id in release.adopters:
+                continue
+            adopted_share = len(release.adopters) / n
+            if u[D_RELEASE + k] < release.innovation + release.imitation * adopted_share:
+                release.adopters.add(self.crew_id)
+                self.quality[release.vector] = max(self.quality[release.vector], release.quality)
+
+    def should_exit(self) -> bool:
+        """Whether the crew leaves the market (broke, or losing money for too long)."""
+        if not self.config.adaptive:
+            return False
+        return self.budget <= 0 or self.losing_days >= self.config.exit_patience_days
+
+
+def initial_quality(config: Attackers) -> np.ndarray:
+    """Tool quality per vector on day 0, from the scenario."""
+    return np.array([getattr(config.initial_tool_quality, v) for v in VECTORS])
+
+
+def pool_attempts(crews: list[AttackerAgent], shape: tuple[int, int]) -> tuple[np.ndarray,
+                                                                               np.ndarray]:
+    """Total attempts and attempt-weighted first-layer success per (platform, vector).
+
+    Args:
+        crews: Active crews.
+        shape: ``(n_platforms, n_vectors)``.
+
+    Returns:
+        ``(attempts, success)``: pooled attempts and their mean success probability.
+    """
+    attempts = np.zeros(shape)
+    expected = np.zeros(shape)
+    for crew in crews:
+        attempts += crew.attempts
+        expected += crew.attempts * crew.success
+    success = np.divide(expected, attempts, out=np.zeros(shape), where=attempts > 0)
+    return attempts, success
+
+
+def share_revenue(crews: list[AttackerAgent], revenue: np.ndarray) -> list[np.ndarray]:
+    """Split pooled revenue per (platform, vector) among crews, exactly, in integers.
+
+    Each crew gets its share of expected successes, rounded down; the remainder of each
+    cell goes to the crew with the largest share (lowest id on ties), so the parts add up
+    to ``revenue`` exactly.
+
+    Args:
+        crews: Active crews, in id order.
+        revenue: Pooled integer revenue per (platform, vector).
+
+    Returns:
+        One integer array per crew.
+    """
+    if not crews:
+        return []
+    weight = np.stack([c.attempts * c.success for c in crews])
+    total = weight.sum(axis=0)
+    share = np.divide(weight, total[None], out=np.zeros_like(weight), where=total[None] > 0)
+    parts = np.floor(share * revenue[None]).astype(np.int64)
+    remainder = revenue - parts.sum(axis=0)
+    top = np.argmax(weight, axis=0)
+    rows, cols = np.indices(revenue.shape)
+    parts[top, rows, cols] += remainder
+    return list(parts)
+

@@ -1,0 +1,240 @@
+"""The ``simfraud`` command line: parse, call, report.
+
+Exit codes: 0 success, 1 the simulation itself failed (e.g. a ledger invariant),
+2 bad input (scenario, arguments, output folder), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import shlex
+import sys
+import time
+from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class _Parser(argparse.ArgumentParser):
+    """ArgumentParser whose errors name the command and exit with status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 2**63-1, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    parser = _Parser(prog="simfraud", description="Simulate the payment-fraud arms race "
+                     "around face payment and deepfakes.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    run = sub.add_parser("run", help="run a scenario and write its results")
+    run.add_argument("scenario", help="scenario YAML file")
+    run.add_argument("--out", required=True, help="result folder (created or replaced)")
+    run.add_argument("--users", type=_positive, help="simulated users (population.users)")
+    run.add_argument("--days", type=_positive, help="days to simulate")
+    run.add_argument("--seed", type=_seed, help="base random seed")
+    run.add_argument("--replicates", type=_positive, default=1, help="replicates (default 1)")
+    run.add_argument("--engine", choices=("columnar", "agents"), default="columnar",
+                     help="columnar (fast, default) or agents (one mesa agent per user)")
+    run.add_argument("--set", dest="overrides", action="append", default=[],
+                     metavar="PATH=VALUE",
+                     help="override a parameter, e.g. platforms.0.liveness.level=depth_3d")
+    run.add_argument("--quiet", action="store_true", help="no progress bar and no table")
+
+    validate = sub.add_parser("validate", help="check scenario files (exit 0 or 2)")
+    validate.add_argument("files", nargs="+", help="scenario YAML files")
+
+    sub.add_parser("info", help="print versions, threads and the numba cache location")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``simfraud`` command.
+
+    Args:
+        argv: Arguments (default: ``sys.argv[1:]``).
+
+    Returns:
+        The exit status.
+    """
+    args = build_parser().parse_args(argv)
+    handlers = {"run": _run, "validate": _validate, "info": _info}
+    try:
+        return handlers[args.command](args)
+    except KeyboardInterrupt:
+        print("simfraud: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from simfraud.scenario.loader import ScenarioError, load_scenario
+
+    status = EXIT_OK
+    for name in args.files:
+        try:
+            scenario = load_scenario(name)
+        except ScenarioError as exc:
+            print(exc, file=sys.stderr)
+            status = EXIT_BAD_INPUT
+        else:
+            print(f"{name}: ok ({scenario.name}: {scenario.population.users} users, "
+                  f"{len(scenario.platforms)} platform(s), {scenario.days} days)")
+    return status
+
+
+def _overrides(args: argparse.Namespace) -> list[str]:
+    extra = []
+    if args.users is not None:
+        extra.append(f"population.users={args.users}")
+    if args.days is not None:
+        extra.append(f"days={args.days}")
+    if args.seed is not None:
+        extra.append(f"seed={args.seed}")
+    return [*args.overrides, *extra]
+
+
+def _run(args: argparse.Namespace) -> int:
+    from simfraud.ledger import LedgerError
+    from simfraud.results.writer import OutputError, ResultWriter
+    from simfraud.scenario.loader import ScenarioError, load_scenario
+
+    started = time.perf_counter()
+    try:
+        scenario = load_scenario(args.scenario, _overrides(args))
+    except ScenarioError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        writer = ResultWriter(args.out)
+    except OutputError as exc:
+        print(f"simfraud: --out {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        return _simulate_and_write(args, scenario, writer, started)
+    except LedgerError as exc:
+        print(f"simfraud: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as exc:
+        print(f"simfraud: cannot write results to {args.out}: {exc.strerror}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    finally:
+        writer.discard()
+
+
+def _simulate_and_write(args, scenario, writer, started: float) -> int:
+    import yaml
+    from tqdm import tqdm
+
+    from simfraud.results.summary import summarise, summary_table
+    from simfraud.runner import run_replicates
+
+    loaded = time.perf_counter()
+    show = not args.quiet and sys.stderr.isatty()
+    with tqdm(total=scenario.days * args.replicates, unit="day", disable=not show,
+              desc=scenario.name, file=sys.stderr) as bar:
+        result = run_replicates(scenario, args.replicates, args.engine, on_day=bar.update)
+    simulated = time.perf_counter()
+    resolved = yaml.safe_dump(scenario.model_dump(mode="json"), sort_keys=False)
+    summary = summarise(result.timeseries, scenario.population.weight, scenario.currency)
+    writer.parquet("timeseries.parquet", result.timeseries)
+    writer.parquet("vectors.parquet", result.vectors)
+    writer.json("summary.json", summary)
+    writer.text("scenario.yaml", f"# resolved scenario written by simfraud run\n{resolved}")
+    written = time.perf_counter()
+    writer.publish(_manifest(args, scenario, resolved, result, {
+        "load_seconds": loaded - started,
+        "setup_seconds": result.setup_seconds,
+        "simulate_seconds": result.simulate_seconds,
+        "run_seconds": simulated - loaded,
+        "write_seconds": written - simulated,
+        "phase_seconds": result.phase_seconds,
+    }))
+    if not args.quiet:
+        print(summary_table(summary))
+        print(f"results in {args.out}")
+    return EXIT_OK
+
+
+def _manifest(args, scenario, resolved: str, result, timings: dict) -> dict:
+    import numba
+
+    import simfraud
+
+    return {
+        "simfraud_version": simfraud.__version__,
+        "scenario_name": scenario.name,
+        "scenario_file": str(args.scenario),
+        "scenario_sha256": hashlib.sha256(resolved.encode()).hexdigest(),
+        "seed": scenario.seed,
+        "replicates": args.replicates,
+        "users": scenario.population.users,
+        "days": scenario.days,
+        "engine": args.engine,
+        "command_line": shlex.join(["simfraud", *sys.argv[1:]]),
+        "overrides": _overrides(args),
+        "numba_threads": numba.get_num_threads(),
+        "python": platform.python_version(),
+        "versions": _versions(),
+        "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "timings": timings,
+        "rows": {"timeseries": len(result.timeseries), "vectors": len(result.vectors)},
+    }
+
+
+def _versions() -> dict[str, str]:
+    out = {}
+    for package in ("simfraud", "mesa", "numpy", "numba", "pandas", "pyarrow", "pydantic",
+                    "plotly", "dash"):
+        try:
+            out[package] = version(package)
+        except PackageNotFoundError:
+            out[package] = "not installed"
+    return out
+
+
+def _info(args: argparse.Namespace) -> int:
+    import numba
+
+    cache_dir = numba.config.CACHE_DIR or str(Path(__file__).parent / "**" / "__pycache__")
+    info = {
+        "versions": _versions(),
+        "python": f"{platform.python_version()} ({sys.executable})",
+        "cpu_count": os.cpu_count(),
+        "numba_threads": numba.get_num_threads(),
+        "numba_threading_layer": numba.config.THREADING_LAYER,
+        "numba_cache": cache_dir,
+    }
+    print(json.dumps(info, indent=2))
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,85 @@
+"""The two ways users are held: columns (fast) or one mesa agent each (reference).
+
+Both expose the same interface to the model: ``run_day`` fills the per-chunk
+accumulators, ``population_totals`` sums the users' cumulative money columns, and
+``columns`` gives the population state as columns.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simfraud.agents.user import UserAgent, contact_list
+from simfraud.kernels import layout
+from simfraud.kernels.day import DayInputs, run_day
+from simfraud.population.columns import COLUMNS, UserColumns, row
+
+CHUNK = 16_384
+"""Users per accumulator chunk. Part of the result: sums are taken chunk by chunk."""
+
+
+class ColumnarUsers:
+    """Users as columns, advanced by the parallel numba kernel."""
+
+    name = "columnar"
+
+    def __init__(self, columns: UserColumns, n_platforms: int):
+        self.columns_ = columns
+        self.chunk = CHUNK
+        n_chunks = max(1, -(-len(columns.platform) // CHUNK))
+        self.acc_int = np.zeros((n_chunks, layout.n_int_slots(n_platforms)), dtype=np.int64)
+        self.acc_float = np.zeros((n_chunks, layout.n_float_slots(n_platforms)))
+
+    def run_day(self, inputs: DayInputs) -> None:
+        """Advance every user by one day."""
+        run_day(self.columns_, inputs, self.acc_int, self.acc_float, self.chunk)
+        c = self.columns_
+        self.columns_ = c._replace(victim_prev=c.victim_now, victim_now=c.victim_prev)
+
+    def population_totals(self) -> tuple[int, int]:
+        """Sum of users' cumulative losses and refunds."""
+        return int(self.columns_.loss.sum()), int(self.columns_.refunded.sum())
+
+    def columns(self) -> UserColumns:
+        """The population's state."""
+        return self.columns_
+
+
+class AgentUsers(ColumnarUsers):
+    """Users as one ``UserAgent`` each, stepped in index order (the reference engine)."""
+
+    name = "agents"
+
+    def __init__(self, model, columns: UserColumns, n_platforms: int, contacts_key: int,
+                 n_contacts: int, window: int):
+        super().__init__(columns, n_platforms)
+        n = len(columns.platform)
+        self.agents = [UserAgent(model, i, row(columns, i)) for i in range(n)]
+        self.columns_ = None
+        for agent in self.agents:
+            agent.contacts = [
+                self.agents[j]
+                for j in contact_list(np.uint64(contacts_key), agent.index, n_contacts, n, window)
+            ]
+        self.model = model
+
+    def run_day(self, inputs: DayInputs) -> None:
+        """Every agent lives its day, then today's fraud becomes yesterday's."""
+        self.acc_int[:] = 0
+        self.acc_float[:] = 0.0
+        users = self.model.agents_by_type[UserAgent]
+        users.do("act")
+        users.do("end_day")
+
+    def population_totals(self) -> tuple[int, int]:
+        """Sum of users' cumulative losses and refunds."""
+        loss = sum(int(a.columns.loss[0]) for a in self.agents)
+        refunds = sum(int(a.columns.refunded[0]) for a in self.agents)
+        return loss, refunds
+
+    def columns(self) -> UserColumns:
+        """The population's state, gathered from the agents."""
+        return UserColumns(*(
+            np.concatenate([getattr(a.columns, c.name) for a in self.agents])
+            for c in COLUMNS
+        ))

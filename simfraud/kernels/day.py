@@ -1,0 +1,324 @@
+"""The user day: payments, authentication, attacks, refunds and behaviour for one user.
+
+``user_day`` is the one place user behaviour is written. The columnar engine calls it
+for every user in parallel chunks (``run_day``); the agent engine calls it once per
+``UserAgent`` on that agent's own length-1 columns. Every draw has a fixed slot
+(``D_*``) so a change in one mechanism never shifts another's random numbers.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+from numba import njit, prange
+
+from simfraud.kernels import layout as L
+from simfraud.kernels.attacks import SUCCESS, exponential_amount, resolve_layers
+from simfraud.kernels.behaviour import (
+    choose_platform,
+    facepay_utility,
+    update_risk,
+    update_trust,
+    update_vigilance,
+)
+from simfraud.kernels.refunds import refund_split
+from simfraud.population.columns import (
+    BARRED_FROM_FACE,
+    CREDENTIALS_COMPROMISED,
+    FACE_COMPROMISED,
+    FACEPAY,
+)
+from simfraud.rng import STREAM_CONTACTS, STREAM_USER, entity_key, uniform
+from simfraud.vectors import ACCOUNT_TAKEOVER, N_BIOMETRIC, N_VECTORS, SOCIAL_ENGINEERING
+
+# Draw slots of the user stream.
+D_PAY = 0
+D_PAY_AMOUNT = 1
+D_FALSE_REJECT = 2
+D_ABANDON = 3
+D_ATTACK = 4  # five per vector: attacked, amount, primary, step-up, monitoring
+D_PER_VECTOR = 5
+D_CLAIM = D_ATTACK + D_PER_VECTOR * N_VECTORS  # one per vector
+D_NOTICE = D_CLAIM + N_VECTORS
+D_FACE_HARVEST = D_NOTICE + 1
+D_CREDENTIAL_HARVEST = D_NOTICE + 2
+D_FACE_BREACH = D_NOTICE + 3
+D_CREDENTIAL_BREACH = D_NOTICE + 4
+D_ADOPT = D_NOTICE + 5
+D_SWITCH = D_NOTICE + 6
+D_SWITCH_TARGET = D_NOTICE + 7
+
+HIGH_PRIVACY = 0.5
+"""Privacy concern above which a user counts as high-privacy in the metrics."""
+
+DayInputs = namedtuple(
+    "DayInputs",
+    [
+        # randomness and network
+        "key", "contacts_key", "n_contacts", "contact_window",
+        # per segment
+        "seg_pay_probability", "seg_mean_payment", "seg_literacy", "seg_vigilance",
+        # per platform
+        "bpcer", "step_up_threshold", "step_up_block", "sim_swap", "voluntary_cap",
+        "face_breach", "credential_breach", "move_exposed", "switch_cumulative",
+        # per platform x vector
+        "attack_probability", "primary_pass", "detect", "voluntary_policy",
+        # per vector
+        "fraud_mean", "mandated",
+        # mandate
+        "mandate_cap", "mandate_excess", "mandate_receiving_bps", "negligence",
+        "recovery_bps",
+        # harvesting
+        "face_harvest", "credential_harvest",
+        # behaviour
+        "face_allowed", "push", "adoption_rate", "drop_rate", "risk_weight",
+        "friction_weight", "risk_decay", "victim_shock", "word_of_mouth", "media",
+        "trust_recovery", "trust_hit_unrefunded", "trust_hit_false_reject",
+        "switch_threshold", "switch_rate", "vigilance_learning", "vigilance_decay",
+        "friction_decay", "abandon_probability", "notice_probability", "initial_trust",
+    ],
+)
+"""Everything the user day reads besides the user's own columns (built by the model)."""
+
+
+@njit(cache=True, inline="always")
+def contact(contacts_key: np.uint64, user: np.int64, k: np.int64, n_users: np.int64,
+            window: np.int64) -> np.int64:
+    """The ``k``-th contact of ``user``: a fixed random user within ``window`` positions.
+
+    User indices carry no meaning (segments and platforms are drawn), so a local window
+    is a random network that stays in cache.
+    """
+    offset = 1 + np.int64(uniform(entity_key(contacts_key, STREAM_CONTACTS, user), k) * window)
+    if k % 2 == 1:
+        offset = -offset
+    return (user + offset) % n_users
+
+
+@njit(cache=True, inline="always")
+def contacts_defrauded(victim_prev: np.ndarray, user: np.int64, t) -> np.int64:
+    """How many of ``user``'s contacts were defrauded the previous day."""
+    n = victim_prev.shape[0]
+    count = np.int64(0)
+    for k in range(t.n_contacts):
+        j = contact(t.contacts_key, user, k, n, t.contact_window)
+        if j != user:
+            count += victim_prev[j]
+    return count
+
+
+@njit(cache=True)
+def user_day(r, user, c, t, defrauded_contacts, ai, af):
+    """Simulate one day of one user, updating its columns and the accumulators.
+
+    Args:
+        r: Row of the user in ``c`` (the user index, or 0 for an agent's own columns).
+        user: The user's index in the population (the random-number entity).
+        c: ``UserColumns`` holding the user at row ``r``.
+        t: ``DayInputs`` of the day.
+        defrauded_contacts: Contacts defrauded the previous day.
+        ai: Integer accumulator row (see ``layout``).
+        af: Float accumulator row.
+    """
+    n_platforms = t.bpcer.shape[0]
+    ek = entity_key(t.key, STREAM_USER, user)
+    p = np.int64(c.platform[r])
+    s = np.int64(c.segment[r])
+    flags = c.flags[r]
+    facepay = (flags & FACEPAY) != 0
+    face_compromised = (flags & FACE_COMPROMISED) != 0
+    credentials_compromised = (flags & CREDENTIALS_COMPROMISED) != 0
+    barred = (flags & BARRED_FROM_FACE) != 0
+
+    # 1. A genuine payment, with face authentication for face-pay users.
+    false_rejects = np.int64(0)
+    if uniform(ek, D_PAY) < t.seg_pay_probability[s]:
+        amount = exponential_amount(t.seg_mean_payment[s], uniform(ek, D_PAY_AMOUNT))
+        abandoned = False
+        if facepay:
+            ai[L.pp(n_platforms, p, L.P_FACE_CHECKS)] += 1
+            if uniform(ek, D_FALSE_REJECT) < t.bpcer[p]:
+                false_rejects = 1
+                ai[L.pp(n_platforms, p, L.P_FALSE_REJECTS)] += 1
+                if uniform(ek, D_ABANDON) < t.abandon_probability:
+                    abandoned = True
+                    ai[L.pp(n_platforms, p, L.P_ABANDONED)] += 1
+        if not abandoned:
+            if amount > t.step_up_threshold[p]:
+                ai[L.pp(n_platforms, p, L.P_STEP_UPS)] += 1
+            ai[L.pp(n_platforms, p, L.P_PAYMENTS)] += 1
+            ai[L.pp(n_platforms, p, L.P_VOLUME)] += amount
+
+    # 2. Attacks, one possible attempt per vector, resolved layer by layer.
+    loss_today = np.int64(0)
+    refund_today = np.int64(0)
+    scammed = False
+    taken_over = False
+    for v in range(N_VECTORS):
+        probability = t.attack_probability[p, v]
+        if probability <= 0.0:
+            continue
+        if v < N_BIOMETRIC:
+            eligible = facepay and face_compromised
+        elif v == ACCOUNT_TAKEOVER:
+            eligible = credentials_compromised
+        else:
+            eligible = True
+        base = D_ATTACK + D_PER_VECTOR * v
+        if not eligible or uniform(ek, base) >= probability:
+            continue
+        amount = exponential_amount(t.fraud_mean[v], uniform(ek, base + 1))
+        ai[L.pv(p, v, L.PV_ATTEMPTS)] += 1
+        ai[L.pv(p, v, L.PV_ATTEMPTED_AMOUNT)] += amount
+        pass_primary = t.primary_pass[p, v]
+        block = 0.0
+        if v < N_BIOMETRIC:
+            block = t.step_up_block[p] * (1.0 - t.sim_swap[p] * credentials_compromised)
+        elif v == ACCOUNT_TAKEOVER:
+            block = t.step_up_block[p] * (1.0 - t.sim_swap[p])
+        else:
+            pass_primary *= 1.0 - c.vigilance[r]
+        outcome = resolve_layers(
+            uniform(ek, base + 2), pass_primary, amount > t.step_up_threshold[p],
+            uniform(ek, base + 3), block, uniform(ek, base + 4), t.detect[p, v],
+        )
+        if outcome != SUCCESS:
+            ai[L.pv(p, v, L.PV_STOP_PRIMARY + outcome - 1)] += 1
+            continue
+        sending, receiving = refund_split(
+            amount, t.mandated[v] != 0, t.mandate_cap, t.mandate_excess,
+            t.mandate_receiving_bps, uniform(ek, D_CLAIM + v) < t.negligence,
+            t.voluntary_policy[p, v], t.voluntary_cap[p],
+        )
+        ai[L.pv(p, v, L.PV_SUCCESSES)] += 1
+        ai[L.pv(p, v, L.PV_LOSS)] += amount
+        ai[L.pv(p, v, L.PV_REFUND_SENDING)] += sending
+        ai[L.pv(p, v, L.PV_REFUND_RECEIVING)] += receiving
+        ai[L.pv(p, v, L.PV_RECOVERED)] += amount * t.recovery_bps // 10_000
+        loss_today += amount
+        refund_today += sending + receiving
+        scammed = scammed or v == SOCIAL_ENGINEERING
+        taken_over = taken_over or v == ACCOUNT_TAKEOVER
+    victim = loss_today > 0
+    if victim:
+        ai[L.pp(n_platforms, p, L.P_VICTIMS)] += 1
+        ai[L.pp(n_platforms, p, L.P_USER_LOSS)] += loss_today - refund_today
+        ai[L.pp(n_platforms, p, L.P_USER_REFUND)] += refund_today
+        c.loss[r] += loss_today
+        c.refunded[r] += refund_today
+    c.victim_now[r] = 1 if victim else 0
+    c.false_rejects[r] += false_rejects
+
+    # 3. Compromise: resets, harvesting, breaches.
+    literacy = t.seg_literacy[s]
+    if credentials_compromised and (
+        taken_over or uniform(ek, D_NOTICE) < t.notice_probability * (0.5 + literacy)
+    ):
+        credentials_compromised = False
+    if not face_compromised and (
+        uniform(ek, D_FACE_HARVEST) < t.face_harvest * c.face_exposure[r]
+    ):
+        face_compromised = True
+    if not credentials_compromised and (
+        uniform(ek, D_CREDENTIAL_HARVEST) < t.credential_harvest * (1.2 - literacy)
+    ):
+        credentials_compromised = True
+    if t.face_breach[p] > 0.0 and uniform(ek, D_FACE_BREACH) < t.face_breach[p]:
+        face_compromised = True
+        if t.move_exposed[p] != 0:
+            facepay = False
+            barred = True
+    if t.credential_breach[p] > 0.0 and uniform(ek, D_CREDENTIAL_BREACH) < t.credential_breach[p]:
+        credentials_compromised = True
+
+    # 4. Attitudes, face-pay adoption and platform switching.
+    vigilance = update_vigilance(c.vigilance[r], t.seg_vigilance[s], t.vigilance_decay,
+                                 t.vigilance_learning, scammed)
+    friction = c.friction[r] * (1.0 - t.friction_decay) + false_rejects
+    risk = update_risk(c.perceived_risk[r], t.risk_decay, t.victim_shock, victim,
+                       t.word_of_mouth, defrauded_contacts, t.media)
+    unrefunded = (loss_today - refund_today) / loss_today if victim else 0.0
+    trust = update_trust(c.trust[r], t.trust_recovery, t.trust_hit_unrefunded, unrefunded,
+                         t.trust_hit_false_reject, false_rejects)
+    privacy = c.privacy_concern[r]
+    utility = facepay_utility(c.convenience[r], t.push, t.risk_weight, privacy, risk,
+                              t.friction_weight, friction)
+    if facepay:
+        if t.face_allowed == 0 or (utility < 0.0 and uniform(ek, D_ADOPT) < t.drop_rate):
+            facepay = False
+    elif (t.face_allowed != 0 and not barred and utility > 0.0
+          and uniform(ek, D_ADOPT) < t.adoption_rate):
+        facepay = True
+    if (n_platforms > 1 and trust < t.switch_threshold
+            and uniform(ek, D_SWITCH) < t.switch_rate):
+        ai[L.pp(n_platforms, p, L.P_SWITCHED_OUT)] += 1
+        p = choose_platform(uniform(ek, D_SWITCH_TARGET), t.switch_cumulative, p)
+        trust = t.initial_trust
+        facepay = False
+        credentials_compromised = False
+
+    # 5. Write back and count tomorrow's state.
+    flags = np.uint8(0)
+    if facepay:
+        flags |= FACEPAY
+    if face_compromised:
+        flags |= FACE_COMPROMISED
+    if credentials_compromised:
+        flags |= CREDENTIALS_COMPROMISED
+    if barred:
+        flags |= BARRED_FROM_FACE
+    c.flags[r] = flags
+    c.platform[r] = p
+    c.vigilance[r] = vigilance
+    c.friction[r] = friction
+    c.perceived_risk[r] = risk
+    c.trust[r] = trust
+
+    ai[L.pp(n_platforms, p, L.P_USERS_NEXT)] += 1
+    ai[L.pv(p, SOCIAL_ENGINEERING, L.PV_ELIGIBLE_NEXT)] += 1
+    if credentials_compromised:
+        ai[L.pv(p, ACCOUNT_TAKEOVER, L.PV_ELIGIBLE_NEXT)] += 1
+        ai[L.gl(n_platforms, L.G_CREDENTIALS_COMPROMISED)] += 1
+    if face_compromised:
+        ai[L.gl(n_platforms, L.G_FACES_COMPROMISED)] += 1
+    if facepay:
+        ai[L.pp(n_platforms, p, L.P_FACEPAY_NEXT)] += 1
+        if face_compromised:
+            for v in range(N_BIOMETRIC):
+                ai[L.pv(p, v, L.PV_ELIGIBLE_NEXT)] += 1
+    if privacy > HIGH_PRIVACY:
+        ai[L.gl(n_platforms, L.G_USERS_HIGH_PRIVACY)] += 1
+        if facepay:
+            ai[L.gl(n_platforms, L.G_FACEPAY_HIGH_PRIVACY)] += 1
+    elif facepay:
+        ai[L.gl(n_platforms, L.G_FACEPAY_LOW_PRIVACY)] += 1
+    af[p * L.N_FP + L.F_TRUST] += np.float64(c.trust[r])
+    af[n_platforms * L.N_FP + L.F_RISK] += np.float64(c.perceived_risk[r])
+
+
+@njit(cache=True, parallel=True)
+def run_day(c, t, acc_int: np.ndarray, acc_float: np.ndarray, chunk: np.int64) -> None:
+    """Simulate one day of every user, in fixed chunks run in parallel.
+
+    Each chunk fills its own accumulator rows, so the totals (summed in chunk order by
+    the caller) do not depend on the number of threads.
+
+    Args:
+        c: ``UserColumns`` of the whole population (updated in place).
+        t: ``DayInputs`` of the day.
+        acc_int: ``(n_chunks, n_int_slots)`` integer accumulators (overwritten).
+        acc_float: ``(n_chunks, n_float_slots)`` float accumulators (overwritten).
+        chunk: Users per chunk.
+    """
+    n = c.platform.shape[0]
+    n_chunks = acc_int.shape[0]
+    for k in prange(n_chunks):
+        ai = acc_int[k]
+        af = acc_float[k]
+        ai[:] = 0
+        af[:] = 0.0
+        stop = min(n, (k + 1) * chunk)
+        for i in range(k * chunk, stop):
+            defrauded = contacts_defrauded(c.victim_prev, i, t)
+            user_day(i, i, c, t, defrauded, ai, af)

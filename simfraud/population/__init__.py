@@ -1,0 +1,1 @@
+"""The user population: column registry and initial build."""

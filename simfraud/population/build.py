@@ -1,0 +1,81 @@
+"""Build the initial user population from a scenario."""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from simfraud.population.columns import FACEPAY, UserColumns, allocate
+from simfraud.rng import STREAM_POPULATION, day_key, entity_key, uniform
+from simfraud.scenario.schema import Scenario
+
+POPULATION_DAY = 1 << 41
+"""Pseudo-day of the population draws (never a simulated day)."""
+ATTRIBUTE_SPREAD = 0.3
+"""Width of the uniform spread of individual attitudes around their segment's value."""
+
+
+@njit(cache=True, inline="always")
+def _pick(u: float, cumulative: np.ndarray) -> np.int64:
+    for k in range(cumulative.shape[0] - 1):
+        if u < cumulative[k]:
+            return k
+    return cumulative.shape[0] - 1
+
+
+@njit(cache=True, inline="always")
+def _spread(base: float, u: float) -> np.float32:
+    return np.float32(min(max(base + ATTRIBUTE_SPREAD * (u - 0.5), 0.0), 1.0))
+
+
+@njit(cache=True)
+def _init_user(c, i, key, segment_cumulative, platform_cumulative, attributes, facepay_share,
+               initial_trust):
+    ek = entity_key(key, STREAM_POPULATION, i)
+    s = _pick(uniform(ek, 0), segment_cumulative)
+    c.segment[i] = s
+    c.platform[i] = _pick(uniform(ek, 1), platform_cumulative)
+    c.flags[i] = FACEPAY if uniform(ek, 2) < facepay_share else np.uint8(0)
+    c.face_exposure[i] = _spread(attributes[s, 0], uniform(ek, 3))
+    c.vigilance[i] = _spread(attributes[s, 1], uniform(ek, 4))
+    c.privacy_concern[i] = _spread(attributes[s, 2], uniform(ek, 5))
+    c.convenience[i] = _spread(attributes[s, 3], uniform(ek, 6))
+    c.trust[i] = initial_trust
+
+
+@njit(cache=True, parallel=True)
+def _fill(c, key, segment_cumulative, platform_cumulative, attributes, facepay_share,
+          initial_trust):
+    # Writes go through a called function: numba (0.68) loses writes made to a
+    # namedtuple's arrays directly inside a prange body.
+    for i in prange(c.platform.shape[0]):
+        _init_user(c, i, key, segment_cumulative, platform_cumulative, attributes,
+                   facepay_share, initial_trust)
+
+
+def build_population(scenario: Scenario, seed: int) -> UserColumns:
+    """Draw the day-0 population: segments, platforms, face-pay users and attitudes.
+
+    Individual vigilance, privacy concern, convenience and face exposure are spread
+    uniformly (width ``ATTRIBUTE_SPREAD``) around their segment's value.
+
+    Args:
+        scenario: The scenario.
+        seed: Replicate seed.
+
+    Returns:
+        Columns for ``scenario.population.users`` users.
+    """
+    pop = scenario.population
+    columns = allocate(pop.users)
+    segments = pop.segments
+    segment_cumulative = np.cumsum([s.share for s in segments])
+    platform_cumulative = np.cumsum([p.market_share for p in scenario.platforms])
+    attributes = np.array(
+        [[s.face_exposure, s.vigilance, s.privacy_concern, s.convenience] for s in segments],
+        dtype=np.float64,
+    )
+    key = np.uint64(day_key(np.uint64(seed), np.int64(POPULATION_DAY)))
+    _fill(columns, key, segment_cumulative, platform_cumulative, attributes,
+          pop.initial_facepay_share, np.float32(pop.initial_trust))
+    return columns

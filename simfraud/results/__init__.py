@@ -1,0 +1,1 @@
+"""Result folders: summaries, manifests and atomic writing."""

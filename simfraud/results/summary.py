@@ -1,0 +1,97 @@
+"""Headline totals of a run, with their spread over replicates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+TOTALS = (
+    "gross_loss", "refunded", "refunded_sending", "refunded_receiving", "user_loss",
+    "recovered", "attempts", "successes", "victims", "false_rejects", "abandoned",
+    "security_spend", "compliance_cost", "friction_cost", "social_cost",
+)
+"""Metrics summed over the horizon of each replicate."""
+FINAL = ("facepay_users", "faces_compromised", "credentials_compromised", "active_attackers",
+         "mean_trust")
+"""Metrics taken on the last day of each replicate."""
+
+
+def _spread(values: np.ndarray) -> dict[str, float]:
+    return {
+        "mean": float(np.mean(values)),
+        "std": float(np.std(values, ddof=1)) if len(values) > 1 else 0.0,
+        "p10": float(np.percentile(values, 10)),
+        "median": float(np.median(values)),
+        "p90": float(np.percentile(values, 90)),
+        "min": float(np.min(values)),
+        "max": float(np.max(values)),
+    }
+
+
+def summarise(timeseries: pd.DataFrame, weight: float, currency: str) -> dict[str, Any]:
+    """Headline totals and final states, each as mean, std, p10, median, p90, min, max.
+
+    Args:
+        timeseries: Daily series of every replicate.
+        weight: Real people per simulated user (national totals = totals x weight).
+        currency: Currency of the minor units.
+
+    Returns:
+        A JSON-ready dict.
+    """
+    by_rep = timeseries.groupby("replicate")
+    totals = by_rep[list(TOTALS)].sum()
+    final = by_rep[list(FINAL)].last()
+    refunded_share = (totals["refunded"] / totals["gross_loss"].where(totals["gross_loss"] > 0)
+                      ).fillna(0.0)
+    return {
+        "replicates": int(timeseries["replicate"].nunique()),
+        "days": int(timeseries["day"].nunique()),
+        "currency": currency,
+        "money_unit": "minor units (e.g. pence); national totals multiply by weight",
+        "weight": weight,
+        "totals": {name: _spread(totals[name].to_numpy()) for name in TOTALS},
+        "final_day": {name: _spread(final[name].to_numpy()) for name in FINAL},
+        "refunded_share": _spread(refunded_share.to_numpy()),
+        "national_totals_mean": {
+            name: float(totals[name].mean() * weight) for name in TOTALS
+        },
+    }
+
+
+def summary_table(summary: dict[str, Any]) -> str:
+    """A readable table of the headline figures (major currency units)."""
+    currency = summary["currency"]
+    rows = [
+        ("Fraud losses (gross)", "gross_loss", True),
+        ("  refunded to victims", "refunded", True),
+        ("  borne by victims", "user_loss", True),
+        ("  recovered at mules", "recovered", True),
+        ("Frauds", "successes", False),
+        ("Attempts", "attempts", False),
+        ("False rejects", "false_rejects", False),
+        ("Security spend", "security_spend", True),
+        ("Compliance cost", "compliance_cost", True),
+        ("Friction cost", "friction_cost", True),
+        ("Social cost", "social_cost", True),
+    ]
+    header = f"{'':28}{'mean':>16}{'p10':>16}{'p90':>16}"
+    lines = [f"{summary['replicates']} replicate(s) x {summary['days']} days; "
+             f"money in {currency} (simulated users)", header, "-" * len(header)]
+    for label, key, money in rows:
+        spread = summary["totals"][key]
+        scale = 100.0 if money else 1.0
+        cells = "".join(f"{spread[k] / scale:>16,.0f}" for k in ("mean", "p10", "p90"))
+        lines.append(f"{label:28}{cells}")
+    share = summary["refunded_share"]
+    lines.append(f"{'Refunded share':28}{share['mean']:>16.1%}{share['p10']:>16.1%}"
+                 f"{share['p90']:>16.1%}")
+    for key, label in (("facepay_users", "Face-pay users (last day)"),
+                       ("faces_compromised", "Faces compromised (last day)"),
+                       ("active_attackers", "Active crews (last day)")):
+        spread = summary["final_day"][key]
+        cells = "".join(f"{spread[k]:>16,.0f}" for k in ("mean", "p10", "p90"))
+        lines.append(f"{label:28}{cells}")
+    return "\n".join(lines)

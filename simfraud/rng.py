@@ -1,0 +1,104 @@
+"""Counter-based random numbers: every draw is a pure function of its coordinates.
+
+A draw is ``uniform(seed, stream, day, entity, draw)``. Nothing is carried from one
+draw to the next, so results do not depend on thread count, iteration order or engine,
+and switching a policy on or off leaves every unrelated draw where it was (common
+random numbers).
+
+Construction (SplitMix64 finaliser as the mixing function):
+
+* ``day_key(seed, day) = mix(mix(seed) ^ mix(day + D))`` once per day;
+* ``entity_key(day_key, stream, entity) = mix(day_key ^ mix(stream * S + entity * E))``;
+* ``uniform = top53bits(mix(entity_key + draw * G)) * 2**-53``.
+
+``stream`` names the mechanism (see the ``STREAM_*`` constants); ``draw`` numbers the
+draws a mechanism needs for one entity on one day.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+MASK64 = (1 << 64) - 1
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_DAY_SALT = np.uint64(0xD1B54A32D192ED03)
+_STREAM_MUL = np.uint64(0xA0761D6478BD642F)
+_ENTITY_MUL = np.uint64(0xE7037ED1A0B428DB)
+_S30 = np.uint64(30)
+_S27 = np.uint64(27)
+_S31 = np.uint64(31)
+_S11 = np.uint64(11)
+_INV53 = 1.0 / 9007199254740992.0
+
+# Streams: one per mechanism. Users draw in the user streams, crews in the attacker
+# streams, and so on; entity is the user index, crew id, platform index.
+STREAM_USER = 1
+STREAM_CONTACTS = 2
+STREAM_ATTACKER = 3
+STREAM_ENTRY = 4
+STREAM_POPULATION = 5
+STREAM_REPLICATE = 6
+
+
+@njit(cache=True, inline="always")
+def mix64(z: np.uint64) -> np.uint64:
+    """SplitMix64 finaliser: a bijective 64-bit mixing function."""
+    z = (z ^ (z >> _S30)) * _M1
+    z = (z ^ (z >> _S27)) * _M2
+    return z ^ (z >> _S31)
+
+
+@njit(cache=True)
+def day_key(seed: np.uint64, day: np.int64) -> np.uint64:
+    """Key of one (seed, day): mixes both so neighbouring seeds and days are unrelated."""
+    return mix64(mix64(np.uint64(seed)) ^ mix64(np.uint64(day) + _DAY_SALT))
+
+
+@njit(cache=True, inline="always")
+def entity_key(key: np.uint64, stream: np.int64, entity: np.int64) -> np.uint64:
+    """Key of one (seed, day, stream, entity)."""
+    return mix64(
+        np.uint64(key) ^ mix64(np.uint64(stream) * _STREAM_MUL + np.uint64(entity) * _ENTITY_MUL)
+    )
+
+
+@njit(cache=True, inline="always")
+def uniform(ekey: np.uint64, draw: np.int64) -> float:
+    """Uniform in [0, 1) for draw number ``draw`` of an entity key."""
+    return np.float64(mix64(np.uint64(ekey) + np.uint64(draw) * _GOLDEN) >> _S11) * _INV53
+
+
+@njit(cache=True)
+def uniform_at(seed: np.uint64, stream: np.int64, day: np.int64, entity: np.int64,
+               draw: np.int64) -> float:
+    """The draw at full coordinates ``(seed, stream, day, entity, draw)``."""
+    return uniform(entity_key(day_key(seed, day), stream, entity), draw)
+
+
+@njit(cache=True)
+def uniforms(seed: np.uint64, stream: np.int64, day: np.int64, entity: np.int64,
+             count: np.int64) -> np.ndarray:
+    """Draws ``0 .. count-1`` of one entity as an array (for Python-side agents)."""
+    ekey = entity_key(day_key(seed, day), stream, entity)
+    out = np.empty(count, dtype=np.float64)
+    for d in range(count):
+        out[d] = uniform(ekey, d)
+    return out
+
+
+def replicate_seed(seed: int, replicate: int) -> int:
+    """Seed of one replicate, derived from the base seed (replicate 0 keeps ``seed``'s key).
+
+    Args:
+        seed: Base seed of the scenario.
+        replicate: Replicate number, from 0.
+
+    Returns:
+        A 64-bit seed; different replicates give unrelated draws.
+    """
+    if replicate == 0:
+        return seed & MASK64
+    return int(day_key(np.uint64(seed & MASK64), np.int64((1 << 40) + replicate)))

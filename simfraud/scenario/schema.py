@@ -1,0 +1,790 @@
+"""The scenario schema: the one source of truth for every parameter.
+
+Every field carries its default, unit, allowed range, a one-line description and,
+where a public figure backs the default, its source. The parameter reference in
+``docs/`` and the JSON Schema are generated from these models.
+
+Money is in integer minor units (pence, cents, fen) throughout.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum, StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
+
+from simfraud.vectors import BIOMETRIC_VECTORS, LIVENESS_LEVELS, VECTORS
+
+Vector = Enum("Vector", {name: name for name in VECTORS}, type=str)
+LivenessLevel = Enum("LivenessLevel", {name: name for name in LIVENESS_LEVELS}, type=str)
+
+
+def param(
+    default: Any,
+    unit: str,
+    description: str,
+    *,
+    ge: float | None = None,
+    le: float | None = None,
+    gt: float | None = None,
+    source: str | None = None,
+) -> Any:
+    """Declare one scenario parameter.
+
+    Args:
+        default: Default value.
+        unit: Unit of measure (``"minor units"``, ``"probability/day"``, ``"1"``...).
+        description: One line saying what the parameter does.
+        ge: Inclusive lower bound.
+        le: Inclusive upper bound.
+        gt: Exclusive lower bound.
+        source: Public figure backing the default, when there is one.
+
+    Returns:
+        A pydantic ``Field`` carrying the metadata.
+    """
+    extra: dict[str, Any] = {"unit": unit}
+    if source:
+        extra["source"] = source
+    return Field(default, description=description, ge=ge, le=le, gt=gt, json_schema_extra=extra)
+
+
+class Strict(BaseModel):
+    """Base for every schema block: unknown keys are errors, values are validated on set."""
+
+    model_config = ConfigDict(
+        extra="forbid", validate_assignment=True, use_enum_values=True, validate_default=True
+    )
+
+
+def vector_table(
+    class_name: str, defaults: dict[str, float], unit: str, what: str, *, integer: bool
+) -> type[Strict]:
+    """Build a block with one field per attack vector, each with its own default.
+
+    Args:
+        class_name: Name of the generated model.
+        defaults: Default per vector name.
+        unit: Unit of every field.
+        what: What the numbers are (used in each field's description).
+        integer: Whether values are integers (money) rather than floats.
+
+    Returns:
+        A strict pydantic model class; leaving a vector out keeps its default.
+    """
+    kind = int if integer else float
+    fields = {
+        vector: (kind, param(kind(defaults[vector]), unit, f"{what}: {vector}.", ge=0))
+        for vector in VECTORS
+    }
+    model = create_model(class_name, __base__=Strict, **fields)
+    model.__doc__ = f"{what}, per attack vector."
+    return model
+
+
+AttemptCost = vector_table(
+    "AttemptCost",
+    {"photo_replay": 50, "mask_3d": 5_000, "deepfake_presentation": 800,
+     "deepfake_injection": 1_500, "account_takeover": 300, "social_engineering": 200},
+    "minor units", "Cost of one attempt", integer=True,
+)
+FraudAmount = vector_table(
+    "FraudAmount",
+    {"photo_replay": 20_000, "mask_3d": 60_000, "deepfake_presentation": 40_000,
+     "deepfake_injection": 50_000, "account_takeover": 80_000, "social_engineering": 198_000},
+    "minor units", "Mean amount stolen per successful fraud (exponentially distributed)",
+    integer=True,
+)
+ToolQuality = vector_table(
+    "ToolQuality",
+    {"photo_replay": 1.0, "mask_3d": 0.8, "deepfake_presentation": 0.6,
+     "deepfake_injection": 0.4, "account_takeover": 0.8, "social_engineering": 0.3},
+    "strength", "Tool quality on day 0", integer=False,
+)
+
+
+class Segment(Strict):
+    """A user segment with its own spending and attitudes."""
+
+    name: str = Field(description="Segment name, e.g. young, adult, elderly_vulnerable.")
+    share: float = param(
+        0.5, "share of users", "Share of the population in this segment.", ge=0, le=1
+    )
+    pay_probability: float = param(
+        0.6, "probability/day", "Chance a user makes a payment on a given day.", ge=0, le=1
+    )
+    mean_payment: int = param(
+        2500, "minor units", "Mean payment amount (exponentially distributed).", ge=1
+    )
+    vigilance: float = param(
+        0.6, "1", "Baseline resistance to social engineering (0 none, 1 never fooled).", ge=0, le=1
+    )
+    privacy_concern: float = param(
+        0.5, "1", "How much perceived risk to their face data weighs against face pay.", ge=0, le=1
+    )
+    digital_literacy: float = param(
+        0.7, "1", "Lowers credential phishing success and speeds noticing compromise.", ge=0, le=1
+    )
+    face_exposure: float = param(
+        0.4, "1", "Public imagery of the face (social media): scales face harvesting.", ge=0, le=1
+    )
+    convenience: float = param(
+        0.5, "1", "Preference for the convenience of face pay.", ge=0, le=1
+    )
+
+
+def _default_segments() -> list[Segment]:
+    return [
+        Segment(name="young", share=0.3, pay_probability=0.7, mean_payment=1800, vigilance=0.6,
+                privacy_concern=0.3, digital_literacy=0.9, face_exposure=0.7, convenience=0.7),
+        Segment(name="adult", share=0.5, pay_probability=0.6, mean_payment=3000, vigilance=0.65,
+                privacy_concern=0.5, digital_literacy=0.7, face_exposure=0.4, convenience=0.5),
+        Segment(name="elderly_vulnerable", share=0.2, pay_probability=0.4, mean_payment=2500,
+                vigilance=0.45, privacy_concern=0.7, digital_literacy=0.4, face_exposure=0.2,
+                convenience=0.35),
+    ]
+
+
+class Population(Strict):
+    """The simulated users."""
+
+    users: int = param(10_000, "users", "Number of simulated users.", ge=1, le=2_000_000_000)
+    weight: float = param(
+        1.0, "people/user", "Real people each simulated user stands for (national totals).", gt=0
+    )
+    reference_users: int = param(
+        1_000_000, "users",
+        "Population at which attacker capacities are stated; capacity scales with users/this.",
+        ge=1,
+    )
+    initial_facepay_share: float = param(
+        0.3, "share of users", "Share of users using face pay on day 0.", ge=0, le=1
+    )
+    initial_trust: float = param(0.7, "1", "Trust in the platform on day 0.", ge=0, le=1)
+    contacts: int = param(
+        6, "contacts/user", "Contacts per user in the word-of-mouth network.", ge=0, le=64
+    )
+    segments: list[Segment] = Field(
+        default_factory=_default_segments, min_length=1, max_length=16,
+        description="User segments; shares must sum to 1.",
+    )
+
+    @model_validator(mode="after")
+    def _shares_sum_to_one(self) -> Population:
+        total = sum(s.share for s in self.segments)
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"segment shares must sum to 1 (they sum to {total:g})")
+        names = [s.name for s in self.segments]
+        if len(set(names)) != len(names):
+            raise ValueError(f"segment names must be unique (got {names})")
+        return self
+
+
+class Behaviour(Strict):
+    """How users learn, adopt face pay and switch platforms."""
+
+    adoption_rate: float = param(
+        0.01, "probability/day", "Chance a non-user with positive face-pay utility adopts it.",
+        ge=0, le=1,
+    )
+    drop_rate: float = param(
+        0.02, "probability/day", "Chance a user with negative face-pay utility drops it.",
+        ge=0, le=1,
+    )
+    platform_push: float = param(
+        0.15, "utility", "Nudge platforms give towards face pay (removed by consent rules).",
+        ge=0, le=1,
+    )
+    risk_weight: float = param(
+        1.5, "utility", "Weight of privacy concern x perceived risk in face-pay utility.", ge=0
+    )
+    friction_weight: float = param(
+        0.5, "utility", "Weight of recent false rejects in face-pay utility.", ge=0
+    )
+    risk_decay: float = param(
+        0.02, "1/day", "Daily decay of perceived risk.", ge=0, le=1
+    )
+    victim_risk_shock: float = param(
+        0.5, "1", "Perceived-risk jump when a user is defrauded.", ge=0, le=1
+    )
+    word_of_mouth: float = param(
+        0.05, "1", "Perceived-risk rise per contact defrauded the previous day.", ge=0, le=1
+    )
+    media_gain: float = param(
+        0.002, "1/(backlash point)", "Perceived-risk rise per day per point of backlash index.",
+        ge=0, le=1,
+    )
+    trust_recovery: float = param(
+        0.01, "1/day", "Daily recovery of trust towards 1.", ge=0, le=1
+    )
+    trust_hit_unrefunded: float = param(
+        0.6, "1", "Trust lost after a fraud that is not refunded (scaled by unrefunded share).",
+        ge=0, le=1,
+    )
+    trust_hit_false_reject: float = param(
+        0.01, "1", "Trust lost per false reject.", ge=0, le=1
+    )
+    switch_threshold: float = param(
+        0.3, "1", "Trust below which users consider switching platform.", ge=0, le=1
+    )
+    switch_rate: float = param(
+        0.05, "probability/day", "Chance a user below the trust threshold switches.", ge=0, le=1
+    )
+    vigilance_learning: float = param(
+        0.3, "1", "Share of the gap to full vigilance closed after a social-engineering loss.",
+        ge=0, le=1,
+    )
+    vigilance_decay: float = param(
+        0.005, "1/day", "Daily return of vigilance towards the segment baseline.", ge=0, le=1
+    )
+    friction_decay: float = param(
+        0.1, "1/day", "Daily decay of remembered false rejects.", ge=0, le=1
+    )
+    abandon_probability: float = param(
+        0.3, "probability", "Chance a falsely rejected payment is abandoned.", ge=0, le=1
+    )
+    credential_notice_probability: float = param(
+        0.02, "probability/day", "Chance a user notices compromised credentials and resets them.",
+        ge=0, le=1,
+    )
+
+
+class Costs(Strict):
+    """Unit costs that turn friction into money for the social-cost account."""
+
+    false_reject: int = param(
+        30, "minor units", "Cost to a genuine user of one false reject (time, retry).", ge=0
+    )
+    step_up: int = param(10, "minor units", "Cost of one step-up verification.", ge=0)
+    abandoned_payment: int = param(
+        150, "minor units", "Cost of a payment abandoned after a false reject.", ge=0
+    )
+
+
+class LivenessDefence(Strict):
+    """Detection strength of one liveness level, per biometric vector."""
+
+    photo_replay: float = param(1.0, "strength", "Strength against photo/screen replay.", ge=0)
+    mask_3d: float = param(0.0, "strength", "Strength against 3D masks.", ge=0)
+    deepfake_presentation: float = param(
+        0.0, "strength", "Strength against a face swap shown to the camera.", ge=0
+    )
+    deepfake_injection: float = param(
+        0.0, "strength", "Strength against injected video (virtual camera, emulator).", ge=0
+    )
+    bpcer: float = param(
+        0.0, "probability", "Bona fide presentation classification error rate (false rejects).",
+        ge=0, le=1, source="iBeta PAD levels 1 and 2 allow BPCER <= 15%",
+    )
+    cost_per_check: int = param(0, "minor units", "Running cost of one liveness check.", ge=0)
+    upgrade_cost_per_user: int = param(
+        0, "minor units", "One-off cost per user of deploying this level.", ge=0
+    )
+
+
+_LEVEL_DEFAULTS: dict[str, dict[str, float]] = {
+    # Strengths are on the tool-quality scale: a tool of quality q beats strength d with
+    # probability q^r / (q^r + d^r) (Tullock contest, decisiveness r below).
+    "none": {"photo_replay": 0.0, "bpcer": 0.0},
+    # iBeta level 1 (APCER 0% against <= $30 materials) but field passive systems often fail
+    # (DHS RIVR 2026: 1 of 12 met the threshold): photos mostly stopped, face swaps less so.
+    "passive_2d": {"photo_replay": 6.0, "mask_3d": 0.8, "deepfake_presentation": 0.6,
+                   "bpcer": 0.03, "cost_per_check": 1, "upgrade_cost_per_user": 20},
+    "active": {"photo_replay": 12.0, "mask_3d": 1.5, "deepfake_presentation": 2.0,
+               "bpcer": 0.06, "cost_per_check": 2, "upgrade_cost_per_user": 40},
+    # iBeta level 2: APCER <= 1% against <= $300 materials; 3D masks vary widely in the
+    # literature (APCER 4.2% to 97.2%, BPCER 1.1% to 8.9% across six methods).
+    "depth_3d": {"photo_replay": 20.0, "mask_3d": 4.0, "deepfake_presentation": 5.0,
+                 "bpcer": 0.02, "cost_per_check": 4, "upgrade_cost_per_user": 150},
+}
+
+
+class LivenessTable(Strict):
+    """Defence of each liveness level; a level given in part keeps its other defaults."""
+
+    none: LivenessDefence = Field(
+        default_factory=lambda: LivenessDefence(**_LEVEL_DEFAULTS["none"]),
+        description="No liveness check.",
+    )
+    passive_2d: LivenessDefence = Field(
+        default_factory=lambda: LivenessDefence(**_LEVEL_DEFAULTS["passive_2d"]),
+        description="Passive single-image liveness.",
+    )
+    active: LivenessDefence = Field(
+        default_factory=lambda: LivenessDefence(**_LEVEL_DEFAULTS["active"]),
+        description="Active challenge (blink, turn).",
+    )
+    depth_3d: LivenessDefence = Field(
+        default_factory=lambda: LivenessDefence(**_LEVEL_DEFAULTS["depth_3d"]),
+        description="3D depth camera liveness.",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _merge_level_defaults(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        merged = dict(data)
+        for level, given in data.items():
+            if level in _LEVEL_DEFAULTS and isinstance(given, dict):
+                merged[level] = {**_LEVEL_DEFAULTS[level], **given}
+        return merged
+
+
+class Defences(Strict):
+    """Defence technology tables shared by all platforms."""
+
+    liveness: LivenessTable = Field(
+        default_factory=LivenessTable,
+        description="Strength per vector, BPCER and costs of each liveness level.",
+    )
+    injection_detection_strength: float = param(
+        5.0, "strength", "Strength of injection detection against deepfake injection.", ge=0,
+        source="iProov 2023: injection attacks outnumber presentation attacks 5x on web",
+    )
+    injection_detection_cost_per_check: int = param(
+        1, "minor units", "Running cost of injection detection per check.", ge=0
+    )
+    contest_decisiveness: float = param(
+        2.0, "1", "Tullock decisiveness r of the tool-quality vs defence contest.", gt=0, le=20
+    )
+
+
+class Liveness(Strict):
+    """A platform's liveness configuration."""
+
+    level: LivenessLevel = Field(LivenessLevel.passive_2d, description="Liveness level in use.")
+    injection_detection: bool = Field(False, description="Detect injected (virtual) camera feeds.")
+
+
+class StepUp(Strict):
+    """Step-up verification (one-time code to the registered phone)."""
+
+    enabled: bool = Field(True, description="Ask for a one-time code above the threshold.")
+    amount_threshold: int = param(
+        10_000, "minor units", "Payments above this amount need step-up.", ge=0
+    )
+    block_probability: float = param(
+        0.9, "probability", "Chance step-up stops an attacker who lacks the user's phone.",
+        ge=0, le=1,
+    )
+    sim_swap_success: float = param(
+        0.4, "probability", "Chance an account-takeover crew beats step-up by SIM swap or OTP "
+        "phishing.", ge=0, le=1,
+    )
+    device_binding_strength: float = param(
+        1.5, "strength", "Strength of device binding against account takeover.", ge=0
+    )
+
+
+class Monitoring(Strict):
+    """Transaction monitoring that learns from the fraud it sees."""
+
+    enabled: bool = Field(True, description="Run transaction monitoring.")
+    base_detection: float = param(
+        0.15, "probability", "Detection probability before any learning.", ge=0, le=1
+    )
+    max_detection: float = param(
+        0.6, "probability", "Ceiling of detection probability.", ge=0, le=1
+    )
+    learning_rate: float = param(
+        0.02, "1", "Share of the gap to the ceiling closed per unit of fraud signal.", ge=0, le=1
+    )
+    signal_half_saturation: float = param(
+        20.0, "frauds/day", "Frauds seen per day at which the learning signal is half-strength.",
+        gt=0,
+    )
+    drift: float = param(
+        0.002, "1/day", "Daily drift of detection back to its base (concept drift).", ge=0, le=1
+    )
+    social_engineering_factor: float = param(
+        0.4, "1", "Detection against authorised push payments relative to other vectors.",
+        ge=0, le=1,
+    )
+    cost_per_user_day: float = param(
+        0.02, "minor units/user/day", "Running cost of monitoring.", ge=0
+    )
+
+
+class PayeeWarnings(Strict):
+    """Confirmation of payee and scam warnings against social engineering."""
+
+    enabled: bool = Field(True, description="Warn payers and check payee names.")
+    strength: float = param(
+        0.8, "strength", "Strength of warnings against social-engineering scripts.", ge=0
+    )
+
+
+class ReimbursementPolicy(StrEnum):
+    """A platform's voluntary reimbursement policy."""
+
+    none = "none"
+    voluntary_full = "voluntary_full"
+    capped = "capped"
+
+
+class Reimbursement(Strict):
+    """What the platform refunds of its own accord (mandates come from the regulator)."""
+
+    policy: ReimbursementPolicy = Field(
+        ReimbursementPolicy.none, description="none, voluntary_full or capped."
+    )
+    cap: int = param(
+        100_000, "minor units", "Refund ceiling per fraud under the capped policy.", ge=0
+    )
+    vectors: list[Vector] = Field(
+        default_factory=lambda: list(VECTORS), description="Vectors the policy covers."
+    )
+
+
+class UpgradeRule(StrEnum):
+    """How a platform decides to invest in security."""
+
+    none = "none"
+    reactive = "reactive"
+    scheduled = "scheduled"
+    gordon_loeb = "gordon_loeb"
+
+
+class Security(Strict):
+    """A platform's security investment rule."""
+
+    upgrade_rule: UpgradeRule = Field(
+        UpgradeRule.reactive, description="none, reactive, scheduled or gordon_loeb."
+    )
+    loss_threshold: float = param(
+        0.5, "minor units/user/day",
+        "Reactive rule: the platform's own fraud cost (30-day mean) that triggers an upgrade.",
+        ge=0,
+    )
+    reputation_weight: float = param(
+        0.2, "share", "Share of users' unrefunded fraud losses the platform counts as its own "
+        "cost (reputation, churn).", ge=0, le=1,
+    )
+    deployment_lag_days: int = param(
+        90, "days", "Days from deciding an upgrade to it going live.", ge=0, le=3650
+    )
+    scheduled_days: list[int] = Field(
+        default_factory=list, description="Scheduled rule: days on which to upgrade one step."
+    )
+    gl_alpha: float = param(
+        1e-4, "1/(minor unit)", "Gordon-Loeb efficiency alpha of S(z,v)=v/(alpha z+1)^beta.",
+        gt=0, source="Gordon and Loeb 2002",
+    )
+    gl_beta: float = param(
+        1.0, "1", "Gordon-Loeb exponent beta of the breach-probability function.", gt=0,
+        source="Gordon and Loeb 2002",
+    )
+
+
+class Platform(Strict):
+    """A payment provider."""
+
+    name: str = Field(description="Platform name (unique).")
+    market_share: float = param(1.0, "share of users", "Share of users on day 0.", ge=0, le=1)
+    fee_bps: int = param(
+        30, "basis points", "Fee earned on genuine payment volume.", ge=0, le=10_000
+    )
+    liveness: Liveness = Field(default_factory=Liveness, description="Liveness configuration.")
+    step_up: StepUp = Field(default_factory=StepUp, description="Step-up verification.")
+    monitoring: Monitoring = Field(default_factory=Monitoring, description="Monitoring.")
+    payee_warnings: PayeeWarnings = Field(
+        default_factory=PayeeWarnings, description="Payee checks and warnings."
+    )
+    reimbursement: Reimbursement = Field(
+        default_factory=Reimbursement, description="Voluntary reimbursement policy."
+    )
+    security: Security = Field(default_factory=Security, description="Security investment.")
+    move_exposed_off_face: bool = Field(
+        False, description="After a face-data breach, switch exposed users off face-only "
+        "authentication and bar them from re-enrolling.",
+    )
+
+
+class Attackers(Strict):
+    """Fraud crews and their tooling."""
+
+    initial: int = param(30, "crews", "Crews active on day 0.", ge=0, le=100_000)
+    max: int = param(100, "crews", "Most crews the market can hold.", ge=0, le=100_000)
+    adaptive: bool = Field(
+        True, description="Learn allocation from returns and invest in tools (off: fixed)."
+    )
+    attempts_per_day: float = param(
+        20.0, "attempts/crew/day", "Attack capacity of one crew at the reference population.",
+        ge=0,
+    )
+    initial_budget: int = param(
+        500_000, "minor units", "Budget of a crew when it enters.", ge=0
+    )
+    attempt_cost: AttemptCost = Field(
+        default_factory=AttemptCost,
+        description="Cost of one attempt; deepfakes from Kaspersky: $300-$20,000 per minute "
+        "(2023) falling to about $50 per video (2025).",
+    )
+    mean_fraud_amount: FraudAmount = Field(
+        default_factory=FraudAmount,
+        description="Amount stolen per fraud; social engineering from UK Finance 2023 "
+        "(459.7m GBP over 232,429 APP cases).",
+    )
+    initial_tool_quality: ToolQuality = Field(
+        default_factory=ToolQuality, description="Tool quality per vector on day 0."
+    )
+    learning_rate: float = param(
+        0.1, "1", "Weight of today's realised return in a crew's expected return.", ge=0, le=1
+    )
+    choice_sharpness: float = param(
+        4.0, "1", "Softmax sharpness of allocation over (platform, vector) by expected profit.",
+        ge=0,
+    )
+    exploration: float = param(
+        0.05, "share", "Share of attempts spread uniformly to explore.", ge=0, le=1
+    )
+    rd_share: float = param(
+        0.2, "share", "Share of positive daily profit invested in tool R&D.", ge=0, le=1
+    )
+    rd_cost: float = param(
+        20_000_000.0, "minor units", "R&D spend that raises a tool's quality by 10%.", gt=0
+    )
+    diffusion_rate: float = param(
+        0.01, "probability/day", "Chance a crew copies a better tool from another crew.",
+        ge=0, le=1, source="Bass-style diffusion of attack tools",
+    )
+    face_harvest_rate: float = param(
+        2e-6, "probability/day/crew", "Daily chance per crew and unit face exposure that a "
+        "user's face is harvested.", ge=0, le=1,
+    )
+    credential_harvest_rate: float = param(
+        3e-6, "probability/day/crew", "Daily chance per crew that a user's credentials are "
+        "phished (scaled by 1.2 - digital literacy).", ge=0, le=1,
+    )
+    mule_recovery_share: float = param(
+        0.05, "share", "Share of stolen money frozen at mule accounts and recovered.", ge=0, le=1
+    )
+    entry_profit: float = param(
+        50_000.0, "minor units/day", "Mean crew profit above which new crews enter.", ge=0
+    )
+    entry_probability: float = param(
+        0.1, "probability/day", "Chance a crew enters on a day when profit is above entry.",
+        ge=0, le=1,
+    )
+    exit_patience_days: int = param(
+        60, "days", "Days of negative smoothed profit before a crew leaves.", ge=1
+    )
+
+    @model_validator(mode="after")
+    def _complete_tables(self) -> Attackers:
+        if self.initial > self.max:
+            raise ValueError(f"initial ({self.initial}) exceeds max ({self.max})")
+        return self
+
+
+class Stance(StrEnum):
+    """Regulator stance."""
+
+    laissez_faire = "laissez_faire"
+    reactive = "reactive"
+    proactive = "proactive"
+
+
+class MandatoryReimbursement(Strict):
+    """A refund mandate (e.g. UK PSR APP reimbursement)."""
+
+    enabled: bool = Field(False, description="Mandate refunds when regulation is in force.")
+    cap: int = param(
+        8_500_000, "minor units", "Maximum refund per claim.", ge=0,
+        source="PSR PS23/4: 85,000 GBP cap from 7 Oct 2024",
+    )
+    excess: int = param(
+        10_000, "minor units", "Excess the victim bears (deducted from the refund).", ge=0,
+        source="PSR PS23/4: optional excess up to 100 GBP",
+    )
+    receiving_share: float = param(
+        0.5, "share", "Share of the mandated refund paid by the receiving provider.",
+        ge=0, le=1, source="PSR PS23/4: 50:50 sending/receiving split",
+    )
+    vectors: list[Vector] = Field(
+        default_factory=lambda: ["social_engineering"],
+        description="Vectors the mandate covers.",
+    )
+    gross_negligence_share: float = param(
+        0.05, "share", "Share of claims refused for gross negligence.", ge=0, le=1,
+        source="PSR PS23/4 gross negligence exception",
+    )
+
+
+class MinimumLiveness(Strict):
+    """A minimum liveness standard."""
+
+    enabled: bool = Field(False, description="Impose a minimum liveness level.")
+    level: LivenessLevel = Field(LivenessLevel.active, description="Minimum level.")
+    injection_detection: bool = Field(False, description="Also require injection detection.")
+
+
+class FaceRule(StrEnum):
+    """Face-recognition restriction."""
+
+    none = "none"
+    ban = "ban"
+    consent_with_alternative = "consent_with_alternative"
+
+
+class FaceRecognition(Strict):
+    """Face-recognition restrictions."""
+
+    rule: FaceRule = Field(
+        FaceRule.none, description="none, ban, or consent_with_alternative (CAC/MPS 2025).",
+    )
+
+
+class DataProtection(Strict):
+    """Data-protection rules that cut harvesting and breach size."""
+
+    enabled: bool = Field(False, description="Apply data-protection rules.")
+    harvest_reduction: float = param(
+        0.3, "share", "Cut in face and credential harvesting.", ge=0, le=1
+    )
+    breach_reduction: float = param(0.5, "share", "Cut in the size of breaches.", ge=0, le=1)
+
+
+class Instruments(Strict):
+    """Regulatory instruments switched on when regulation is in force."""
+
+    mandatory_reimbursement: MandatoryReimbursement = Field(
+        default_factory=MandatoryReimbursement, description="Refund mandate."
+    )
+    minimum_liveness: MinimumLiveness = Field(
+        default_factory=MinimumLiveness, description="Minimum liveness standard."
+    )
+    face_recognition: FaceRecognition = Field(
+        default_factory=FaceRecognition, description="Face-recognition restrictions."
+    )
+    data_protection: DataProtection = Field(
+        default_factory=DataProtection, description="Data-protection rules."
+    )
+    compliance_cost_per_user_year: float = param(
+        50.0, "minor units/user/year", "Platforms' compliance cost while regulation is in force.",
+        ge=0,
+    )
+
+
+class Regulator(Strict):
+    """The regulator of the jurisdiction."""
+
+    stance: Stance = Field(
+        Stance.laissez_faire, description="laissez_faire, reactive or proactive."
+    )
+    effective_day: int = param(
+        0, "day", "Proactive: day the rules come into force.", ge=0
+    )
+    threshold: float = param(
+        3.0, "minor units/user/day",
+        "Reactive: 30-day mean gross fraud per user that counts as a problem.", ge=0,
+    )
+    persistence_days: int = param(
+        30, "days", "Reactive: days the indicator must stay above threshold.", ge=1
+    )
+    observation_lag_days: int = param(
+        30, "days", "Lag of the statistics the regulator sees.", ge=0
+    )
+    legislative_lag_days: int = param(
+        270, "days", "Reactive: days from deciding to act to rules in force.", ge=0
+    )
+    instruments: Instruments = Field(
+        default_factory=Instruments, description="Instruments enacted."
+    )
+
+
+class ToolRelease(Strict):
+    """A public attack tool appears (e.g. the Zao face-swap app)."""
+
+    type: Literal["tool_release"]
+    day: int = param(0, "day", "Day of the event.", ge=0)
+    vector: Vector = Field(description="Vector the tool serves.")
+    quality: float = param(1.0, "strength", "Quality of the released tool.", ge=0)
+    innovation: float = param(
+        0.05, "probability/day", "Bass innovation p: daily adoption chance of each crew.",
+        ge=0, le=1,
+    )
+    imitation: float = param(
+        0.3, "probability/day", "Bass imitation q: extra adoption chance x share adopted.",
+        ge=0, le=1,
+    )
+    publicity: float = param(
+        0.1, "1", "Perceived-risk jump across users when the release makes the news.", ge=0, le=1
+    )
+
+
+class Breach(Strict):
+    """A biometric or credential database breach."""
+
+    type: Literal["breach"]
+    day: int = param(0, "day", "Day of the event.", ge=0)
+    data: Literal["face", "credentials"] = Field(description="face or credentials.")
+    share: float = param(0.1, "share", "Share of the platform's users exposed.", ge=0, le=1)
+    platform: str | None = Field(None, description="Platform breached (all when omitted).")
+
+
+class RuleChange(Strict):
+    """A scheduled change of scenario parameters (policy, platform or regulator)."""
+
+    type: Literal["rule_change"]
+    day: int = param(0, "day", "Day of the event.", ge=0)
+    set: dict[str, Any] = Field(
+        description="Dotted paths and new values, e.g. platforms.0.liveness.level: depth_3d."
+    )
+
+
+class CostDrop(Strict):
+    """Attack tooling gets cheaper."""
+
+    type: Literal["attacker_cost_drop"]
+    day: int = param(0, "day", "Day of the event.", ge=0)
+    vectors: list[Vector] = Field(
+        default_factory=lambda: list(BIOMETRIC_VECTORS), description="Vectors affected."
+    )
+    factor: float = param(0.1, "1", "Multiplier on attempt cost.", gt=0, le=1)
+
+
+Event = Annotated[ToolRelease | Breach | RuleChange | CostDrop, Field(discriminator="type")]
+
+
+class Scenario(Strict):
+    """A complete simfraud scenario."""
+
+    name: str = Field("baseline", description="Scenario name.")
+    description: str = Field("", description="What the scenario represents.")
+    currency: str = Field("GBP", description="Currency of minor units (for reports).")
+    seed: int = param(20240101, "1", "Base random seed.", ge=0, le=2**63 - 1)
+    days: int = param(365, "days", "Days to simulate.", ge=1, le=36_500)
+    start_date: dt.date = Field(dt.date(2024, 1, 1), description="Calendar date of day 0.")
+    population: Population = Field(default_factory=Population, description="Users.")
+    behaviour: Behaviour = Field(default_factory=Behaviour, description="User behaviour.")
+    costs: Costs = Field(default_factory=Costs, description="Unit costs of friction.")
+    defences: Defences = Field(default_factory=Defences, description="Defence technology.")
+    platforms: list[Platform] = Field(
+        default_factory=lambda: [Platform(name="platform")], min_length=1, max_length=10,
+        description="Payment providers (one to ten).",
+    )
+    attackers: Attackers = Field(default_factory=Attackers, description="Fraud crews.")
+    regulator: Regulator = Field(default_factory=Regulator, description="The regulator.")
+    timeline: list[Event] = Field(
+        default_factory=list, description="Dated events and policy changes."
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        names = [p.name for p in self.platforms]
+        if len(set(names)) != len(names):
+            raise ValueError(f"platform names must be unique (got {names})")
+        share = sum(p.market_share for p in self.platforms)
+        if abs(share - 1.0) > 1e-6:
+            raise ValueError(f"platform market shares must sum to 1 (they sum to {share:g})")
+        for event in self.timeline:
+            if isinstance(event, Breach) and event.platform and event.platform not in names:
+                raise ValueError(
+                    f"breach on day {event.day} names unknown platform {event.platform!r} "
+                    f"(allowed: {', '.join(names)})"
+                )
+        return self

@@ -1,0 +1,26 @@
+"""Helpers shared by tests: small scenarios built from the defaults."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simfraud.scenario.schema import Scenario
+
+
+def deep_merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def scenario_with(changes: dict[str, Any] | None = None, users: int = 2_000,
+                  days: int = 60) -> Scenario:
+    """The default scenario with a small population and ``changes`` deep-merged in."""
+    data = Scenario().model_dump(mode="json")
+    data["population"]["users"] = users
+    data["days"] = days
+    return Scenario.model_validate(deep_merge(data, changes or {}))

@@ -1,0 +1,117 @@
+"""Each kernel mechanism against a plain-Python statement of the same rule."""
+
+import math
+
+import numpy as np
+import pytest
+
+from simfraud.kernels.attacks import (
+    STOPPED_MONITORING,
+    STOPPED_PRIMARY,
+    STOPPED_STEP_UP,
+    SUCCESS,
+    exponential_amount,
+    resolve_layers,
+)
+from simfraud.kernels.behaviour import (
+    choose_platform,
+    facepay_utility,
+    update_risk,
+    update_trust,
+    update_vigilance,
+)
+from simfraud.kernels.contest import tullock
+from simfraud.kernels.refunds import POLICY_CAPPED, POLICY_FULL, POLICY_NONE, refund_split
+
+rng = np.random.default_rng(0)
+
+
+def refund_ref(amount, mandated, cap, excess, bps, refused, policy, vcap):
+    mandatory = min(max(amount - excess, 0), cap) if mandated and not refused else 0
+    voluntary = {POLICY_NONE: 0, POLICY_FULL: amount, POLICY_CAPPED: min(amount, vcap)}[policy]
+    total = max(mandatory, voluntary)
+    receiving = (mandatory * bps) // 10_000
+    return total - receiving, receiving
+
+
+@pytest.mark.parametrize("case", range(400))
+def test_refund_split_matches_reference(case):
+    amount = int(rng.integers(1, 10_000_000))
+    args = (amount, bool(rng.integers(2)), int(rng.integers(0, 9_000_000)),
+            int(rng.integers(0, 20_000)), int(rng.integers(0, 10_001)), bool(rng.integers(2)),
+            int(rng.integers(3)), int(rng.integers(0, 500_000)))
+    sending, receiving = refund_split(np.int64(args[0]), *args[1:])
+    assert (sending, receiving) == refund_ref(*args)
+    assert 0 <= sending + receiving <= amount
+
+
+def test_refund_split_uk_psr_example():
+    # 85,000 GBP cap, 100 GBP excess, 50:50 split: a 2,000 GBP scam refunds 1,900 GBP.
+    sending, receiving = refund_split(np.int64(200_000), True, 8_500_000, 10_000, 5_000,
+                                      False, POLICY_NONE, 0)
+    assert (sending, receiving) == (95_000, 95_000)
+
+
+def layers_ref(u1, p1, step, u2, b, u3, d):
+    if not u1 < p1:
+        return STOPPED_PRIMARY
+    if step and u2 < b:
+        return STOPPED_STEP_UP
+    if u3 < d:
+        return STOPPED_MONITORING
+    return SUCCESS
+
+
+def test_resolve_layers_matches_reference():
+    for _ in range(2000):
+        args = (rng.random(), rng.random(), bool(rng.integers(2)), rng.random(), rng.random(),
+                rng.random(), rng.random())
+        assert resolve_layers(*args) == layers_ref(*args)
+
+
+def test_exponential_amount_matches_reference_and_mean():
+    for u in rng.random(500):
+        assert exponential_amount(2500.0, u) == max(1, round(-2500.0 * math.log1p(-u)))
+    amounts = [exponential_amount(2500.0, u) for u in rng.random(50_000)]
+    assert abs(np.mean(amounts) / 2500 - 1) < 0.03
+
+
+def test_behaviour_rules_match_reference():
+    for _ in range(1000):
+        v, base, dec, learn = rng.random(4)
+        fooled = bool(rng.integers(2))
+        expected = v + dec * (base - v)
+        expected += learn * (1 - expected) if fooled else 0
+        assert update_vigilance(v, base, dec, learn, fooled) == pytest.approx(expected, abs=1e-12)
+
+        r, decay, shock, wom, media = rng.random(5) * [1, 0.1, 1, 0.1, 0.05]
+        victim, contacts = bool(rng.integers(2)), int(rng.integers(0, 7))
+        expected = r * (1 - decay) + wom * contacts + media + (shock if victim else 0)
+        assert update_risk(r, decay, shock, victim, wom, contacts, media) == pytest.approx(
+            min(max(expected, 0), 1), abs=1e-12)
+
+        t, rec, hit, share, fr_hit = rng.random(5)
+        fr = int(rng.integers(0, 2))
+        expected = t + rec * (1 - t) - hit * share - fr_hit * fr
+        assert update_trust(t, rec, hit, share, fr_hit, fr) == pytest.approx(
+            min(max(expected, 0), 1), abs=1e-12)
+
+        c, push, w, priv, risk, fw, fr2 = rng.random(7)
+        assert facepay_utility(c, push, w, priv, risk, fw, fr2) == pytest.approx(
+            c + push - w * priv * risk - fw * fr2, abs=1e-12)
+
+
+def test_choose_platform_never_keeps_the_current_one_and_follows_shares():
+    cumulative = np.cumsum([0.5, 0.3, 0.2])
+    picks = [choose_platform(u, cumulative, 0) for u in rng.random(20_000)]
+    assert 0 not in picks
+    share_1 = picks.count(1) / len(picks)
+    assert abs(share_1 - 0.8) < 0.02  # the current platform's share goes to the next one
+
+
+def test_tullock_contest():
+    assert tullock(1.0, 1.0, 2.0) == pytest.approx(0.5)
+    assert tullock(2.0, 0.0, 2.0) == 1.0
+    assert tullock(0.0, 1.0, 2.0) == 0.0
+    q, d, r = rng.random(100) * 5, rng.random(100) * 5 + 0.01, 3.0
+    assert np.allclose(tullock(q, d, r), q**r / (q**r + d**r))
