@@ -10,6 +10,7 @@ import numpy as np
 
 from simfraud.agents.attacker import (
     AttackerAgent,
+    MarketIntel,
     Release,
     initial_quality,
     pool_attempts,
@@ -20,13 +21,19 @@ from simfraud.agents.regulator import RegulatorAgent
 from simfraud.engines import AgentUsers, ColumnarUsers
 from simfraud.inputs import CONTACT_WINDOW, compose, rules_today
 from simfraud.kernels import layout as L
-from simfraud.kernels.contest import tullock
 from simfraud.ledger import DaySettlement, Ledger
 from simfraud.metrics import MetricsRecorder
 from simfraud.population.build import build_population
 from simfraud.population.columns import CREDENTIALS_COMPROMISED, FACE_COMPROMISED, FACEPAY
 from simfraud.recording import day_values, vector_stats
-from simfraud.rng import STREAM_ENTRY, day_key, replicate_seed, uniform_at
+from simfraud.rng import (
+    STREAM_ATTACKER,
+    STREAM_ENTRY,
+    day_key,
+    replicate_seed,
+    uniform_at,
+    uniforms,
+)
 from simfraud.scenario.loader import apply_changes
 from simfraud.scenario.schema import Scenario
 from simfraud.timeline import Timeline
@@ -41,6 +48,10 @@ from simfraud.vectors import (
 ENGINES = ("columnar", "agents")
 CONTACTS_DAY = 1 << 42
 """Pseudo-day of the contact network's key."""
+CREW_DAY = 1 << 43
+"""Pseudo-day of the draws that give a new crew its specialisation."""
+PRIOR_VICTIM_FOOLED = 0.4
+"""Crews' prior share of scam targets who fall for a script that beats the warnings."""
 INJECTION = VECTORS.index("deepfake_injection")
 MIX_SMOOTHING = 1.0 / 30.0
 
@@ -91,6 +102,8 @@ class FraudModel(mesa.Model):
         self.recent_biometric_mix = np.zeros(n_platforms)
         self.daily_loss_per_user: list[float] = []
         self.crews_entered = 0
+        self.crew_scale = self.n_users / scenario.population.reference_users
+        self.market = MarketIntel(self._prior_value(), scenario.attackers.learning_rate)
         for _ in range(scenario.attackers.initial):
             self._new_crew(initial_quality(scenario.attackers))
         self.ledger = Ledger()
@@ -141,12 +154,15 @@ class FraudModel(mesa.Model):
         crews = self.crews
         for crew in crews:
             crew.diffuse(self.day, crews, self.releases, self.seed_key)
-        capacity = att.attempts_per_day * self.n_users / self.scenario.population.reference_users
         strength = self._strength()
         cost = self._attempt_cost()
+        value = self.market.value()
         for crew in crews:
-            crew.plan(capacity, cost, strength, self.scenario.defences.contest_decisiveness)
-        self.attempts, success = pool_attempts(crews, strength.shape)
+            crew.plan(att.attempts_per_day, cost, strength,
+                      self.scenario.defences.contest_decisiveness, value)
+        attempts, success = pool_attempts(crews, strength.shape)
+        self.expected_successes = attempts * success
+        self.attempts = attempts * self.crew_scale
         self.day_inputs = compose(
             self.scenario, self.platforms, self.rules, self.events, self.attempts, success,
             self.eligible, len(crews), self.regulator.backlash,
@@ -175,9 +191,11 @@ class FraudModel(mesa.Model):
         revenue = settlement.loss - settlement.recovered
         shares = share_revenue(crews, revenue)
         self.ledger.settle(self.day, settlement, shares, *self.users.population_totals())
-        self.attack_cost = sum(crew.cost_today for crew in crews)
+        self.attack_cost = round(sum(crew.cost_today for crew in crews) * self.crew_scale)
         for crew, share in zip(crews, shares, strict=True):
-            crew.settle(share)
+            crew.settle(share / self.crew_scale)
+        if self.scenario.attackers.adaptive:
+            self.market.learn(revenue / self.crew_scale, self.expected_successes)
         for platform in self.platforms:
             k = platform.index
             stats = pvs[k]
@@ -242,17 +260,23 @@ class FraudModel(mesa.Model):
         att = self.scenario.attackers
         return np.array([getattr(att.attempt_cost, v) for v in VECTORS]) * self.cost_multiplier
 
-    def _new_crew(self, quality: np.ndarray) -> AttackerAgent:
+    def _prior_value(self) -> np.ndarray:
+        """What crews believe a first-layer success is worth before any experience."""
         att = self.scenario.attackers
-        strength = self._strength()
-        success = tullock(quality[None, :], strength, self.scenario.defences.contest_decisiveness)
         amounts = np.array([getattr(att.mean_fraud_amount, v) for v in VECTORS], dtype=float)
         detect = np.stack([p.detect_probability() for p in self.platforms])
-        prior = amounts[None, :] * success * (1.0 - detect)
-        prior[:, SOCIAL_ENGINEERING] *= 0.4  # a typical victim's vigilance
-        prior[:, ACCOUNT_TAKEOVER] *= 0.5
+        prior = amounts[None, :] * (1.0 - detect) * (1.0 - att.mule_recovery_share)
+        prior[:, SOCIAL_ENGINEERING] *= PRIOR_VICTIM_FOOLED
+        return prior
+
+    def _new_crew(self, typical_quality: np.ndarray) -> AttackerAgent:
+        att = self.scenario.attackers
+        draws = uniforms(np.uint64(self.seed_key), STREAM_ATTACKER, CREW_DAY, self.crews_entered,
+                         N_VECTORS)
+        spread = att.tool_heterogeneity * np.sqrt(3.0) * (2.0 * draws - 1.0)
         self.crews_entered += 1
-        return AttackerAgent(self, self.crews_entered - 1, att, quality, prior)
+        return AttackerAgent(self, self.crews_entered - 1, att, typical_quality * np.exp(spread),
+                             (len(self.platforms), N_VECTORS))
 
     def _entry_and_exit(self) -> None:
         att = self.scenario.attackers

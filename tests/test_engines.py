@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from simfraud.model import FraudModel
-from tests.support import scenario_with
+from tests.support import deep_merge, scenario_with
 
 CASES = {
     "default": {},
@@ -20,7 +20,7 @@ CASES = {
         "behaviour": {"switch_threshold": 0.65, "switch_rate": 0.2},
     },
     "breach_and_release": {
-        "attackers": {"initial": 40, "attempts_per_day": 4000},
+        "attackers": {"initial": 40},
         "timeline": [
             {"type": "breach", "day": 3, "data": "face", "share": 0.3},
             {"type": "breach", "day": 4, "data": "credentials", "share": 0.3},
@@ -41,7 +41,9 @@ def run(scenario, engine):
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_engines_agree(name):
-    scenario = scenario_with({"population": {"contacts": 4}, **CASES[name]}, users=600, days=45)
+    busy = {"population": {"contacts": 4},
+            "attackers": {"attempts_per_day": 2000, "initial_budget": 10**10}}
+    scenario = scenario_with(deep_merge(busy, CASES[name]), users=600, days=45)
     columnar = run(scenario, "columnar")
     agents = run(scenario, "agents")
     pd.testing.assert_frame_equal(columnar[0], agents[0], check_exact=True)

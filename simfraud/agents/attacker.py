@@ -1,9 +1,10 @@
 """Fraud crews: allocation by realised returns, tool R&D and diffusion, entry and exit.
 
 Crews are mesa agents. Each day a crew spreads its attempts over (platform, vector) by
-expected profit; the model pools the attempts of all crews (``pool_attempts``), the
-user kernel resolves them, and the revenue of each (platform, vector) returns to crews
-in proportion to their expected successes there (``share_revenue``).
+expected profit (its own tool quality against the defence, times what the market has
+learned a success is worth, ``MarketIntel``); the model pools the attempts of all crews
+(``pool_attempts``), the user kernel resolves them, and the revenue of each (platform,
+vector) returns to crews in proportion to their expected successes (``share_revenue``).
 """
 
 from __future__ import annotations
@@ -38,46 +39,82 @@ class Release:
     adopters: set[int]
 
 
+class MarketIntel:
+    """What crews know of each (platform, vector): revenue per expected first-layer success.
+
+    Crews share what works (fraud forums, tool vendors). The estimate is a ratio of
+    exponential moving averages of realised revenue and of expected first-layer successes,
+    so it folds in everything after the first layer (step-up, monitoring, the pool of
+    targets, amounts) and stays stable when single frauds are rare and large.
+    """
+
+    def __init__(self, prior: np.ndarray, learning_rate: float):
+        self.learning_rate = learning_rate
+        self.revenue = prior.astype(np.float64).copy()
+        self.expected = np.ones_like(self.revenue)
+
+    def value(self) -> np.ndarray:
+        """Revenue per expected first-layer success, per (platform, vector)."""
+        return self.revenue / self.expected
+
+    def learn(self, revenue: np.ndarray, expected_successes: np.ndarray) -> None:
+        """Update with one day's realised revenue and expected first-layer successes.
+
+        Args:
+            revenue: Realised revenue per (platform, vector), reference-population units.
+            expected_successes: Sum over crews of attempts x first-layer success.
+        """
+        rate = self.learning_rate
+        self.revenue += rate * (revenue - self.revenue)
+        self.expected += rate * (expected_successes - self.expected)
+        np.maximum(self.expected, 1e-9, out=self.expected)
+
+
 class AttackerAgent(mesa.Agent):
     """A fraud crew.
 
     Attributes:
         crew_id: Number of the crew in order of entry (its random-number entity; unlike
             ``unique_id`` it does not depend on how many other agents exist).
-        budget: Money available for attempts (minor units).
+        budget: Money available for attempts (minor units at the reference population).
         quality: Tool quality per vector.
-        expected_return: Learned revenue per attempt per (platform, vector).
-        attempts: Today's attempts per (platform, vector).
-        success: Today's success probability per (platform, vector) at the first layer.
+        attempts: Today's attempts per (platform, vector) at the reference population.
+        success: Today's first-layer success probability per (platform, vector).
         profit_ema: Smoothed daily profit.
     """
 
     def __init__(self, model: mesa.Model, crew_id: int, config: Attackers,
-                 quality: np.ndarray, prior_return: np.ndarray):
+                 quality: np.ndarray, shape: tuple[int, int]):
         super().__init__(model)
         self.crew_id = crew_id
         self.config = config
         self.budget = int(config.initial_budget)
         self.quality = quality.astype(np.float64).copy()
-        self.expected_return = prior_return.astype(np.float64).copy()
-        self.attempts = np.zeros_like(prior_return)
-        self.success = np.zeros_like(prior_return)
+        self.attempts = np.zeros(shape)
+        self.success = np.zeros(shape)
         self.profit_ema = 0.0
         self.losing_days = 0
         self.cost_today = 0
 
     def plan(self, capacity: float, cost: np.ndarray, strength: np.ndarray,
-             decisiveness: float) -> None:
+             decisiveness: float, value: np.ndarray) -> None:
         """Spread today's attempts over (platform, vector) by expected profit.
+
+        Expected revenue of an attempt is the crew's own first-layer success (its tool
+        against the defence) times what the market has learned a success is worth. A
+        crew's attempts, costs and budget are stated at the reference population; the
+        model scales pooled attempts to the simulated population.
 
         Args:
             capacity: Attempts the crew can make today at full budget.
             cost: Cost of one attempt per vector.
             strength: First-layer defence strength per (platform, vector).
             decisiveness: Contest decisiveness.
+            value: Market revenue per first-layer success per (platform, vector).
         """
         cfg = self.config
-        profit = self.expected_return - cost[None, :]
+        self.success = tullock(self.quality[None, :], strength, decisiveness)
+        profit = self.success * value - cost[None, :]
         scale = max(float(np.abs(profit).max()), 1.0)
         weights = np.exp(cfg.choice_sharpness * (profit - profit.max()) / scale)
         weights = (1.0 - cfg.exploration) * weights / weights.sum() + cfg.exploration / weights.size
@@ -87,29 +124,20 @@ class AttackerAgent(mesa.Agent):
             attempts *= max(self.budget, 0) / spend
         self.attempts = attempts
         self.cost_today = int(np.floor((attempts * cost[None, :]).sum()))
-        self.success = tullock(self.quality[None, :], strength, decisiveness)
 
     def settle(self, revenue: np.ndarray) -> None:
-        """Book today's revenue, learn from it and invest in tools.
+        """Book today's revenue and invest part of a profit in tools.
 
         Args:
-            revenue: Revenue per (platform, vector) credited to this crew (minor units).
+            revenue: Revenue per (platform, vector) credited to this crew, in minor units at
+                the reference population (the crew's own books are scale-free).
         """
         cfg = self.config
-        total = int(revenue.sum())
-        profit = total - self.cost_today
+        profit = round(float(revenue.sum())) - self.cost_today
         self.budget += profit
         self.profit_ema += PROFIT_SMOOTHING * (profit - self.profit_ema)
         self.losing_days = self.losing_days + 1 if self.profit_ema < 0 else 0
-        if not cfg.adaptive:
-            return
-        tried = self.attempts > 0
-        realised = np.divide(revenue, self.attempts, out=np.zeros_like(revenue, dtype=float),
-                             where=tried)
-        self.expected_return[tried] += cfg.learning_rate * (
-            realised[tried] - self.expected_return[tried]
-        )
-        if profit > 0:
+        if cfg.adaptive and profit > 0:
             by_vector = self.attempts.sum(axis=0)
             share = by_vector / by_vector.sum() if by_vector.sum() > 0 else by_vector
             invest = cfg.rd_share * profit * share

@@ -42,6 +42,10 @@ class Problem:
     path: str
     message: str
 
+    def __post_init__(self) -> None:
+        # One problem, one line: YAML library messages can span several.
+        object.__setattr__(self, "message", " ".join(self.message.split()))
+
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}: {self.path}: {self.message}"
 
@@ -110,14 +114,18 @@ class _Converter:
             return out
         try:
             return self._scalar_loader.construct_object(node, deep=True)
-        except (yaml.YAMLError, ValueError) as exc:
-            raise self.fail(node, path, f"cannot read value {node.value!r}: {exc}") from None
+        except (yaml.YAMLError, ValueError, KeyError, AttributeError, IndexError, TypeError):
+            tag = node.tag.rsplit(":", 1)[-1]
+            raise self.fail(node, path, f"cannot read {node.value!r} as {tag}") from None
 
     def _mapping(self, node: yaml.MappingNode, path: PathKey) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise self.fail(key_node, path, "merge keys (<<) are not supported; use extends:")
+            if key_node.tag not in _ALLOWED_TAGS:
+                raise self.fail(key_node, path, f"tag {key_node.tag!r} is not allowed "
+                                "(allowed: plain YAML scalars, lists, mappings)")
             if not isinstance(key_node, yaml.ScalarNode):
                 raise self.fail(key_node, path, "keys must be plain names")
             key = str(key_node.value)
@@ -165,6 +173,8 @@ def read_yaml(path: Path) -> Located:
         raise problem(f"cannot read: {exc.strerror}") from None
     try:
         nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+    except RecursionError:
+        raise problem("YAML nesting is too deep", where="(yaml)") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -290,7 +300,11 @@ def _allowed(field: Any) -> str | None:
     """Human-readable allowed values or range of a field."""
     if field is None:
         return None
-    for cand in _unwrap(field.annotation):
+    candidates = _unwrap(field.annotation)
+    for cand in list(candidates):
+        if typing.get_origin(cand) is list:
+            candidates.extend(_unwrap(typing.get_args(cand)[0]))
+    for cand in candidates:
         if isinstance(cand, type) and issubclass(cand, Enum):
             return ", ".join(str(m.value) for m in cand)
         if typing.get_origin(cand) is typing.Literal:
@@ -300,7 +314,8 @@ def _allowed(field: Any) -> str | None:
         for attr, is_low in (("ge", True), ("gt", True), ("le", False), ("lt", False)):
             value = getattr(meta, attr, None)
             if value is not None:
-                text = f"{'>' if attr == 'gt' else '<' if attr == 'lt' else ''}{value:g}"
+                shown = f"{value:_}" if float(value).is_integer() else f"{value:g}"
+                text = f"{'>' if attr == 'gt' else '<' if attr == 'lt' else ''}{shown}"
                 if is_low:
                     low = text
                 else:
@@ -349,6 +364,7 @@ def _message(error: dict[str, Any], schema_loc: tuple[Any, ...]) -> str:
         return "required field is missing"
     if kind == "union_tag_invalid":
         expected = error.get("ctx", {}).get("expected_tags", "")
+        expected = expected.replace("'", "")
         return f"unknown event type {error['input'].get('type')!r} (allowed: {expected})"
     if kind == "union_tag_not_found":
         return ("event needs a 'type' "
@@ -396,26 +412,38 @@ def validate(located: Located, fallback: Location) -> Scenario:
 
 
 def _check_rule_changes(scenario: Scenario, located: Located, fallback: Location) -> None:
-    """Validate each ``rule_change`` by applying it to the scenario and re-validating."""
-    problems = []
-    for index, event in enumerate(scenario.timeline):
-        if not isinstance(event, RuleChange):
-            continue
+    """Validate ``rule_change`` events as the model applies them.
+
+    Events apply in day order (all paths of one event together), each on top of the
+    previous ones, so the check does the same. Problems point at the offending path.
+    """
+    changes = [(index, event) for index, event in enumerate(scenario.timeline)
+               if isinstance(event, RuleChange)]
+    current = scenario
+    for index, event in sorted(changes, key=lambda item: item[1].day):
+        where = ("timeline", index, "set")
+        data = current.model_dump(mode="json")
+        problems = []
         for path, value in event.set.items():
-            where = ("timeline", index, "set", path)
-            file, line, col = located.where(where, fallback)
             try:
-                apply_changes(scenario, {path: value})
+                set_path(data, path, value)
             except OverrideError as exc:
-                problems.append(Problem(file, line, col, _dotted(where), str(exc)))
-            except ValidationError as exc:
-                for error in exc.errors():
-                    _, schema_loc = _clean_path({}, error["loc"])
-                    problems.append(Problem(file, line, col, _dotted(where),
-                                            f"{_dotted(error['loc'])}: "
-                                            f"{_message(error, schema_loc)}"))
-    if problems:
-        raise ScenarioError(problems)
+                file, line, col = located.where((*where, path), fallback)
+                problems.append(Problem(file, line, col, _dotted((*where, path)), str(exc)))
+        if problems:
+            raise ScenarioError(problems)
+        try:
+            current = Scenario.model_validate(data)
+        except ValidationError as exc:
+            for error in exc.errors():
+                loc = _dotted(error["loc"])
+                path = next((p for p in event.set if p.startswith(loc) or loc.startswith(p)),
+                            loc if error["loc"] else "(whole scenario)")
+                file, line, col = located.where((*where, path), fallback)
+                _, schema_loc = _clean_path({}, error["loc"])
+                problems.append(Problem(file, line, col, _dotted((*where, path)),
+                                        _message(error, schema_loc)))
+            raise ScenarioError(problems) from None
 
 
 def apply_changes(scenario: Scenario, changes: dict[str, Any]) -> Scenario:

@@ -6,6 +6,7 @@ List items are addressed by their index.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -58,7 +59,7 @@ def set_path(data: dict[str, Any], path: str, value: Any) -> None:
         last = depth == len(parts) - 1
         here = ".".join(parts[:depth]) or "(top level)"
         if isinstance(node, list):
-            if not part.lstrip("-").isdigit():
+            if not re.fullmatch(r"-?[0-9]+", part):
                 raise OverrideError(f"{here} is a list: address its items by index, not {part!r}")
             index = int(part)
             if not -len(node) <= index < len(node):

@@ -100,7 +100,7 @@ FraudAmount = vector_table(
 ToolQuality = vector_table(
     "ToolQuality",
     {"photo_replay": 1.0, "mask_3d": 0.8, "deepfake_presentation": 0.6,
-     "deepfake_injection": 0.4, "account_takeover": 0.8, "social_engineering": 0.3},
+     "deepfake_injection": 0.4, "account_takeover": 0.8, "social_engineering": 0.2},
     "strength", "Tool quality on day 0", integer=False,
 )
 
@@ -290,14 +290,19 @@ _LEVEL_DEFAULTS: dict[str, dict[str, float]] = {
     "none": {"photo_replay": 0.0, "bpcer": 0.0},
     # iBeta level 1 (APCER 0% against <= $30 materials) but field passive systems often fail
     # (DHS RIVR 2026: 1 of 12 met the threshold): photos mostly stopped, face swaps less so.
+    # An injected stream skips the camera but must still pass the liveness model's analysis,
+    # so each level has some strength against injection; only injection detection stops it.
     "passive_2d": {"photo_replay": 6.0, "mask_3d": 0.8, "deepfake_presentation": 0.6,
-                   "bpcer": 0.03, "cost_per_check": 1, "upgrade_cost_per_user": 20},
+                   "deepfake_injection": 0.3, "bpcer": 0.03, "cost_per_check": 1,
+                   "upgrade_cost_per_user": 20},
     "active": {"photo_replay": 12.0, "mask_3d": 1.5, "deepfake_presentation": 2.0,
-               "bpcer": 0.06, "cost_per_check": 2, "upgrade_cost_per_user": 40},
+               "deepfake_injection": 0.8, "bpcer": 0.06, "cost_per_check": 2,
+               "upgrade_cost_per_user": 40},
     # iBeta level 2: APCER <= 1% against <= $300 materials; 3D masks vary widely in the
     # literature (APCER 4.2% to 97.2%, BPCER 1.1% to 8.9% across six methods).
     "depth_3d": {"photo_replay": 20.0, "mask_3d": 4.0, "deepfake_presentation": 5.0,
-                 "bpcer": 0.02, "cost_per_check": 4, "upgrade_cost_per_user": 150},
+                 "deepfake_injection": 1.5, "bpcer": 0.02, "cost_per_check": 4,
+                 "upgrade_cost_per_user": 150},
 }
 
 
@@ -375,7 +380,7 @@ class StepUp(Strict):
         "phishing.", ge=0, le=1,
     )
     device_binding_strength: float = param(
-        1.5, "strength", "Strength of device binding against account takeover.", ge=0
+        3.0, "strength", "Strength of device binding against account takeover.", ge=0
     )
 
 
@@ -413,7 +418,7 @@ class PayeeWarnings(Strict):
 
     enabled: bool = Field(True, description="Warn payers and check payee names.")
     strength: float = param(
-        0.8, "strength", "Strength of warnings against social-engineering scripts.", ge=0
+        1.0, "strength", "Strength of warnings against social-engineering scripts.", ge=0
     )
 
 
@@ -516,7 +521,8 @@ class Attackers(Strict):
         ge=0,
     )
     initial_budget: int = param(
-        500_000, "minor units", "Budget of a crew when it enters.", ge=0
+        500_000, "minor units", "Budget of a crew when it enters (at the reference population).",
+        ge=0,
     )
     attempt_cost: AttemptCost = Field(
         default_factory=AttemptCost,
@@ -532,7 +538,8 @@ class Attackers(Strict):
         default_factory=ToolQuality, description="Tool quality per vector on day 0."
     )
     learning_rate: float = param(
-        0.1, "1", "Weight of today's realised return in a crew's expected return.", ge=0, le=1
+        0.05, "1", "Weight of a day's realised revenue in what crews believe a success on a "
+        "(platform, vector) is worth.", ge=0, le=1,
     )
     choice_sharpness: float = param(
         4.0, "1", "Softmax sharpness of allocation over (platform, vector) by expected profit.",
@@ -544,8 +551,12 @@ class Attackers(Strict):
     rd_share: float = param(
         0.2, "share", "Share of positive daily profit invested in tool R&D.", ge=0, le=1
     )
-    rd_cost: float = param(
-        20_000_000.0, "minor units", "R&D spend that raises a tool's quality by 10%.", gt=0
+    rd_cost: int = param(
+        100_000_000, "minor units", "R&D spend that raises a tool's quality by 10%.", gt=0
+    )
+    tool_heterogeneity: float = param(
+        0.5, "1", "Spread (standard deviation of log quality) of crews' tool quality per "
+        "vector: crews specialise.", ge=0, le=3,
     )
     diffusion_rate: float = param(
         0.01, "probability/day", "Chance a crew copies a better tool from another crew.",
@@ -562,8 +573,9 @@ class Attackers(Strict):
     mule_recovery_share: float = param(
         0.05, "share", "Share of stolen money frozen at mule accounts and recovered.", ge=0, le=1
     )
-    entry_profit: float = param(
-        50_000.0, "minor units/day", "Mean crew profit above which new crews enter.", ge=0
+    entry_profit: int = param(
+        200_000, "minor units/day", "Mean crew profit (at the reference population) above "
+        "which new crews enter.", ge=0,
     )
     entry_probability: float = param(
         0.1, "probability/day", "Chance a crew enters on a day when profit is above entry.",
