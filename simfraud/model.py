@@ -157,9 +157,10 @@ class FraudModel(mesa.Model):
         strength = self._strength()
         cost = self._attempt_cost()
         value = self.market.value()
+        reach = att.exploitation * self.eligible / self.crew_scale
+        reach[:, SOCIAL_ENGINEERING] = att.attempts_per_day
         for crew in crews:
-            crew.plan(att.attempts_per_day, cost, strength,
-                      self.scenario.defences.contest_decisiveness, value)
+            crew.plan(reach, cost, strength, self.scenario.defences.contest_decisiveness, value)
         attempts, success = pool_attempts(crews, strength.shape)
         self.expected_successes = attempts * success
         self.attempts = attempts * self.crew_scale

@@ -84,10 +84,10 @@ def test_behaviour_rules_match_reference():
         expected += learn * (1 - expected) if fooled else 0
         assert update_vigilance(v, base, dec, learn, fooled) == pytest.approx(expected, abs=1e-12)
 
-        r, decay, shock, wom, media = rng.random(5) * [1, 0.1, 1, 0.1, 0.05]
+        r, decay, bg, shock, wom, media = rng.random(6) * [1, 0.1, 0.3, 1, 0.1, 0.05]
         victim, contacts = bool(rng.integers(2)), int(rng.integers(0, 7))
-        expected = r * (1 - decay) + wom * contacts + media + (shock if victim else 0)
-        assert update_risk(r, decay, shock, victim, wom, contacts, media) == pytest.approx(
+        expected = r + decay * (bg - r) + wom * contacts + media + (shock if victim else 0)
+        assert update_risk(r, decay, bg, shock, victim, wom, contacts, media) == pytest.approx(
             min(max(expected, 0), 1), abs=1e-12)
 
         t, rec, hit, share, fr_hit = rng.random(5)

@@ -96,17 +96,20 @@ class AttackerAgent(mesa.Agent):
         self.losing_days = 0
         self.cost_today = 0
 
-    def plan(self, capacity: float, cost: np.ndarray, strength: np.ndarray,
+    def plan(self, reach: np.ndarray, cost: np.ndarray, strength: np.ndarray,
              decisiveness: float, value: np.ndarray) -> None:
-        """Spread today's attempts over (platform, vector) by expected profit.
+        """Spread today's effort over (platform, vector) by expected profit.
 
-        Expected revenue of an attempt is the crew's own first-layer success (its tool
-        against the defence) times what the market has learned a success is worth. A
-        crew's attempts, costs and budget are stated at the reference population; the
-        model scales pooled attempts to the simulated population.
+        ``reach`` is how many attempts the crew makes on a (platform, vector) if it puts
+        all its effort there: a fixed number of scam contacts for social engineering, a
+        share of the stolen faces or credentials available for the other vectors (so a
+        breach raises what crews can do). Expected revenue of an attempt is the crew's
+        own first-layer success (its tool against the defence) times what the market has
+        learned a success is worth. Attempts, costs and budget are stated at the
+        reference population; the model scales pooled attempts to the simulated one.
 
         Args:
-            capacity: Attempts the crew can make today at full budget.
+            reach: Attempts per (platform, vector) at full effort.
             cost: Cost of one attempt per vector.
             strength: First-layer defence strength per (platform, vector).
             decisiveness: Contest decisiveness.
@@ -114,11 +117,11 @@ class AttackerAgent(mesa.Agent):
         """
         cfg = self.config
         self.success = tullock(self.quality[None, :], strength, decisiveness)
-        profit = self.success * value - cost[None, :]
+        profit = reach * (self.success * value - cost[None, :])
         scale = max(float(np.abs(profit).max()), 1.0)
         weights = np.exp(cfg.choice_sharpness * (profit - profit.max()) / scale)
         weights = (1.0 - cfg.exploration) * weights / weights.sum() + cfg.exploration / weights.size
-        attempts = capacity * weights
+        attempts = reach * weights
         spend = float((attempts * cost[None, :]).sum())
         if spend > self.budget:
             attempts *= max(self.budget, 0) / spend
@@ -146,7 +149,7 @@ class AttackerAgent(mesa.Agent):
 
     def diffuse(self, day: int, crews: list[AttackerAgent], releases: list[Release],
                 seed: int) -> None:
-        """Copy better tools from a peer and adopt public releases.
+        """Copy better tools from a peer (adaptive crews only) and adopt public releases.
 
         Args:
             day: Current day.
@@ -156,7 +159,8 @@ class AttackerAgent(mesa.Agent):
         """
         u = uniforms(np.uint64(seed), STREAM_ATTACKER, day, self.crew_id,
                      D_RELEASE + len(releases))
-        if len(crews) > 1 and u[D_DIFFUSE] < self.config.diffusion_rate:
+        copies = self.config.adaptive and len(crews) > 1
+        if copies and u[D_DIFFUSE] < self.config.diffusion_rate:
             peer = crews[int(u[D_PEER] * len(crews))]
             np.maximum(self.quality, peer.quality, out=self.quality)
         n = max(len(crews), 1)

@@ -17,10 +17,10 @@ def update_vigilance(vigilance: float, baseline: float, decay: float, learning: 
 
 
 @njit(cache=True, inline="always")
-def update_risk(risk: float, decay: float, shock: float, victim: bool, word_of_mouth: float,
-                contacts_defrauded: np.int64, media: float) -> float:
-    """Perceived risk: decays, rises with own fraud, contacts' fraud and the news; in [0, 1]."""
-    risk = risk * (1.0 - decay) + word_of_mouth * contacts_defrauded + media
+def update_risk(risk: float, decay: float, background: float, shock: float, victim: bool,
+                word_of_mouth: float, contacts_defrauded: np.int64, media: float) -> float:
+    """Perceived risk: back towards the background, up with fraud nearby and in the news."""
+    risk += decay * (background - risk) + word_of_mouth * contacts_defrauded + media
     if victim:
         risk += shock
     return min(max(risk, 0.0), 1.0)

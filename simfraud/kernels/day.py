@@ -72,7 +72,8 @@ DayInputs = namedtuple(
         # harvesting
         "face_harvest", "credential_harvest",
         # behaviour
-        "face_allowed", "push", "adoption_rate", "drop_rate", "risk_weight",
+        "face_allowed", "push", "adoption_rate", "adoption_threshold", "drop_rate",
+        "risk_weight", "background_risk",
         "friction_weight", "risk_decay", "victim_shock", "word_of_mouth", "media",
         "trust_recovery", "trust_hit_unrefunded", "trust_hit_false_reject",
         "switch_threshold", "switch_rate", "vigilance_learning", "vigilance_decay",
@@ -155,6 +156,7 @@ def user_day(r, user, c, t, defrauded_contacts, ai, af):
     refund_today = np.int64(0)
     scammed = False
     taken_over = False
+    face_alarm = False
     for v in range(N_VECTORS):
         probability = t.attack_probability[p, v]
         if probability <= 0.0:
@@ -171,6 +173,7 @@ def user_day(r, user, c, t, defrauded_contacts, ai, af):
         amount = exponential_amount(t.fraud_mean[v], uniform(ek, base + 1))
         ai[L.pv(p, v, L.PV_ATTEMPTS)] += 1
         ai[L.pv(p, v, L.PV_ATTEMPTED_AMOUNT)] += amount
+        face_alarm = face_alarm or v < N_BIOMETRIC
         pass_primary = t.primary_pass[p, v]
         block = 0.0
         if v < N_BIOMETRIC:
@@ -236,8 +239,8 @@ def user_day(r, user, c, t, defrauded_contacts, ai, af):
     vigilance = update_vigilance(c.vigilance[r], t.seg_vigilance[s], t.vigilance_decay,
                                  t.vigilance_learning, scammed)
     friction = c.friction[r] * (1.0 - t.friction_decay) + false_rejects
-    risk = update_risk(c.perceived_risk[r], t.risk_decay, t.victim_shock, victim,
-                       t.word_of_mouth, defrauded_contacts, t.media)
+    risk = update_risk(c.perceived_risk[r], t.risk_decay, t.background_risk, t.victim_shock,
+                       victim, t.word_of_mouth, defrauded_contacts, t.media)
     unrefunded = (loss_today - refund_today) / loss_today if victim else 0.0
     trust = update_trust(c.trust[r], t.trust_recovery, t.trust_hit_unrefunded, unrefunded,
                          t.trust_hit_false_reject, false_rejects)
@@ -245,9 +248,13 @@ def user_day(r, user, c, t, defrauded_contacts, ai, af):
     utility = facepay_utility(c.convenience[r], t.push, t.risk_weight, privacy, risk,
                               t.friction_weight, friction)
     if facepay:
-        if t.face_allowed == 0 or (utility < 0.0 and uniform(ek, D_ADOPT) < t.drop_rate):
+        # A spoof attempt, stopped or not, is reported (by the platform's checks or by the
+        # victim) and face pay is suspended until the user re-enrols.
+        if face_alarm or t.face_allowed == 0 or (
+            utility < 0.0 and uniform(ek, D_ADOPT) < t.drop_rate
+        ):
             facepay = False
-    elif (t.face_allowed != 0 and not barred and utility > 0.0
+    elif (t.face_allowed != 0 and not barred and utility > t.adoption_threshold
           and uniform(ek, D_ADOPT) < t.adoption_rate):
         facepay = True
     if (n_platforms > 1 and trust < t.switch_threshold

@@ -30,7 +30,7 @@ def _spread(base: float, u: float) -> np.float32:
 
 @njit(cache=True)
 def _init_user(c, i, key, segment_cumulative, platform_cumulative, attributes, facepay_share,
-               initial_trust):
+               initial_trust, initial_risk):
     ek = entity_key(key, STREAM_POPULATION, i)
     s = _pick(uniform(ek, 0), segment_cumulative)
     c.segment[i] = s
@@ -41,16 +41,17 @@ def _init_user(c, i, key, segment_cumulative, platform_cumulative, attributes, f
     c.privacy_concern[i] = _spread(attributes[s, 2], uniform(ek, 5))
     c.convenience[i] = _spread(attributes[s, 3], uniform(ek, 6))
     c.trust[i] = initial_trust
+    c.perceived_risk[i] = initial_risk
 
 
 @njit(cache=True, parallel=True)
 def _fill(c, key, segment_cumulative, platform_cumulative, attributes, facepay_share,
-          initial_trust):
+          initial_trust, initial_risk):
     # Writes go through a called function: numba (0.68) loses writes made to a
     # namedtuple's arrays directly inside a prange body.
     for i in prange(c.platform.shape[0]):
         _init_user(c, i, key, segment_cumulative, platform_cumulative, attributes,
-                   facepay_share, initial_trust)
+                   facepay_share, initial_trust, initial_risk)
 
 
 def build_population(scenario: Scenario, seed: int) -> UserColumns:
@@ -77,5 +78,6 @@ def build_population(scenario: Scenario, seed: int) -> UserColumns:
     )
     key = np.uint64(day_key(np.uint64(seed), np.int64(POPULATION_DAY)))
     _fill(columns, key, segment_cumulative, platform_cumulative, attributes,
-          pop.initial_facepay_share, np.float32(pop.initial_trust))
+          pop.initial_facepay_share, np.float32(pop.initial_trust),
+          np.float32(scenario.behaviour.background_risk))
     return columns

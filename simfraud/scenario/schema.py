@@ -186,7 +186,16 @@ class Behaviour(Strict):
     """How users learn, adopt face pay and switch platforms."""
 
     adoption_rate: float = param(
-        0.01, "probability/day", "Chance a non-user with positive face-pay utility adopts it.",
+        0.01, "probability/day",
+        "Chance a non-user whose face-pay utility exceeds the adoption threshold adopts it.",
+        ge=0, le=1,
+    )
+    adoption_threshold: float = param(
+        0.5, "utility", "Utility a non-user needs before adopting face pay (status-quo bias); "
+        "users drop it when utility falls below 0.", ge=0, le=2,
+    )
+    background_risk: float = param(
+        0.1, "1", "Perceived risk of face pay that users return to without news or fraud.",
         ge=0, le=1,
     )
     drop_rate: float = param(
@@ -194,7 +203,7 @@ class Behaviour(Strict):
         ge=0, le=1,
     )
     platform_push: float = param(
-        0.15, "utility", "Nudge platforms give towards face pay (removed by consent rules).",
+        0.1, "utility", "Nudge platforms give towards face pay (removed by consent rules).",
         ge=0, le=1,
     )
     risk_weight: float = param(
@@ -517,8 +526,13 @@ class Attackers(Strict):
         True, description="Learn allocation from returns and invest in tools (off: fixed)."
     )
     attempts_per_day: float = param(
-        20.0, "attempts/crew/day", "Attack capacity of one crew at the reference population.",
+        20.0, "attempts/crew/day", "Scam contacts (social engineering) one crew makes per day "
+        "at the reference population.",
         ge=0,
+    )
+    exploitation: float = param(
+        0.02, "share/day", "Share of the stolen faces or credentials usable on a (platform, "
+        "vector) that one crew working only there attacks per day.", ge=0, le=1,
     )
     initial_budget: int = param(
         500_000, "minor units", "Budget of a crew when it enters (at the reference population).",
@@ -563,7 +577,7 @@ class Attackers(Strict):
         ge=0, le=1, source="Bass-style diffusion of attack tools",
     )
     face_harvest_rate: float = param(
-        2e-6, "probability/day/crew", "Daily chance per crew and unit face exposure that a "
+        1e-6, "probability/day/crew", "Daily chance per crew and unit face exposure that a "
         "user's face is harvested.", ge=0, le=1,
     )
     credential_harvest_rate: float = param(
