@@ -14,7 +14,7 @@ from simfraud.kernels import layout
 from simfraud.kernels.day import DayInputs, run_day
 from simfraud.population.columns import COLUMNS, UserColumns, row
 
-CHUNK = 16_384
+CHUNK = 4_096
 """Users per accumulator chunk. Part of the result: sums are taken chunk by chunk."""
 
 

@@ -109,7 +109,7 @@ def contacts_defrauded(victim_prev: np.ndarray, user: np.int64, t) -> np.int64:
     return count
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def user_day(r, user, c, t, defrauded_contacts, ai, af):
     """Simulate one day of one user, updating its columns and the accumulators.
 
@@ -304,12 +304,24 @@ def user_day(r, user, c, t, defrauded_contacts, ai, af):
     af[n_platforms * L.N_FP + L.F_RISK] += np.float64(c.perceived_risk[r])
 
 
+@njit(cache=True)
+def chunk_day(c, t, ai: np.ndarray, af: np.ndarray, start: np.int64, stop: np.int64) -> None:
+    """Simulate one day of users ``start .. stop-1`` into one accumulator row."""
+    ai[:] = 0
+    af[:] = 0.0
+    for i in range(start, stop):
+        defrauded = contacts_defrauded(c.victim_prev, i, t)
+        user_day(i, i, c, t, defrauded, ai, af)
+
+
 @njit(cache=True, parallel=True)
 def run_day(c, t, acc_int: np.ndarray, acc_float: np.ndarray, chunk: np.int64) -> None:
     """Simulate one day of every user, in fixed chunks run in parallel.
 
     Each chunk fills its own accumulator rows, so the totals (summed in chunk order by
-    the caller) do not depend on the number of threads.
+    the caller) do not depend on the number of threads. The prange body only calls
+    ``chunk_day``: numba (0.68) loses writes to a namedtuple's arrays made directly in a
+    prange body, including code inlined there (the ledger catches it at once).
 
     Args:
         c: ``UserColumns`` of the whole population (updated in place).
@@ -319,13 +331,5 @@ def run_day(c, t, acc_int: np.ndarray, acc_float: np.ndarray, chunk: np.int64) -
         chunk: Users per chunk.
     """
     n = c.platform.shape[0]
-    n_chunks = acc_int.shape[0]
-    for k in prange(n_chunks):
-        ai = acc_int[k]
-        af = acc_float[k]
-        ai[:] = 0
-        af[:] = 0.0
-        stop = min(n, (k + 1) * chunk)
-        for i in range(k * chunk, stop):
-            defrauded = contacts_defrauded(c.victim_prev, i, t)
-            user_day(i, i, c, t, defrauded, ai, af)
+    for k in prange(acc_int.shape[0]):
+        chunk_day(c, t, acc_int[k], acc_float[k], k * chunk, min(n, (k + 1) * chunk))

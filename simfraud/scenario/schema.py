@@ -480,8 +480,9 @@ class Security(Strict):
     deployment_lag_days: int = param(
         90, "days", "Days from deciding an upgrade to it going live.", ge=0, le=3650
     )
-    scheduled_days: list[int] = Field(
-        default_factory=list, description="Scheduled rule: days on which to upgrade one step."
+    scheduled_days: list[Annotated[int, Field(ge=0)]] = Field(
+        default_factory=list, description="Scheduled rule: days on which to upgrade one step.",
+        json_schema_extra={"unit": "day"},
     )
     gl_alpha: float = param(
         1e-4, "1/(minor unit)", "Gordon-Loeb efficiency alpha of S(z,v)=v/(alpha z+1)^beta.",
@@ -726,7 +727,8 @@ class ToolRelease(Strict):
     """A public attack tool appears (e.g. the Zao face-swap app)."""
 
     type: Literal["tool_release"]
-    day: int = param(0, "day", "Day of the event.", ge=0)
+    day: int = Field(description="Day of the event (0 is the first simulated day).", ge=0,
+                     json_schema_extra={"unit": "day"})
     vector: Vector = Field(description="Vector the tool serves.")
     quality: float = param(1.0, "strength", "Quality of the released tool.", ge=0)
     innovation: float = param(
@@ -746,7 +748,8 @@ class Breach(Strict):
     """A biometric or credential database breach."""
 
     type: Literal["breach"]
-    day: int = param(0, "day", "Day of the event.", ge=0)
+    day: int = Field(description="Day of the event (0 is the first simulated day).", ge=0,
+                     json_schema_extra={"unit": "day"})
     data: Literal["face", "credentials"] = Field(description="face or credentials.")
     share: float = param(0.1, "share", "Share of the platform's users exposed.", ge=0, le=1)
     platform: str | None = Field(None, description="Platform breached (all when omitted).")
@@ -756,7 +759,8 @@ class RuleChange(Strict):
     """A scheduled change of scenario parameters (policy, platform or regulator)."""
 
     type: Literal["rule_change"]
-    day: int = param(0, "day", "Day of the event.", ge=0)
+    day: int = Field(description="Day of the event (0 is the first simulated day).", ge=0,
+                     json_schema_extra={"unit": "day"})
     set: dict[str, Any] = Field(
         description="Dotted paths and new values, e.g. platforms.0.liveness.level: depth_3d."
     )
@@ -766,7 +770,8 @@ class CostDrop(Strict):
     """Attack tooling gets cheaper."""
 
     type: Literal["attacker_cost_drop"]
-    day: int = param(0, "day", "Day of the event.", ge=0)
+    day: int = Field(description="Day of the event (0 is the first simulated day).", ge=0,
+                     json_schema_extra={"unit": "day"})
     vectors: list[Vector] = Field(
         default_factory=lambda: list(BIOMETRIC_VECTORS), description="Vectors affected."
     )

@@ -1,0 +1,1 @@
+"""Performance benchmarks (run by hand; figures, not asserts)."""
