@@ -14,11 +14,11 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
 
-from simfraud.runner import run_replicates  # noqa: E402
-from simfraud.scenario.loader import load_scenario  # noqa: E402
+from simfraud.runner import run_replicates
+from simfraud.scenario.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 USERS = 100_000
