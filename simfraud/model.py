@@ -203,6 +203,7 @@ class FraudModel(mesa.Model):
             platform.observe(PlatformDay(
                 users=int(per_platform[k, L.P_USERS_NEXT]),
                 face_checks=int(per_platform[k, L.P_FACE_CHECKS]),
+                volume=int(per_platform[k, L.P_VOLUME]),
                 attempts=stats[:, L.PV_ATTEMPTS],
                 successes=stats[:, L.PV_SUCCESSES],
                 stopped_by_monitoring=stats[:, L.PV_STOP_MONITORING],

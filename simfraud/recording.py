@@ -91,6 +91,8 @@ def day_values(model) -> dict[str, float]:
         "credentials_compromised": int(gl[L.G_CREDENTIALS_COMPROMISED]),
         "active_attackers": len(crews),
         "security_spend": security,
+        "platform_fees": sum(p.fees for p in model.platforms),
+        "platform_net_income": sum(p.net_income for p in model.platforms),
         "compliance_cost": compliance,
         "friction_cost": friction,
         "social_cost": gross - recovered + friction + security + compliance,

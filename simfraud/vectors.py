@@ -24,8 +24,3 @@ N_BIOMETRIC = len(BIOMETRIC_VECTORS)
 
 LIVENESS_LEVELS: tuple[str, ...] = ("none", "passive_2d", "active", "depth_3d")
 """Liveness levels from weakest to strongest; injection detection is a separate switch."""
-
-LAYERS: tuple[str, ...] = ("primary", "step_up", "monitoring")
-"""Defence layers an attempt meets, in order. ``primary`` is liveness for biometric
-vectors, device binding for account takeover and the victim's own vigilance plus payee
-checks for social engineering."""

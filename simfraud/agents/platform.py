@@ -30,6 +30,7 @@ class PlatformDay:
 
     users: int
     face_checks: int
+    volume: int
     attempts: np.ndarray
     successes: np.ndarray
     stopped_by_monitoring: np.ndarray
@@ -80,6 +81,9 @@ class PlatformAgent(mesa.Agent):
         injection_detection: Whether injection detection is live.
         detection: Monitoring detection probability per vector (before investment).
         investment: Gordon-Loeb security investment of the day (minor units).
+        fees: Fees earned on the day's genuine payments.
+        net_income: Fees minus refunds paid as sending provider and security spend
+            (compliance costs are reported separately).
     """
 
     def __init__(self, model: mesa.Model, index: int, config: Platform, defences: Defences):
@@ -94,6 +98,8 @@ class PlatformAgent(mesa.Agent):
         self.investment = 0.0
         self.security_spend = 0
         self.upgrade_spend = 0
+        self.fees = 0
+        self.net_income = 0
         self.users = 0
         self.configure(config)
         self.detection = np.full(N_VECTORS, self.config.monitoring.base_detection)
@@ -223,6 +229,8 @@ class PlatformAgent(mesa.Agent):
         potential = float(seen.attempted_amount.sum()) * own_share
         self.potential_loss_ema += weight * (potential - self.potential_loss_ema)
         self.security_spend = self._running_cost(seen)
+        self.fees = seen.volume * self.config.fee_bps // 10_000
+        self.net_income = self.fees - seen.refunded_sending - self.security_spend
 
     def _running_cost(self, seen: PlatformDay) -> int:
         table = getattr(self.defences.liveness, LIVENESS_LEVELS[self.level])

@@ -54,8 +54,6 @@ COLUMNS: tuple[Column, ...] = (
 UserColumns = namedtuple("UserColumns", [c.name for c in COLUMNS])
 """Arrays of every user column (numba-friendly)."""
 
-BYTES_PER_USER = sum(np.dtype(c.dtype).itemsize for c in COLUMNS)
-
 
 def allocate(n: int) -> UserColumns:
     """Allocate zeroed columns for ``n`` users.

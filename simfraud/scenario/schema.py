@@ -60,7 +60,8 @@ class Strict(BaseModel):
 
 
 def vector_table(
-    class_name: str, defaults: dict[str, float], unit: str, what: str, *, integer: bool
+    class_name: str, defaults: dict[str, float], unit: str, what: str, *, integer: bool,
+    sources: dict[str, str] | None = None,
 ) -> type[Strict]:
     """Build a block with one field per attack vector, each with its own default.
 
@@ -70,13 +71,16 @@ def vector_table(
         unit: Unit of every field.
         what: What the numbers are (used in each field's description).
         integer: Whether values are integers (money) rather than floats.
+        sources: Public figure backing the default, per vector name.
 
     Returns:
         A strict pydantic model class; leaving a vector out keeps its default.
     """
     kind = int if integer else float
+    sources = sources or {}
     fields = {
-        vector: (kind, param(kind(defaults[vector]), unit, f"{what}: {vector}.", ge=0))
+        vector: (kind, param(kind(defaults[vector]), unit, f"{what}: {vector}.", ge=0,
+                             source=sources.get(vector)))
         for vector in VECTORS
     }
     model = create_model(class_name, __base__=Strict, **fields)
@@ -89,6 +93,10 @@ AttemptCost = vector_table(
     {"photo_replay": 50, "mask_3d": 5_000, "deepfake_presentation": 800,
      "deepfake_injection": 1_500, "account_takeover": 300, "social_engineering": 200},
     "minor units", "Cost of one attempt", integer=True,
+    sources={
+        v: "Kaspersky: deepfake video $300-$20,000 per minute (2023), about $50 per video "
+        "(~2025)" for v in ("deepfake_presentation", "deepfake_injection")
+    },
 )
 FraudAmount = vector_table(
     "FraudAmount",
@@ -96,6 +104,7 @@ FraudAmount = vector_table(
      "deepfake_injection": 50_000, "account_takeover": 80_000, "social_engineering": 198_000},
     "minor units", "Mean amount stolen per successful fraud (exponentially distributed)",
     integer=True,
+    sources={"social_engineering": "UK Finance 2023: APP losses 459.7m GBP over 232,429 cases"},
 )
 ToolQuality = vector_table(
     "ToolQuality",
@@ -541,13 +550,11 @@ class Attackers(Strict):
     )
     attempt_cost: AttemptCost = Field(
         default_factory=AttemptCost,
-        description="Cost of one attempt; deepfakes from Kaspersky: $300-$20,000 per minute "
-        "(2023) falling to about $50 per video (2025).",
+        description="Cost of one attempt per vector (deepfake costs from Kaspersky).",
     )
     mean_fraud_amount: FraudAmount = Field(
         default_factory=FraudAmount,
-        description="Amount stolen per fraud; social engineering from UK Finance 2023 "
-        "(459.7m GBP over 232,429 APP cases).",
+        description="Mean amount stolen per fraud (social engineering from UK Finance).",
     )
     initial_tool_quality: ToolQuality = Field(
         default_factory=ToolQuality, description="Tool quality per vector on day 0."
@@ -601,7 +608,7 @@ class Attackers(Strict):
     )
 
     @model_validator(mode="after")
-    def _complete_tables(self) -> Attackers:
+    def _initial_within_max(self) -> Attackers:
         if self.initial > self.max:
             raise ValueError(f"initial ({self.initial}) exceeds max ({self.max})")
         return self
@@ -751,7 +758,10 @@ class Breach(Strict):
     day: int = Field(description="Day of the event (0 is the first simulated day).", ge=0,
                      json_schema_extra={"unit": "day"})
     data: Literal["face", "credentials"] = Field(description="face or credentials.")
-    share: float = param(0.1, "share", "Share of the platform's users exposed.", ge=0, le=1)
+    share: float = param(
+        0.1, "share", "Share of the breached platform's users exposed (of every platform's "
+        "users when no platform is named).", ge=0, le=1,
+    )
     platform: str | None = Field(None, description="Platform breached (all when omitted).")
 
 
