@@ -57,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run a scenario and write its results")
     run.add_argument("scenario", help="scenario YAML file")
-    run.add_argument("--out", required=True, help="result folder (created or replaced)")
+    run.add_argument("--out", required=True,
+                     help="result folder (created if missing; its result files are replaced)")
     run.add_argument("--users", type=_positive, help="simulated users (population.users)")
     run.add_argument("--days", type=_positive, help="days to simulate")
     run.add_argument("--seed", type=_seed, help="base random seed")

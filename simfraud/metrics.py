@@ -68,10 +68,11 @@ TIMESERIES: tuple[Metric, ...] = (
     Metric("social_cost", _MONEY,
            "fraud net of recoveries + friction + security spend + compliance"),
     Metric("regulation_in_force", np.int8, "1 when the regulator's rules apply"),
-    Metric("attacker_profit", np.float64, "mean smoothed daily profit per crew"),
+    Metric("attacker_profit", np.float64,
+           "mean smoothed daily profit per crew (minor units at the reference population)"),
     Metric("mean_trust", np.float64, "mean trust in platforms"),
     Metric("mean_perceived_risk", np.float64, "mean perceived risk of face pay"),
-    Metric("backlash_index", np.float64, "smoothed face-fraud victims per 100,000 users"),
+    Metric("backlash_index", np.float64, "smoothed face-pay frauds per 100,000 users"),
     Metric("mean_liveness_level", np.float64, "user-weighted liveness level (0 none, 3 depth_3d)"),
     *(Metric(f"tool_quality_{v}", np.float64, f"mean crew tool quality: {v}") for v in VECTORS),
     *(Metric(f"defence_{v}", np.float64, f"user-weighted first-layer defence strength: {v}")

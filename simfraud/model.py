@@ -127,8 +127,9 @@ class FraudModel(mesa.Model):
         for change in self.events.rule_changes:
             self.scenario = apply_changes(self.scenario, change.set)
             for platform, config in zip(self.platforms, self.scenario.platforms, strict=True):
-                platform.configure(config)
-            self.regulator.configure(self.scenario.regulator)
+                platform.configure(config, self.scenario.defences)
+            self.regulator.configure(self.scenario.regulator, self.day)
+            self.market.learning_rate = self.scenario.attackers.learning_rate
             for crew in self.crews:
                 crew.config = self.scenario.attackers
         for release in self.events.releases:
@@ -216,7 +217,7 @@ class FraudModel(mesa.Model):
             if biometric > 0:
                 mix = stats[INJECTION, L.PV_ATTEMPTS] / biometric
                 self.recent_biometric_mix[k] += MIX_SMOOTHING * (mix - self.recent_biometric_mix[k])
-        self.regulator.record_victims(int(pvs[:, :N_BIOMETRIC, L.PV_SUCCESSES].sum()),
+        self.regulator.record_face_frauds(int(pvs[:, :N_BIOMETRIC, L.PV_SUCCESSES].sum()),
                                       self.n_users)
         self.daily_loss_per_user.append(float(settlement.loss.sum()) / self.n_users)
         self.eligible = pvs[..., L.PV_ELIGIBLE_NEXT].astype(np.float64)

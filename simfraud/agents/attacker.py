@@ -163,11 +163,12 @@ class AttackerAgent(mesa.Agent):
         if copies and u[D_DIFFUSE] < self.config.diffusion_rate:
             peer = crews[int(u[D_PEER] * len(crews))]
             np.maximum(self.quality, peer.quality, out=self.quality)
+        active = {crew.crew_id for crew in crews}
         n = max(len(crews), 1)
         for k, release in enumerate(releases):
             if self.crew_id in release.adopters:
                 continue
-            adopted_share = len(release.adopters) / n
+            adopted_share = len(release.adopters & active) / n
             if u[D_RELEASE + k] < release.innovation + release.imitation * adopted_share:
                 release.adopters.add(self.crew_id)
                 self.quality[release.vector] = max(self.quality[release.vector], release.quality)

@@ -101,14 +101,24 @@ class PlatformAgent(mesa.Agent):
         self.fees = 0
         self.net_income = 0
         self.users = 0
-        self.configure(config)
-        self.detection = np.full(N_VECTORS, self.config.monitoring.base_detection)
-
-    def configure(self, config: Platform) -> None:
-        """Adopt a (new) scenario block: liveness and policies take effect at once."""
         self.config = config
         self.level = LIVENESS_LEVELS.index(config.liveness.level)
         self.injection_detection = config.liveness.injection_detection
+        self.detection = np.full(N_VECTORS, self.config.monitoring.base_detection)
+
+    def configure(self, config: Platform, defences: Defences) -> None:
+        """Adopt a changed scenario block (a rule change) at once.
+
+        A liveness field the change sets (level, injection detection) replaces the live
+        one; the rest of what the platform upgraded itself stays in place.
+        """
+        old, new = self.config.liveness, config.liveness
+        if new.level != old.level:
+            self.level = LIVENESS_LEVELS.index(new.level)
+        if new.injection_detection != old.injection_detection:
+            self.injection_detection = new.injection_detection
+        self.config = config
+        self.defences = defences
 
     # -- defences -------------------------------------------------------------------
     def liveness_strength(self) -> np.ndarray:

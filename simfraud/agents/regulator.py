@@ -10,7 +10,7 @@ WINDOW_DAYS = 30
 """Window of the indicator the reactive regulator watches."""
 BACKLASH_SMOOTHING = 1.0 / 30.0
 BACKLASH_SCALE = 100_000
-"""The backlash index counts face-fraud victims per this many users (smoothed)."""
+"""The backlash index counts face-pay frauds per this many users (smoothed)."""
 
 
 class RegulatorAgent(mesa.Agent):
@@ -20,8 +20,8 @@ class RegulatorAgent(mesa.Agent):
         config: The regulator's scenario block.
         in_force_day: Day the rules come (or came) into force; None while undecided.
         decided_day: Day a reactive regulator decided to act.
-        backlash: Public backlash index against face pay (smoothed victims of biometric
-            fraud per 100,000 users).
+        backlash: Public backlash index against face pay (smoothed successful biometric
+            frauds per 100,000 users).
     """
 
     def __init__(self, model: mesa.Model, config: Regulator):
@@ -34,9 +34,16 @@ class RegulatorAgent(mesa.Agent):
             config.effective_day if config.stance == "proactive" else None
         )
 
-    def configure(self, config: Regulator) -> None:
-        """Adopt a changed scenario block (rule changes)."""
-        if config.stance == "proactive" and self.in_force_day is None:
+    def configure(self, config: Regulator, day: int) -> None:
+        """Adopt a changed scenario block (a rule change on ``day``).
+
+        Laissez-faire repeals rules in force; a proactive stance (re)sets the day rules
+        come into force unless they already are; a reactive one keeps what it observed.
+        """
+        if config.stance == "laissez_faire":
+            self.in_force_day = None
+            self.decided_day = None
+        elif config.stance == "proactive" and not self.in_force(day):
             self.in_force_day = config.effective_day
         self.config = config
 
@@ -60,9 +67,9 @@ class RegulatorAgent(mesa.Agent):
             self.decided_day = day
             self.in_force_day = day + cfg.legislative_lag_days
 
-    def record_victims(self, victims: int, users: int) -> None:
-        """Update the backlash index with today's victims of face (biometric) fraud."""
-        rate = victims / max(users, 1) * BACKLASH_SCALE
+    def record_face_frauds(self, frauds: int, users: int) -> None:
+        """Update the backlash index with today's successful face (biometric) frauds."""
+        rate = frauds / max(users, 1) * BACKLASH_SCALE
         self.backlash += BACKLASH_SMOOTHING * (rate - self.backlash)
 
     def in_force(self, day: int) -> bool:

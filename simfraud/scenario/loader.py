@@ -430,6 +430,11 @@ def _check_rule_changes(scenario: Scenario, located: Located, fallback: Location
             except OverrideError as exc:
                 file, line, col = located.where((*where, path), fallback)
                 problems.append(Problem(file, line, col, _dotted((*where, path)), str(exc)))
+        for path in event.set:
+            fixed = _fixed_at_start(path)
+            if fixed:
+                file, line, col = located.where((*where, path), fallback)
+                problems.append(Problem(file, line, col, _dotted((*where, path)), fixed))
         if problems:
             raise ScenarioError(problems)
         try:
@@ -444,6 +449,22 @@ def _check_rule_changes(scenario: Scenario, located: Located, fallback: Location
                 problems.append(Problem(file, line, col, _dotted((*where, path)),
                                         _message(error, schema_loc)))
             raise ScenarioError(problems) from None
+
+
+_FIXED_AT_START = ("population", "days", "start_date", "seed", "timeline")
+
+
+def _fixed_at_start(path: str) -> str | None:
+    """Why a rule change may not touch ``path``, or None when it may."""
+    parts = path.split(".")
+    if parts[0] in _FIXED_AT_START:
+        return (f"{parts[0]} is fixed when the run starts and cannot change mid-run "
+                "(allowed: platforms.N..., attackers..., regulator..., behaviour..., "
+                "defences..., costs...)")
+    if parts[0] == "platforms" and len(parts) < 3:
+        return ("the set of platforms is fixed when the run starts: change a platform's "
+                "fields instead (e.g. platforms.0.liveness.level)")
+    return None
 
 
 def apply_changes(scenario: Scenario, changes: dict[str, Any]) -> Scenario:

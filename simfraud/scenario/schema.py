@@ -1,8 +1,8 @@
 """The scenario schema: the one source of truth for every parameter.
 
 Every field carries its default, unit, allowed range, a one-line description and,
-where a public figure backs the default, its source. The parameter reference in
-``docs/`` and the JSON Schema are generated from these models.
+where a public figure backs the default, its source. ``scenarios/baseline.yaml`` (every
+parameter with its documentation) is generated from these models.
 
 Money is in integer minor units (pence, cents, fen) throughout.
 """

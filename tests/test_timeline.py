@@ -1,0 +1,42 @@
+"""Timeline events as the model applies them."""
+
+from simfraud.model import FraudModel
+from tests.support import scenario_with
+
+
+def test_a_rule_change_keeps_upgrades_and_applies_new_tables():
+    scenario = scenario_with({
+        "platforms": [{"name": "p", "security": {"upgrade_rule": "scheduled",
+                                                 "scheduled_days": [2],
+                                                 "deployment_lag_days": 0}}],
+        "timeline": [
+            {"type": "rule_change", "day": 10, "set": {"regulator.stance": "reactive"}},
+            {"type": "rule_change", "day": 12,
+             "set": {"defences.liveness.active.bpcer": 0.5}},
+            {"type": "rule_change", "day": 14,
+             "set": {"platforms.0.liveness.level": "depth_3d"}},
+        ],
+    }, users=500, days=16)
+    model = FraudModel(scenario)
+    model.run(11)
+    platform = model.platforms[0]
+    assert platform.level == 2  # passive_2d upgraded to active on day 2, kept on day 10
+    model.run(2)
+    assert platform.bpcer() == 0.5  # the changed table is used at once
+    model.run(2)
+    assert platform.level == 3  # a changed liveness setting replaces the live one
+
+
+def test_a_laissez_faire_turn_repeals_rules_and_a_proactive_one_sets_their_day():
+    scenario = scenario_with({
+        "regulator": {"stance": "proactive", "effective_day": 5},
+        "timeline": [
+            {"type": "rule_change", "day": 8, "set": {"regulator.stance": "laissez_faire"}},
+            {"type": "rule_change", "day": 12, "set": {"regulator.stance": "proactive",
+                                                       "regulator.effective_day": 15}},
+        ],
+    }, users=500, days=20)
+    model = FraudModel(scenario)
+    model.run()
+    in_force = model.metrics.series["regulation_in_force"].tolist()
+    assert in_force == [0] * 5 + [1] * 3 + [0] * 7 + [1] * 5
