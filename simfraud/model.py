@@ -12,7 +12,7 @@ from simfraud.agents.attacker import (
     AttackerAgent,
     MarketIntel,
     Release,
-    initial_quality,
+    initial_tools,
     pool_attempts,
     share_revenue,
 )
@@ -105,7 +105,7 @@ class FraudModel(mesa.Model):
         self.crew_scale = self.n_users / scenario.population.reference_users
         self.market = MarketIntel(self._prior_value(), scenario.attackers.learning_rate)
         for _ in range(scenario.attackers.initial):
-            self._new_crew(initial_quality(scenario.attackers))
+            self._new_crew(initial_tools(scenario.attackers))
         self.ledger = Ledger()
         self.metrics = MetricsRecorder(scenario.days, [p.name for p in scenario.platforms])
 
@@ -210,8 +210,8 @@ class FraudModel(mesa.Model):
                 stopped_by_monitoring=stats[:, L.PV_STOP_MONITORING],
                 loss=stats[:, L.PV_LOSS],
                 attempted_amount=stats[:, L.PV_ATTEMPTED_AMOUNT],
-                refunded_sending=int(stats[:, L.PV_REFUND_SENDING].sum()),
-                user_loss=int(per_platform[k, L.P_USER_LOSS]),
+                refunded_sending=stats[:, L.PV_REFUND_SENDING],
+                refunded_receiving=stats[:, L.PV_REFUND_RECEIVING],
             ))
             biometric = stats[:N_BIOMETRIC, L.PV_ATTEMPTS].sum()
             if biometric > 0:
@@ -272,13 +272,13 @@ class FraudModel(mesa.Model):
         prior[:, SOCIAL_ENGINEERING] *= PRIOR_VICTIM_FOOLED
         return prior
 
-    def _new_crew(self, typical_quality: np.ndarray) -> AttackerAgent:
+    def _new_crew(self, tools: np.ndarray) -> AttackerAgent:
         att = self.scenario.attackers
         draws = uniforms(np.uint64(self.seed_key), STREAM_ATTACKER, CREW_DAY, self.crews_entered,
                          N_VECTORS)
-        spread = att.tool_heterogeneity * np.sqrt(3.0) * (2.0 * draws - 1.0)
+        skill = np.exp(att.skill_spread * np.sqrt(3.0) * (2.0 * draws - 1.0))
         self.crews_entered += 1
-        return AttackerAgent(self, self.crews_entered - 1, att, typical_quality * np.exp(spread),
+        return AttackerAgent(self, self.crews_entered - 1, att, tools, skill,
                              (len(self.platforms), N_VECTORS))
 
     def _entry_and_exit(self) -> None:
@@ -294,9 +294,8 @@ class FraudModel(mesa.Model):
         mean_profit = np.mean([c.profit_ema for c in crews]) if crews else att.entry_profit + 1
         draw = uniform_at(np.uint64(self.seed_key), STREAM_ENTRY, self.day, 0, 0)
         if mean_profit > att.entry_profit and draw < att.entry_probability:
-            quality = (np.median([c.quality for c in crews], axis=0) if crews
-                       else initial_quality(att))
-            self._new_crew(quality)
+            tools = np.median([c.tools for c in crews], axis=0) if crews else initial_tools(att)
+            self._new_crew(tools)
 
 
 def _split(totals: np.ndarray, n_platforms: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -77,24 +77,32 @@ class AttackerAgent(mesa.Agent):
         crew_id: Number of the crew in order of entry (its random-number entity; unlike
             ``unique_id`` it does not depend on how many other agents exist).
         budget: Money available for attempts (minor units at the reference population).
-        quality: Tool quality per vector.
+        tools: Quality of the crew's tools per vector: raised by R&D, copied from other
+            crews, replaced by better public releases.
+        skill: The crew's own skill per vector (fixed): crews specialise.
         attempts: Today's attempts per (platform, vector) at the reference population.
         success: Today's first-layer success probability per (platform, vector).
         profit_ema: Smoothed daily profit.
     """
 
     def __init__(self, model: mesa.Model, crew_id: int, config: Attackers,
-                 quality: np.ndarray, shape: tuple[int, int]):
+                 tools: np.ndarray, skill: np.ndarray, shape: tuple[int, int]):
         super().__init__(model)
         self.crew_id = crew_id
         self.config = config
         self.budget = int(config.initial_budget)
-        self.quality = quality.astype(np.float64).copy()
+        self.tools = tools.astype(np.float64).copy()
+        self.skill = skill.astype(np.float64).copy()
         self.attempts = np.zeros(shape)
         self.success = np.zeros(shape)
         self.profit_ema = 0.0
         self.losing_days = 0
         self.cost_today = 0
+
+    @property
+    def quality(self) -> np.ndarray:
+        """Effective quality per vector in the contest: tools times skill."""
+        return self.tools * self.skill
 
     def plan(self, reach: np.ndarray, cost: np.ndarray, strength: np.ndarray,
              decisiveness: float, value: np.ndarray) -> None:
@@ -145,11 +153,13 @@ class AttackerAgent(mesa.Agent):
             share = by_vector / by_vector.sum() if by_vector.sum() > 0 else by_vector
             invest = cfg.rd_share * profit * share
             self.budget -= int(np.floor(invest.sum()))
-            self.quality *= 1.0 + RD_STEP * invest / cfg.rd_cost
+            self.tools *= 1.0 + RD_STEP * invest / cfg.rd_cost
 
     def diffuse(self, day: int, crews: list[AttackerAgent], releases: list[Release],
                 seed: int) -> None:
-        """Copy better tools from a peer (adaptive crews only) and adopt public releases.
+        """Copy a peer's better tools (adaptive crews only) and adopt public releases.
+
+        Skill is the crew's own and is not copied.
 
         Args:
             day: Current day.
@@ -162,7 +172,7 @@ class AttackerAgent(mesa.Agent):
         copies = self.config.adaptive and len(crews) > 1
         if copies and u[D_DIFFUSE] < self.config.diffusion_rate:
             peer = crews[int(u[D_PEER] * len(crews))]
-            np.maximum(self.quality, peer.quality, out=self.quality)
+            np.maximum(self.tools, peer.tools, out=self.tools)
         active = {crew.crew_id for crew in crews}
         n = max(len(crews), 1)
         for k, release in enumerate(releases):
@@ -171,7 +181,7 @@ class AttackerAgent(mesa.Agent):
             adopted_share = len(release.adopters & active) / n
             if u[D_RELEASE + k] < release.innovation + release.imitation * adopted_share:
                 release.adopters.add(self.crew_id)
-                self.quality[release.vector] = max(self.quality[release.vector], release.quality)
+                self.tools[release.vector] = max(self.tools[release.vector], release.quality)
 
     def should_exit(self) -> bool:
         """Whether the crew leaves the market (broke, or losing money for too long)."""
@@ -180,7 +190,7 @@ class AttackerAgent(mesa.Agent):
         return self.budget <= 0 or self.losing_days >= self.config.exit_patience_days
 
 
-def initial_quality(config: Attackers) -> np.ndarray:
+def initial_tools(config: Attackers) -> np.ndarray:
     """Tool quality per vector on day 0, from the scenario."""
     return np.array([getattr(config.initial_tool_quality, v) for v in VECTORS])
 

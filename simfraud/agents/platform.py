@@ -26,7 +26,7 @@ SMOOTHING_DAYS = 30
 
 @dataclass
 class PlatformDay:
-    """What a platform learns about its own users at the end of a day."""
+    """What a platform learns about its own users at the end of a day (arrays per vector)."""
 
     users: int
     face_checks: int
@@ -36,8 +36,8 @@ class PlatformDay:
     stopped_by_monitoring: np.ndarray
     loss: np.ndarray
     attempted_amount: np.ndarray
-    refunded_sending: int
-    user_loss: int
+    refunded_sending: np.ndarray
+    refunded_receiving: np.ndarray
 
 
 @dataclass
@@ -47,6 +47,19 @@ class Upgrade:
     ready_day: int
     level: int
     injection_detection: bool
+
+
+@dataclass
+class ControlUpgrade:
+    """One step of device binding or payee warnings on its way to production."""
+
+    ready_day: int
+    control: int
+
+
+# The controls a reactive platform strengthens, by the vector group whose cost it sees.
+LIVENESS, DEVICE_BINDING, PAYEE_WARNINGS = 0, 1, 2
+CONTROL_OF_VECTOR = np.array([LIVENESS] * N_BIOMETRIC + [DEVICE_BINDING, PAYEE_WARNINGS])
 
 
 def gordon_loeb_investment(vulnerability: float, potential_loss: float, alpha: float,
@@ -91,8 +104,11 @@ class PlatformAgent(mesa.Agent):
         self.index = index
         self.defences = defences
         self.pending: Upgrade | None = None
+        self.pending_control: ControlUpgrade | None = None
         self.cooldown_until = -1
         self.own_cost_ema = 0.0
+        self.own_cost_by_control = np.zeros(3)
+        self.control_upgrades = np.zeros(3, dtype=np.int64)
         self.potential_loss_ema = 0.0
         self.vulnerability_ema = 0.0
         self.investment = 0.0
@@ -134,9 +150,12 @@ class PlatformAgent(mesa.Agent):
         """Strength of the first layer each vector meets (the contest's ``d``)."""
         strength = np.zeros(N_VECTORS)
         strength[:N_BIOMETRIC] = self.liveness_strength()
-        strength[ACCOUNT_TAKEOVER] = self.config.step_up.device_binding_strength
+        boost = self.config.security.control_upgrade_factor ** self.control_upgrades
+        strength[ACCOUNT_TAKEOVER] = (self.config.step_up.device_binding_strength
+                                      * boost[DEVICE_BINDING])
         warnings = self.config.payee_warnings
-        strength[SOCIAL_ENGINEERING] = warnings.strength if warnings.enabled else 0.0
+        strength[SOCIAL_ENGINEERING] = (warnings.strength * boost[PAYEE_WARNINGS]
+                                        if warnings.enabled else 0.0)
         return strength
 
     def detect_probability(self) -> np.ndarray:
@@ -169,6 +188,11 @@ class PlatformAgent(mesa.Agent):
             self._go_live(self.pending)
             self.pending = None
             self.cooldown_until = day + self.config.security.deployment_lag_days
+        if self.pending_control is not None and day >= self.pending_control.ready_day:
+            self.control_upgrades[self.pending_control.control] += 1
+            self.upgrade_spend += self.config.security.control_upgrade_cost_per_user * self.users
+            self.pending_control = None
+            self.cooldown_until = day + self.config.security.deployment_lag_days
         if minimum_level is not None and (
             self.level < minimum_level or (require_injection and not self.injection_detection)
         ):
@@ -190,6 +214,14 @@ class PlatformAgent(mesa.Agent):
             self.investment = 0.0
 
     def _schedule_next_step(self, day: int) -> None:
+        """Strengthen the control behind most of the platform's own fraud cost."""
+        for control in np.argsort(-self.own_cost_by_control, kind="stable"):
+            if control == LIVENESS and self._liveness_step(day):
+                return
+            if control != LIVENESS and self._control_step(day, int(control)):
+                return
+
+    def _liveness_step(self, day: int) -> bool:
         injection_attacks = self.model.recent_biometric_mix[self.index]
         if not self.injection_detection and injection_attacks > 0.5:
             self._schedule(day, self.level, True)
@@ -197,6 +229,18 @@ class PlatformAgent(mesa.Agent):
             self._schedule(day, self.level + 1, self.injection_detection)
         elif not self.injection_detection:
             self._schedule(day, self.level, True)
+        else:
+            return False
+        return True
+
+    def _control_step(self, day: int, control: int) -> bool:
+        sec = self.config.security
+        usable = control == DEVICE_BINDING or self.config.payee_warnings.enabled
+        busy = self.pending is not None or self.pending_control is not None
+        if busy or not usable or self.control_upgrades[control] >= sec.max_control_upgrades:
+            return False
+        self.pending_control = ControlUpgrade(day + sec.deployment_lag_days, control)
+        return True
 
     def _schedule(self, day: int, level: int, injection: bool) -> None:
         if self.pending is not None:
@@ -228,8 +272,12 @@ class PlatformAgent(mesa.Agent):
         self.detection -= mon.drift * (self.detection - mon.base_detection)
         weight = 1.0 / SMOOTHING_DAYS
         rep = self.config.security.reputation_weight
-        own_cost = seen.refunded_sending + rep * seen.user_loss
+        user_loss = seen.loss - seen.refunded_sending - seen.refunded_receiving
+        own_by_vector = seen.refunded_sending + rep * user_loss
+        own_cost = float(own_by_vector.sum())
         self.own_cost_ema += weight * (own_cost - self.own_cost_ema)
+        by_control = np.bincount(CONTROL_OF_VECTOR, weights=own_by_vector, minlength=3)
+        self.own_cost_by_control += weight * (by_control - self.own_cost_by_control)
         loss = float(seen.loss.sum())
         own_share = own_cost / loss if loss > 0 else rep
         attempts = float(seen.attempts.sum())
@@ -240,7 +288,7 @@ class PlatformAgent(mesa.Agent):
         self.potential_loss_ema += weight * (potential - self.potential_loss_ema)
         self.security_spend = self._running_cost(seen)
         self.fees = seen.volume * self.config.fee_bps // 10_000
-        self.net_income = self.fees - seen.refunded_sending - self.security_spend
+        self.net_income = self.fees - int(seen.refunded_sending.sum()) - self.security_spend
 
     def _running_cost(self, seen: PlatformDay) -> int:
         table = getattr(self.defences.liveness, LIVENESS_LEVELS[self.level])

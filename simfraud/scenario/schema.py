@@ -489,6 +489,18 @@ class Security(Strict):
     deployment_lag_days: int = param(
         90, "days", "Days from deciding an upgrade to it going live.", ge=0, le=3650
     )
+    control_upgrade_factor: float = param(
+        1.25, "1", "Reactive and scheduled rules: multiplier one upgrade applies to device "
+        "binding or payee-warning strength.", ge=1, le=10,
+    )
+    control_upgrade_cost_per_user: int = param(
+        30, "minor units", "One-off cost per user of one device-binding or payee-warning "
+        "upgrade.", ge=0,
+    )
+    max_control_upgrades: int = param(
+        4, "upgrades", "Most upgrades of device binding, and of payee warnings, a platform "
+        "makes.", ge=0, le=20,
+    )
     scheduled_days: list[Annotated[int, Field(ge=0)]] = Field(
         default_factory=list, description="Scheduled rule: days on which to upgrade one step.",
         json_schema_extra={"unit": "day"},
@@ -574,18 +586,18 @@ class Attackers(Strict):
         0.2, "share", "Share of positive daily profit invested in tool R&D.", ge=0, le=1
     )
     rd_cost: int = param(
-        100_000_000, "minor units", "R&D spend that raises a tool's quality by 10%.", gt=0
+        5_000_000, "minor units", "R&D spend that raises a tool's quality by 10%.", gt=0
     )
-    tool_heterogeneity: float = param(
-        0.5, "1", "Spread (standard deviation of log quality) of crews' tool quality per "
-        "vector: crews specialise.", ge=0, le=3,
+    skill_spread: float = param(
+        0.5, "1", "Spread (standard deviation of the log) of crews' own skill per vector, "
+        "which multiplies tool quality: crews specialise.", ge=0, le=3,
     )
     diffusion_rate: float = param(
         0.01, "probability/day", "Chance a crew copies a better tool from another crew.",
         ge=0, le=1, source="Bass-style diffusion of attack tools",
     )
     face_harvest_rate: float = param(
-        1e-6, "probability/day/crew", "Daily chance per crew and unit face exposure that a "
+        5e-6, "probability/day/crew", "Daily chance per crew and unit face exposure that a "
         "user's face is harvested.", ge=0, le=1,
     )
     credential_harvest_rate: float = param(
