@@ -7,7 +7,6 @@ Exit codes: 0 success, 1 the simulation itself failed (e.g. a ledger invariant),
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import platform
@@ -15,7 +14,6 @@ import shlex
 import sys
 import time
 from collections.abc import Sequence
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -151,10 +149,10 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _simulate_and_write(args, scenario, writer, started: float) -> int:
-    import yaml
     from tqdm import tqdm
 
-    from simfraud.results.summary import summarise, summary_table
+    from simfraud.results.folder import write_run_folder
+    from simfraud.results.summary import summary_table
     from simfraud.runner import run_replicates
 
     loaded = time.perf_counter()
@@ -163,70 +161,27 @@ def _simulate_and_write(args, scenario, writer, started: float) -> int:
               desc=scenario.name, file=sys.stderr) as bar:
         result = run_replicates(scenario, args.replicates, args.engine, on_day=bar.update)
     simulated = time.perf_counter()
-    resolved = yaml.safe_dump(scenario.model_dump(mode="json"), sort_keys=False)
-    summary = summarise(result.timeseries, scenario.population.weight, scenario.currency)
-    writer.parquet("timeseries.parquet", result.timeseries)
-    writer.parquet("vectors.parquet", result.vectors)
-    writer.json("summary.json", summary)
-    writer.text("scenario.yaml", f"# resolved scenario written by simfraud run\n{resolved}")
-    written = time.perf_counter()
-    writer.publish(_manifest(args, scenario, resolved, result, {
-        "load_seconds": loaded - started,
-        "setup_seconds": result.setup_seconds,
-        "simulate_seconds": result.simulate_seconds,
-        "run_seconds": simulated - loaded,
-        "write_seconds": written - simulated,
-        "phase_seconds": result.phase_seconds,
-    }))
+    summary = write_run_folder(writer, scenario, result, {
+        "scenario_file": str(args.scenario),
+        "replicates": args.replicates,
+        "engine": args.engine,
+        "command_line": shlex.join(["simfraud", *sys.argv[1:]]),
+        "overrides": _overrides(args),
+    }, {"load_seconds": loaded - started, "run_seconds": simulated - loaded})
     if not args.quiet:
         print(summary_table(summary))
         print(f"results in {args.out}")
     return EXIT_OK
 
 
-def _manifest(args, scenario, resolved: str, result, timings: dict) -> dict:
-    import numba
-
-    import simfraud
-
-    return {
-        "simfraud_version": simfraud.__version__,
-        "scenario_name": scenario.name,
-        "scenario_file": str(args.scenario),
-        "scenario_sha256": hashlib.sha256(resolved.encode()).hexdigest(),
-        "seed": scenario.seed,
-        "replicates": args.replicates,
-        "users": scenario.population.users,
-        "days": scenario.days,
-        "engine": args.engine,
-        "command_line": shlex.join(["simfraud", *sys.argv[1:]]),
-        "overrides": _overrides(args),
-        "numba_threads": numba.get_num_threads(),
-        "python": platform.python_version(),
-        "versions": _versions(),
-        "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "timings": timings,
-        "rows": {"timeseries": len(result.timeseries), "vectors": len(result.vectors)},
-    }
-
-
-def _versions() -> dict[str, str]:
-    out = {}
-    for package in ("simfraud", "mesa", "numpy", "numba", "pandas", "pyarrow", "pydantic",
-                    "plotly", "dash"):
-        try:
-            out[package] = version(package)
-        except PackageNotFoundError:
-            out[package] = "not installed"
-    return out
-
-
 def _info(args: argparse.Namespace) -> int:
     import numba
 
+    from simfraud.results.folder import versions
+
     cache_dir = numba.config.CACHE_DIR or str(Path(__file__).parent / "**" / "__pycache__")
     info = {
-        "versions": _versions(),
+        "versions": versions(),
         "python": f"{platform.python_version()} ({sys.executable})",
         "cpu_count": os.cpu_count(),
         "numba_threads": numba.get_num_threads(),

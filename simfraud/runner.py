@@ -25,7 +25,8 @@ class RunResult:
 
 
 def run_replicates(scenario: Scenario, replicates: int = 1, engine: str = "columnar",
-                   on_day: Callable[[], None] | None = None) -> RunResult:
+                   on_day: Callable[[], None] | None = None,
+                   first_replicate: int = 0) -> RunResult:
     """Simulate ``replicates`` independent replicates, one after another.
 
     Replicate ``r`` draws its random numbers from ``replicate_seed(scenario.seed, r)``,
@@ -36,6 +37,7 @@ def run_replicates(scenario: Scenario, replicates: int = 1, engine: str = "colum
         replicates: Number of replicates (>= 1).
         engine: ``columnar`` or ``agents``.
         on_day: Called after every simulated day (progress).
+        first_replicate: Number of the first replicate (a sweep runs replicates one by one).
 
     Returns:
         Concatenated daily series of every replicate and the time spent per phase.
@@ -43,7 +45,7 @@ def run_replicates(scenario: Scenario, replicates: int = 1, engine: str = "colum
     series, vectors = [], []
     phases: dict[str, float] = defaultdict(float)
     setup = simulate = 0.0
-    for replicate in range(replicates):
+    for replicate in range(first_replicate, first_replicate + replicates):
         start = time.perf_counter()
         model = FraudModel(scenario, replicate=replicate, engine=engine)
         built = time.perf_counter()

@@ -1,0 +1,78 @@
+"""The result folder of one run: its files, summary and manifest."""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+import time
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+import numba
+import yaml
+
+import simfraud
+from simfraud.results.summary import summarise
+from simfraud.results.writer import ResultWriter
+from simfraud.runner import RunResult
+from simfraud.scenario.schema import Scenario
+
+PACKAGES = ("simfraud", "mesa", "numpy", "numba", "pandas", "pyarrow", "pydantic", "plotly",
+            "dash", "dask", "distributed", "SALib")
+
+
+def versions() -> dict[str, str]:
+    """Installed versions of simfraud and the libraries its results depend on."""
+    out = {}
+    for package in PACKAGES:
+        try:
+            out[package] = version(package)
+        except PackageNotFoundError:
+            out[package] = "not installed"
+    return out
+
+
+def resolved_yaml(scenario: Scenario) -> str:
+    """The fully resolved scenario as YAML (what ``scenario.yaml`` holds)."""
+    return yaml.safe_dump(scenario.model_dump(mode="json"), sort_keys=False)
+
+
+def write_run_folder(writer: ResultWriter, scenario: Scenario, result: RunResult,
+                     source: dict[str, Any], timings: dict[str, Any]) -> dict[str, Any]:
+    """Stage and publish a run's files; ``manifest.json`` goes last.
+
+    Args:
+        writer: Writer staging into the output folder.
+        scenario: The resolved scenario that ran.
+        result: Its results.
+        source: How the run was asked for (scenario file, engine, replicates, command
+            line, overrides...), copied into the manifest.
+        timings: Seconds spent per stage.
+
+    Returns:
+        The summary written to ``summary.json``.
+    """
+    resolved = resolved_yaml(scenario)
+    summary = summarise(result.timeseries, scenario.population.weight, scenario.currency)
+    writer.parquet("timeseries.parquet", result.timeseries)
+    writer.parquet("vectors.parquet", result.vectors)
+    writer.json("summary.json", summary)
+    writer.text("scenario.yaml", f"# resolved scenario written by simfraud\n{resolved}")
+    writer.publish({
+        "simfraud_version": simfraud.__version__,
+        "scenario_name": scenario.name,
+        "scenario_sha256": hashlib.sha256(resolved.encode()).hexdigest(),
+        "seed": scenario.seed,
+        "users": scenario.population.users,
+        "days": scenario.days,
+        **source,
+        "numba_threads": numba.get_num_threads(),
+        "python": platform.python_version(),
+        "versions": versions(),
+        "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "timings": {**timings, "setup_seconds": result.setup_seconds,
+                    "simulate_seconds": result.simulate_seconds,
+                    "phase_seconds": result.phase_seconds},
+        "rows": {"timeseries": len(result.timeseries), "vectors": len(result.vectors)},
+    })
+    return summary
