@@ -91,6 +91,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("simfraud: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # e.g. `simfraud info | head`: the reader left
+        sys.stderr.close()
+        return EXIT_OK
 
 
 def _validate(args: argparse.Namespace) -> int:

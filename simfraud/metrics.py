@@ -74,7 +74,8 @@ TIMESERIES: tuple[Metric, ...] = (
     Metric("mean_perceived_risk", np.float64, "mean perceived risk of face pay"),
     Metric("backlash_index", np.float64, "smoothed face-pay frauds per 100,000 users"),
     Metric("mean_liveness_level", np.float64, "user-weighted liveness level (0 none, 3 depth_3d)"),
-    *(Metric(f"tool_quality_{v}", np.float64, f"mean crew tool quality: {v}") for v in VECTORS),
+    *(Metric(f"tool_quality_{v}", np.float64, f"mean crew quality (tools x skill): {v}")
+      for v in VECTORS),
     *(Metric(f"defence_{v}", np.float64, f"user-weighted first-layer defence strength: {v}")
       for v in VECTORS),
 )

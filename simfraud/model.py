@@ -111,7 +111,7 @@ class FraudModel(mesa.Model):
 
     # -- the day ------------------------------------------------------------------------
     def step(self) -> None:
-        """One day, phase by phase (MODEL.md, 'One day, in order')."""
+        """One day, phase by phase (docs/brief.md, "One day, in order")."""
         self._timed("1 timeline", self.apply_timeline)
         self._timed("2 regulators", self.regulate)
         self._timed("3 platforms", self.adapt_platforms)
@@ -127,7 +127,13 @@ class FraudModel(mesa.Model):
         for change in self.events.rule_changes:
             self.scenario = apply_changes(self.scenario, change.set)
             for platform, config in zip(self.platforms, self.scenario.platforms, strict=True):
-                platform.configure(config, self.scenario.defences)
+                prefix = f"platforms.{platform.index}.liveness"
+                platform.configure(
+                    config, self.scenario.defences,
+                    set_level=any(p in (prefix, f"{prefix}.level") for p in change.set),
+                    set_injection=any(p in (prefix, f"{prefix}.injection_detection")
+                                      for p in change.set),
+                )
             self.regulator.configure(self.scenario.regulator, self.day)
             self.market.learning_rate = self.scenario.attackers.learning_rate
             for crew in self.crews:

@@ -1,4 +1,4 @@
-"""The eight behaviours the model must show (MODEL.md), each over several replicates.
+"""The eight behaviours the model must show (docs/brief.md), each over several replicates.
 
 Arms of one comparison share their seed, so replicate r of each arm uses the same random
 numbers (common random numbers) and differences measure the policy, not the noise. Each

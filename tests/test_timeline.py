@@ -15,8 +15,10 @@ def test_a_rule_change_keeps_upgrades_and_applies_new_tables():
              "set": {"defences.liveness.active.bpcer": 0.5}},
             {"type": "rule_change", "day": 14,
              "set": {"platforms.0.liveness.level": "depth_3d"}},
+            {"type": "rule_change", "day": 15,
+             "set": {"platforms.0.liveness.level": "passive_2d"}},
         ],
-    }, users=500, days=16)
+    }, users=500, days=17)
     model = FraudModel(scenario)
     model.run(11)
     platform = model.platforms[0]
@@ -24,7 +26,9 @@ def test_a_rule_change_keeps_upgrades_and_applies_new_tables():
     model.run(2)
     assert platform.bpcer() == 0.5  # the changed table is used at once
     model.run(2)
-    assert platform.level == 3  # a changed liveness setting replaces the live one
+    assert platform.level == 3  # a liveness level the change sets replaces the live one
+    model.run(1)
+    assert platform.level == 1  # even when it equals the scenario's original level
 
 
 def test_a_laissez_faire_turn_repeals_rules_and_a_proactive_one_sets_their_day():

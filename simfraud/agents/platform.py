@@ -109,6 +109,7 @@ class PlatformAgent(mesa.Agent):
         self.own_cost_ema = 0.0
         self.own_cost_by_control = np.zeros(3)
         self.control_upgrades = np.zeros(3, dtype=np.int64)
+        self.control_boost = np.ones(3)
         self.potential_loss_ema = 0.0
         self.vulnerability_ema = 0.0
         self.investment = 0.0
@@ -122,17 +123,23 @@ class PlatformAgent(mesa.Agent):
         self.injection_detection = config.liveness.injection_detection
         self.detection = np.full(N_VECTORS, self.config.monitoring.base_detection)
 
-    def configure(self, config: Platform, defences: Defences) -> None:
+    def configure(self, config: Platform, defences: Defences, set_level: bool = False,
+                  set_injection: bool = False) -> None:
         """Adopt a changed scenario block (a rule change) at once.
 
-        A liveness field the change sets (level, injection detection) replaces the live
-        one; the rest of what the platform upgraded itself stays in place.
+        Args:
+            config: The platform's new scenario block.
+            defences: The new defence tables.
+            set_level: The change sets the liveness level: it replaces the live one and
+                cancels a liveness upgrade in the pipeline.
+            set_injection: The change sets injection detection: likewise.
         """
-        old, new = self.config.liveness, config.liveness
-        if new.level != old.level:
-            self.level = LIVENESS_LEVELS.index(new.level)
-        if new.injection_detection != old.injection_detection:
-            self.injection_detection = new.injection_detection
+        if set_level:
+            self.level = LIVENESS_LEVELS.index(config.liveness.level)
+        if set_injection:
+            self.injection_detection = config.liveness.injection_detection
+        if set_level or set_injection:
+            self.pending = None
         self.config = config
         self.defences = defences
 
@@ -150,11 +157,10 @@ class PlatformAgent(mesa.Agent):
         """Strength of the first layer each vector meets (the contest's ``d``)."""
         strength = np.zeros(N_VECTORS)
         strength[:N_BIOMETRIC] = self.liveness_strength()
-        boost = self.config.security.control_upgrade_factor ** self.control_upgrades
         strength[ACCOUNT_TAKEOVER] = (self.config.step_up.device_binding_strength
-                                      * boost[DEVICE_BINDING])
+                                      * self.control_boost[DEVICE_BINDING])
         warnings = self.config.payee_warnings
-        strength[SOCIAL_ENGINEERING] = (warnings.strength * boost[PAYEE_WARNINGS]
+        strength[SOCIAL_ENGINEERING] = (warnings.strength * self.control_boost[PAYEE_WARNINGS]
                                         if warnings.enabled else 0.0)
         return strength
 
@@ -189,7 +195,9 @@ class PlatformAgent(mesa.Agent):
             self.pending = None
             self.cooldown_until = day + self.config.security.deployment_lag_days
         if self.pending_control is not None and day >= self.pending_control.ready_day:
-            self.control_upgrades[self.pending_control.control] += 1
+            control = self.pending_control.control
+            self.control_upgrades[control] += 1
+            self.control_boost[control] *= self.config.security.control_upgrade_factor
             self.upgrade_spend += self.config.security.control_upgrade_cost_per_user * self.users
             self.pending_control = None
             self.cooldown_until = day + self.config.security.deployment_lag_days
@@ -199,7 +207,8 @@ class PlatformAgent(mesa.Agent):
             self._schedule(day, max(self.level, minimum_level),
                            self.injection_detection or require_injection)
         rule = self.config.security.upgrade_rule
-        if rule == "reactive" and day >= self.cooldown_until:
+        idle = self.pending is None and self.pending_control is None
+        if rule == "reactive" and idle and day >= self.cooldown_until:
             per_user = self.own_cost_ema / max(self.users, 1)
             if per_user > self.config.security.loss_threshold:
                 self._schedule_next_step(day)

@@ -43,6 +43,7 @@ class RegulatorAgent(mesa.Agent):
         if config.stance == "laissez_faire":
             self.in_force_day = None
             self.decided_day = None
+            self.days_above = 0
         elif config.stance == "proactive" and not self.in_force(day):
             self.in_force_day = config.effective_day
         self.config = config

@@ -25,7 +25,7 @@ import yaml
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from simfraud.scenario.schema import Scenario
+from simfraud.scenario.schema import Bounds, Scenario, Sensitivity, Sweep
 
 WIDTH = 100
 """Width at which comment text is wrapped."""
@@ -52,6 +52,8 @@ def baseline_yaml() -> str:
             lines.append("")
         if name == "timeline":
             lines.extend(_timeline(field))
+        elif name in _EXAMPLES:
+            lines.extend(_optional_block(name, field, _EXAMPLES[name]))
         else:
             lines.extend(_field_lines(name, field, getattr(scenario, name), 0))
     return "\n".join(lines) + "\n"
@@ -208,6 +210,8 @@ def _kind(annotation: Any) -> str | None:
     if isinstance(annotation, type):
         if issubclass(annotation, Enum):
             return "one of " + ", ".join(str(m.value) for m in annotation)
+        if issubclass(annotation, BaseModel):
+            return f"a {annotation.__name__} block"
         if annotation is bool:
             return "true or false"
         if annotation is int:
@@ -220,9 +224,11 @@ def _kind(annotation: Any) -> str | None:
 
 
 def _plain(value: Any) -> Any:
-    """Enums to their values, recursively through lists and dicts."""
+    """Enums to their values and models to mappings, recursively."""
     if isinstance(value, Enum):
         return value.value
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     if isinstance(value, dict):
@@ -250,6 +256,14 @@ def _field_lines(name: str, field: FieldInfo, value: Any, indent: int) -> list[s
         lines.append(f"{pad}{name}:")
         for item in value:
             lines.extend(_list_item_lines(item, indent + _INDENT))
+        return lines
+    if isinstance(value, dict) and value and all(isinstance(v, BaseModel)
+                                                 for v in value.values()):
+        lines = _comments(indent, field)
+        lines.append(f"{pad}{name}:")
+        for key, item in value.items():
+            lines.append(f"{pad}{' ' * _INDENT}{key}:")
+            lines.extend(_model_lines(item, indent + 2 * _INDENT))
         return lines
     lines = _comments(indent, field)
     line = f"{pad}{name}: {_scalar(value)}"
@@ -314,6 +328,29 @@ def _timeline(field: FieldInfo) -> list[str]:
             body.append(" " * 2 * _INDENT + f"{name}: {shown}")
     lines.extend(_comment_line(0, line) for line in body)
     lines.append("timeline: []")
+    return lines
+
+
+_EXAMPLES: dict[str, BaseModel] = {
+    "sweep": Sweep(grid={"platforms.0.liveness.level": ["passive_2d", "depth_3d"],
+                         "attackers.attempts_per_day": [10, 20, 40]}, replicates=5),
+    "sensitivity": Sensitivity(parameters={
+        "attackers.attempts_per_day": Bounds(low=10, high=40),
+        "behaviour.adoption_threshold": Bounds(low=0.3, high=0.7)}),
+}
+"""Examples shown, commented out, for the optional experiment blocks."""
+
+
+def _optional_block(name: str, field: FieldInfo, example: BaseModel) -> list[str]:
+    """An optional block left out (``null``), after a commented-out example of it.
+
+    Removing one leading ``# `` from the example lines gives valid YAML.
+    """
+    lines = _comments(0, field, type(example))
+    lines.append(_comment_line(0, "Example:"))
+    body = [f"{name}:", *_model_lines(example, _INDENT)]
+    lines.extend(_comment_line(0, line) for line in body)
+    lines.append(f"{name}: null")
     return lines
 
 

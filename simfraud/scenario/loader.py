@@ -8,6 +8,7 @@ are refused, and alias expansion is bounded.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import typing
 from dataclasses import dataclass
@@ -408,6 +409,7 @@ def validate(located: Located, fallback: Location) -> Scenario:
                                     _message(error, schema_loc)))
         raise ScenarioError(problems) from None
     _check_rule_changes(scenario, located, fallback)
+    _check_experiment_paths(scenario, located, fallback)
     return scenario
 
 
@@ -451,7 +453,39 @@ def _check_rule_changes(scenario: Scenario, located: Located, fallback: Location
             raise ScenarioError(problems) from None
 
 
-_FIXED_AT_START = ("population", "days", "start_date", "seed", "timeline")
+def _check_experiment_paths(scenario: Scenario, located: Located, fallback: Location) -> None:
+    """Every value a sweep grid or a sensitivity range gives must make a valid scenario."""
+    trials: list[tuple[PathKey, str, Any]] = []
+    if scenario.sweep is not None:
+        trials += [(("sweep", "grid", path), path, value)
+                   for path, values in scenario.sweep.grid.items() for value in values]
+    if scenario.sensitivity is not None:
+        trials += [(("sensitivity", "parameters", path), path, value)
+                   for path, bounds in scenario.sensitivity.parameters.items()
+                   for value in (bounds.low, bounds.high)]
+    base = scenario.model_dump(mode="json")
+    problems = []
+    for where, path, value in trials:
+        file, line, col = located.where(where, fallback)
+        data = copy.deepcopy(base)
+        try:
+            set_path(data, path, value)
+            Scenario.model_validate(data)
+        except OverrideError as exc:
+            problems.append(Problem(file, line, col, _dotted(where), str(exc)))
+        except ValidationError as exc:
+            for error in exc.errors():
+                _, schema_loc = _clean_path({}, error["loc"])
+                problems.append(Problem(file, line, col, _dotted(where),
+                                        f"value {value!r}: {_message(error, schema_loc)}"))
+        if len(problems) >= 20:
+            break
+    if problems:
+        raise ScenarioError(problems)
+
+
+_FIXED_AT_START = ("population", "days", "start_date", "seed", "timeline", "sweep",
+                   "sensitivity")
 
 
 def _fixed_at_start(path: str) -> str | None:
@@ -460,7 +494,7 @@ def _fixed_at_start(path: str) -> str | None:
     if parts[0] in _FIXED_AT_START:
         return (f"{parts[0]} is fixed when the run starts and cannot change mid-run "
                 "(allowed: platforms.N..., attackers..., regulator..., behaviour..., "
-                "defences..., costs...)")
+                "defences..., costs..., name, description, currency)")
     if parts[0] == "platforms" and len(parts) < 3:
         return ("the set of platforms is fixed when the run starts: change a platform's "
                 "fields instead (e.g. platforms.0.liveness.level)")

@@ -803,6 +803,57 @@ class CostDrop(Strict):
 Event = Annotated[ToolRelease | Breach | RuleChange | CostDrop, Field(discriminator="type")]
 
 
+class Sweep(Strict):
+    """A parameter grid for ``simfraud sweep`` (ignored by ``simfraud run``)."""
+
+    grid: dict[str, list[Any]] = Field(
+        default_factory=dict,
+        description="Dotted paths and the values each takes; runs cover every combination.",
+    )
+    replicates: int = param(1, "replicates", "Replicates of every grid point.", ge=1,
+                            le=100_000)
+
+    @model_validator(mode="after")
+    def _non_empty_values(self) -> Sweep:
+        empty = [path for path, values in self.grid.items() if not values]
+        if empty:
+            raise ValueError(f"grid paths need at least one value: {', '.join(empty)}")
+        return self
+
+
+class Bounds(Strict):
+    """Range of one parameter in a sensitivity analysis."""
+
+    low: float = Field(description="Lowest value.")
+    high: float = Field(description="Highest value.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Bounds:
+        if not self.low < self.high:
+            raise ValueError(f"low ({self.low:g}) must be below high ({self.high:g})")
+        return self
+
+
+class Sensitivity(Strict):
+    """A Morris screening for ``simfraud sensitivity`` (ignored by ``simfraud run``)."""
+
+    parameters: dict[str, Bounds] = Field(
+        default_factory=dict, description="Dotted paths and their ranges."
+    )
+    metric: str = Field("gross_loss", description="Total over the horizon to rank by.")
+    trajectories: int = param(10, "trajectories", "Morris trajectories (r).", ge=2, le=1000)
+    levels: int = param(4, "levels", "Morris grid levels (p).", ge=2, le=20)
+
+    @model_validator(mode="after")
+    def _known_metric(self) -> Sensitivity:
+        from simfraud.metrics import TIMESERIES
+
+        names = [m.name for m in TIMESERIES]
+        if self.metric not in names:
+            raise ValueError(f"unknown metric {self.metric!r} (allowed: {', '.join(names)})")
+        return self
+
+
 class Scenario(Strict):
     """A complete simfraud scenario."""
 
@@ -824,6 +875,10 @@ class Scenario(Strict):
     regulator: Regulator = Field(default_factory=Regulator, description="The regulator.")
     timeline: list[Event] = Field(
         default_factory=list, description="Dated events and policy changes."
+    )
+    sweep: Sweep | None = Field(None, description="Parameter grid for simfraud sweep.")
+    sensitivity: Sensitivity | None = Field(
+        None, description="Parameter ranges for simfraud sensitivity."
     )
 
     @model_validator(mode="after")
