@@ -68,11 +68,35 @@ def build_parser() -> argparse.ArgumentParser:
                      help="override a parameter, e.g. platforms.0.liveness.level=depth_3d")
     run.add_argument("--quiet", action="store_true", help="no progress bar and no table")
 
+    sweep = sub.add_parser("sweep", help="run a parameter grid x replicates")
+    sweep.add_argument("scenario", help="scenario YAML file (its sweep: block is the default)")
+    sweep.add_argument("--out", required=True, help="experiment folder")
+    sweep.add_argument("--grid", action="append", default=[], metavar="PATH=V1,V2,...",
+                       help="values of one parameter (repeatable; replaces the file's grid)")
+    sweep.add_argument("--replicates", type=_positive, help="replicates per grid point")
+    _experiment_options(sweep)
+
     validate = sub.add_parser("validate", help="check scenario files (exit 0 or 2)")
     validate.add_argument("files", nargs="+", help="scenario YAML files")
 
     sub.add_parser("info", help="print versions, threads and the numba cache location")
     return parser
+
+
+def _experiment_options(parser: argparse.ArgumentParser) -> None:
+    """Options shared by the experiment commands."""
+    parser.add_argument("--workers", type=_positive,
+                        help="local worker processes (default: one per core)")
+    parser.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                        help="run on this dask.distributed cluster instead")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue the experiment in --out, skipping finished runs")
+    parser.add_argument("--users", type=_positive, help="simulated users (population.users)")
+    parser.add_argument("--days", type=_positive, help="days to simulate")
+    parser.add_argument("--seed", type=_seed, help="base random seed")
+    parser.add_argument("--set", dest="overrides", action="append", default=[],
+                        metavar="PATH=VALUE", help="override a parameter of the base scenario")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar and no table")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -85,7 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         The exit status.
     """
     args = build_parser().parse_args(argv)
-    handlers = {"run": _run, "validate": _validate, "info": _info}
+    handlers = {"run": _run, "validate": _validate, "info": _info, "sweep": _sweep}
     try:
         return handlers[args.command](args)
     except KeyboardInterrupt:
@@ -94,6 +118,46 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `simfraud info | head`: the reader left
         sys.stderr.close()
         return EXIT_OK
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from simfraud.experiments.runner import ExperimentError
+    from simfraud.experiments.sweep import resolve_sweep, run_sweep
+    from simfraud.scenario.loader import ScenarioError, load_scenario
+    from simfraud.scenario.overrides import OverrideError
+
+    try:
+        scenario = load_scenario(args.scenario, _overrides(args))
+        sweep = resolve_sweep(scenario, args.grid, args.replicates)
+        index = run_sweep(scenario, sweep, Path(args.out), workers=args.workers,
+                          scheduler=args.scheduler, resume=args.resume, quiet=args.quiet)
+    except (ScenarioError, ExperimentError) as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OverrideError as exc:
+        print(f"simfraud sweep: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    failed = index[index["status"] != "ok"]
+    if not args.quiet:
+        print(_sweep_table(index))
+        print(f"{len(index) - len(failed)} of {len(index)} runs ok; "
+              f"index in {Path(args.out) / 'index.parquet'}")
+    for row in failed.itertuples():
+        print(f"simfraud sweep: run {row.run_id} failed: {row.error}", file=sys.stderr)
+    return EXIT_FAILED if len(failed) else EXIT_OK
+
+
+def _sweep_table(index) -> str:
+    """Mean headline figures per grid point (major currency units)."""
+    ok = index[index["status"] == "ok"]
+    if ok.empty:
+        return "no run finished"
+    columns = {"gross_loss": "gross loss", "user_loss": "borne by users",
+               "social_cost": "social cost"}
+    table = ok.groupby(["point", "label"])[list(columns)].mean() / 100.0
+    table = table.rename(columns=columns).reset_index(level="point", drop=True)
+    table["runs"] = ok.groupby("label").size()
+    return table.to_string(float_format=lambda v: f"{v:,.0f}")
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -88,8 +88,10 @@ def test_2_without_injection_detection_injection_takes_over_once_tools_mature():
 def test_3_mandatory_reimbursement_moves_cost_to_platforms_and_raises_security_spend():
     mandate = {"enabled": True, "vectors": ["social_engineering", "account_takeover"],
                "excess": 0, "gross_negligence_share": 0.1}
+    # Platforms that count only the refunds they pay as their own fraud cost.
     adaptive_platform = {"name": "p", "security": {"upgrade_rule": "reactive",
-                                                    "loss_threshold": 1.0}}
+                                                    "loss_threshold": 1.0,
+                                                    "reputation_weight": 0.0}}
     arms = {}
     for on in (False, True):
         arms[on] = run({

@@ -21,6 +21,14 @@ import pyarrow.parquet as pq
 MANIFEST = "manifest.json"
 
 
+def write_parquet_atomic(frame: pd.DataFrame, path: Path) -> None:
+    """Write a DataFrame to Parquet so readers see the old file or the new, never half."""
+    partial = path.with_name(f".{path.name}.partial")
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), partial,
+                   compression="zstd")
+    os.replace(partial, path)
+
+
 class OutputError(Exception):
     """The output folder cannot be used."""
 

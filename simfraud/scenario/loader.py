@@ -409,7 +409,7 @@ def validate(located: Located, fallback: Location) -> Scenario:
                                     _message(error, schema_loc)))
         raise ScenarioError(problems) from None
     _check_rule_changes(scenario, located, fallback)
-    _check_experiment_paths(scenario, located, fallback)
+    check_experiment_paths(scenario, located, fallback)
     return scenario
 
 
@@ -453,8 +453,17 @@ def _check_rule_changes(scenario: Scenario, located: Located, fallback: Location
             raise ScenarioError(problems) from None
 
 
-def _check_experiment_paths(scenario: Scenario, located: Located, fallback: Location) -> None:
-    """Every value a sweep grid or a sensitivity range gives must make a valid scenario."""
+def check_experiment_paths(scenario: Scenario, located: Located, fallback: Location) -> None:
+    """Every value a sweep grid or a sensitivity range gives must make a valid scenario.
+
+    Args:
+        scenario: The scenario with its ``sweep`` and ``sensitivity`` blocks.
+        located: Positions of the file's keys (may be empty, e.g. for ``--grid``).
+        fallback: Location used where no position is known.
+
+    Raises:
+        ScenarioError: With one located problem per bad value (at most 20).
+    """
     trials: list[tuple[PathKey, str, Any]] = []
     if scenario.sweep is not None:
         trials += [(("sweep", "grid", path), path, value)

@@ -1,0 +1,1 @@
+"""Experiments: sweeps, paired comparisons and sensitivity analyses, local or on Dask."""

@@ -1,0 +1,81 @@
+"""Which runs an experiment makes: grid points x replicates, each with its own seed."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from simfraud.rng import replicate_seed
+from simfraud.scenario.overrides import OverrideError, parse_assignment
+from simfraud.scenario.schema import Scenario
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One run of an experiment: a scenario variant and one replicate.
+
+    Attributes:
+        run_id: Stable name of the run (also its folder under ``runs/``).
+        point: Index of the grid point (or scenario) the run belongs to.
+        replicate: Replicate number; replicate r of every point shares its random numbers.
+        changes: Dotted paths and values applied to the base scenario.
+        label: Human-readable name of the point.
+    """
+
+    run_id: str
+    point: int
+    replicate: int
+    changes: dict[str, Any] = field(default_factory=dict)
+    label: str = ""
+
+    def seed(self, scenario: Scenario) -> int:
+        """The run's random-number seed, spawned from the base seed."""
+        return replicate_seed(scenario.seed, self.replicate)
+
+
+def parse_grid(items: list[str]) -> dict[str, list[Any]]:
+    """Parse ``--grid path=v1,v2,...`` options (values parsed as YAML scalars).
+
+    Args:
+        items: The option values as typed.
+
+    Returns:
+        Path to list of values, in the order given.
+
+    Raises:
+        OverrideError: When an item is not ``PATH=V1,V2,...`` or repeats a path.
+    """
+    grid: dict[str, list[Any]] = {}
+    for item in items:
+        path, _, raw = item.partition("=")
+        if not raw.strip():
+            raise OverrideError(f"--grid {item!r}: expected PATH=V1,V2,...")
+        if path.strip() in grid:
+            raise OverrideError(f"--grid {item!r}: {path.strip()} is given twice")
+        grid[path.strip()] = [parse_assignment(f"{path}={value}")[1]
+                              for value in raw.split(",")]
+    return grid
+
+
+def grid_runs(grid: dict[str, list[Any]], replicates: int) -> list[RunSpec]:
+    """Every combination of grid values, times every replicate, in a fixed order."""
+    paths = list(grid)
+    points = list(itertools.product(*(grid[p] for p in paths))) or [()]
+    runs = []
+    for point, values in enumerate(points):
+        changes = dict(zip(paths, values, strict=True))
+        label = ", ".join(f"{p}={v}" for p, v in changes.items()) or "base"
+        runs.extend(RunSpec(f"p{point:04d}-r{replicate:03d}", point, replicate, changes, label)
+                    for replicate in range(replicates))
+    return runs
+
+
+def fingerprint(scenario: Scenario, runs: list[RunSpec]) -> str:
+    """A hash of the base scenario and the run list: a resumed sweep must match it."""
+    payload = json.dumps({"scenario": scenario.model_dump(mode="json"),
+                          "runs": [(r.run_id, r.changes) for r in runs]},
+                         sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()

@@ -1,0 +1,60 @@
+"""``simfraud sweep``: a parameter grid times replicates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from simfraud.experiments.plan import fingerprint, grid_runs, parse_grid
+from simfraud.experiments.runner import Task, run_all
+from simfraud.scenario.loader import Located, check_experiment_paths
+from simfraud.scenario.schema import Scenario, Sweep
+
+
+def resolve_sweep(scenario: Scenario, grid_items: list[str], replicates: int | None) -> Sweep:
+    """The sweep to run: ``--grid`` and ``--replicates`` replace what the file declares.
+
+    Args:
+        scenario: The base scenario (its ``sweep`` block, if any, is the default).
+        grid_items: ``--grid PATH=V1,V2`` options.
+        replicates: ``--replicates``, or None.
+
+    Returns:
+        The sweep.
+
+    Raises:
+        OverrideError: When a ``--grid`` option is malformed.
+        ScenarioError: When a grid value does not make a valid scenario.
+    """
+    declared = scenario.sweep or Sweep()
+    grid = parse_grid(grid_items) if grid_items else declared.grid
+    sweep = Sweep(grid=grid, replicates=replicates or declared.replicates)
+    if grid_items:
+        check_experiment_paths(scenario.model_copy(update={"sweep": sweep}), Located({}, {}),
+                               ("--grid", 1, 1))
+    return sweep
+
+
+def run_sweep(scenario: Scenario, sweep: Sweep, out: Path, *, workers: int | None = None,
+              scheduler: str | None = None, resume: bool = False,
+              quiet: bool = False) -> pd.DataFrame:
+    """Run every grid point x replicate; replicate r of every point shares its seed.
+
+    Args:
+        scenario: The base scenario.
+        sweep: Grid and replicates.
+        out: Experiment folder (``runs/``, ``index.parquet``).
+        workers: Local worker processes (default: one per core).
+        scheduler: Address of a Dask scheduler to run on instead.
+        resume: Continue the sweep already in ``out``.
+        quiet: No progress bar.
+
+    Returns:
+        The index, one row per run.
+    """
+    base = scenario.model_dump(mode="json")
+    runs = grid_runs(sweep.grid, sweep.replicates)
+    tasks = [Task(base, spec, spec.seed(scenario)) for spec in runs]
+    return run_all(tasks, out, kind="sweep", fingerprint=fingerprint(scenario, runs),
+                   workers=workers, scheduler=scheduler, resume=resume, quiet=quiet)

@@ -1,0 +1,78 @@
+"""One run of an experiment, executed wherever a worker is (a local process or Dask)."""
+
+from __future__ import annotations
+
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from simfraud.experiments.plan import RunSpec
+
+HEADLINE = ("gross_loss", "refunded", "refunded_sending", "refunded_receiving", "user_loss",
+            "recovered", "attempts", "successes", "victims", "false_rejects",
+            "security_spend", "compliance_cost", "friction_cost", "social_cost")
+FINAL = ("facepay_users", "faces_compromised", "credentials_compromised", "active_attackers")
+
+
+@dataclass
+class RunOutcome:
+    """What a finished run reports back (its files are already on disk)."""
+
+    run_id: str
+    status: str
+    seconds: float
+    metrics: dict[str, float] = field(default_factory=dict)
+    error: str = ""
+
+
+def headline(summary: dict[str, Any]) -> dict[str, float]:
+    """Headline metrics of a one-replicate run from its ``summary.json``."""
+    metrics = {name: summary["totals"][name]["mean"] for name in HEADLINE}
+    metrics.update({f"final_{name}": summary["final_day"][name]["mean"] for name in FINAL})
+    metrics["refunded_share"] = summary["refunded_share"]["mean"]
+    return metrics
+
+
+def execute_run(base: dict[str, Any], spec: RunSpec, runs_dir: str,
+                numba_threads: int | None = None) -> RunOutcome:
+    """Run one replicate of one scenario variant and write its folder.
+
+    Any error is caught and reported: a failed run must not stop the others.
+
+    Args:
+        base: The resolved base scenario (``model_dump(mode="json")``).
+        spec: Which variant and replicate.
+        runs_dir: Folder holding one subfolder per run.
+        numba_threads: Threads for numba in this worker (None: leave as is).
+
+    Returns:
+        The outcome, with headline metrics when the run succeeded.
+    """
+    started = time.perf_counter()
+    try:
+        if numba_threads is not None:
+            import numba
+
+            numba.set_num_threads(min(numba_threads, numba.config.NUMBA_NUM_THREADS))
+        from simfraud.results.folder import write_run_folder
+        from simfraud.results.writer import ResultWriter
+        from simfraud.runner import run_replicates
+        from simfraud.scenario.loader import apply_changes
+        from simfraud.scenario.schema import Scenario
+
+        scenario = apply_changes(Scenario.model_validate(base), spec.changes)
+        result = run_replicates(scenario, 1, first_replicate=spec.replicate)
+        writer = ResultWriter(Path(runs_dir) / spec.run_id)
+        try:
+            summary = write_run_folder(writer, scenario, result, {
+                "run_id": spec.run_id, "replicates": 1, "replicate": spec.replicate,
+                "engine": "columnar", "changes": spec.changes,
+            }, {})
+        finally:
+            writer.discard()
+        return RunOutcome(spec.run_id, "ok", time.perf_counter() - started, headline(summary))
+    except Exception as exc:  # reported in the index; the other runs go on
+        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        return RunOutcome(spec.run_id, "failed", time.perf_counter() - started, error=detail)
