@@ -1,0 +1,143 @@
+"""Sweeps: local worker processes and a real Dask cluster agree; kill and resume."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from distributed import LocalCluster
+
+from simfraud.cli import main
+from simfraud.experiments.sweep import resolve_sweep, run_sweep
+from tests.support import scenario_with
+
+ROOT = Path(__file__).resolve().parents[1]
+GRID = ["platforms.0.liveness.level=passive_2d,depth_3d", "attackers.attempts_per_day=10,40"]
+METRICS = ["gross_loss", "refunded", "user_loss", "social_cost", "attempts", "successes",
+           "final_facepay_users", "final_faces_compromised"]
+
+
+@pytest.fixture
+def tiny_scenario(tmp_path):
+    path = tmp_path / "tiny.yaml"
+    path.write_text("name: tiny\ndays: 30\npopulation: {users: 2000}\n"
+                    "regulator: {stance: proactive, instruments: "
+                    "{mandatory_reimbursement: {enabled: true}}}\n")
+    return path
+
+
+def test_local_processes_and_a_dask_cluster_give_identical_results(tmp_path):
+    scenario = scenario_with(users=2_000, days=30)
+    sweep = resolve_sweep(scenario, GRID, 2)
+    local = run_sweep(scenario, sweep, tmp_path / "local", workers=2, quiet=True)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None, host="127.0.0.1") as cluster:
+        remote = run_sweep(scenario, sweep, tmp_path / "cluster",
+                           scheduler=cluster.scheduler_address, quiet=True)
+    assert len(local) == 8 and (local["status"] == "ok").all()
+    pd.testing.assert_frame_equal(local[["run_id", "seed", *METRICS]],
+                                  remote[["run_id", "seed", *METRICS]])
+    on_disk = pd.read_parquet(tmp_path / "local" / "index.parquet")
+    pd.testing.assert_frame_equal(on_disk[METRICS], local[METRICS])
+    # Replicate r of every grid point shares its seed (common random numbers).
+    assert local.groupby("replicate")["seed"].nunique().eq(1).all()
+    assert local["seed"].nunique() == 2
+    # Each run folder is a complete `simfraud run` result.
+    run = tmp_path / "local" / "runs" / "p0003-r001"
+    assert {p.name for p in run.iterdir()} == {
+        "manifest.json", "scenario.yaml", "summary.json", "timeseries.parquet",
+        "vectors.parquet"}
+    assert "level: depth_3d" in (run / "scenario.yaml").read_text()
+
+
+def test_a_failed_run_is_recorded_and_the_others_go_on(tiny_scenario, tmp_path, capsys):
+    out = tmp_path / "sw"
+    (out / "runs").mkdir(parents=True)
+    (out / "runs" / "p0001-r000").write_text("in the way")  # this run cannot write
+    args = ["sweep", str(tiny_scenario), "--out", str(out), "--grid",
+            "attackers.initial=5,10,20", "--workers", "2", "--quiet"]
+    assert main(args) == 1
+    index = pd.read_parquet(out / "index.parquet").set_index("run_id")
+    assert index.loc["p0001-r000", "status"] == "failed"
+    assert "exists and is not a folder" in index.loc["p0001-r000", "error"]
+    assert (index.drop("p0001-r000")["status"] == "ok").all()
+    assert "run p0001-r000 failed" in capsys.readouterr().err
+    (out / "runs" / "p0001-r000").unlink()
+    assert main([*args, "--resume"]) == 0
+    assert (pd.read_parquet(out / "index.parquet")["status"] == "ok").all()
+
+
+def test_an_existing_sweep_needs_resume_and_the_same_grid(tiny_scenario, tmp_path):
+    def sweep(grid, *extra):
+        return main(["sweep", str(tiny_scenario), "--out", str(tmp_path / "sw"), "--grid",
+                     grid, "--workers", "1", "--quiet", *extra])
+
+    assert sweep("attackers.initial=5,10") == 0
+    assert sweep("attackers.initial=5,10") == 2  # already there: --resume or another --out
+    assert sweep("attackers.initial=5,11", "--resume") == 2  # a different grid
+    assert sweep("attackers.initial=5,10", "--resume") == 0  # nothing left to do
+
+
+def test_the_grid_declared_in_the_file_and_bad_grid_values(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text("days: 20\npopulation: {users: 1500}\n"
+                    "sweep: {grid: {attackers.initial: [5, 15]}, replicates: 2}\n")
+    out = tmp_path / "sw"
+    assert main(["sweep", str(path), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    assert len(pd.read_parquet(out / "index.parquet")) == 4
+    result = subprocess.run(
+        [sys.executable, "-m", "simfraud.cli", "sweep", str(path), "--out",
+         str(tmp_path / "bad"), "--grid", "attackers.initial=5,-3"],
+        capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "--grid:1:1: sweep.grid.attackers.initial: value -3" in result.stderr
+
+
+def read_index(out):
+    try:
+        return pd.read_parquet(out / "index.parquet")
+    except (FileNotFoundError, OSError, ValueError):
+        return None
+
+
+def test_a_killed_sweep_resumes_without_losing_or_repeating_a_run(tiny_scenario, tmp_path):
+    out = tmp_path / "sw"
+    command = [sys.executable, "-m", "simfraud.cli", "sweep", str(tiny_scenario), "--out",
+               str(out), "--grid", "attackers.initial=5,10,15,20,25,30", "--replicates", "3",
+               "--workers", "2", "--quiet", "--days", "90"]
+    sweep = subprocess.Popen(command, cwd=ROOT, start_new_session=True,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 300
+    done_before = []
+    while time.time() < deadline:
+        index = read_index(out)
+        if index is not None and (index["status"] == "ok").sum() >= 4:
+            break
+        time.sleep(0.2)
+    os.killpg(sweep.pid, signal.SIGKILL)
+    sweep.wait()
+    index = read_index(out)
+    done_before = sorted(index.loc[index["status"] == "ok", "run_id"])
+    assert 4 <= len(done_before) < 18, "the sweep must be killed midway"
+    stamps = {run: json.loads((out / "runs" / run / "manifest.json").read_text())["created_utc"]
+              for run in done_before}
+    mtimes = {run: (out / "runs" / run / "manifest.json").stat().st_mtime_ns
+              for run in done_before}
+
+    resumed = subprocess.run([*command, "--resume"], cwd=ROOT, capture_output=True,
+                             text=True, timeout=600)
+    assert resumed.returncode == 0, resumed.stderr
+    index = pd.read_parquet(out / "index.parquet")
+    assert len(index) == 18 and index["run_id"].is_unique
+    assert (index["status"] == "ok").all()
+    folders = sorted(p.name for p in (out / "runs").iterdir())
+    assert folders == sorted(index["run_id"])  # no partial folders, no duplicates
+    for run in done_before:  # finished runs were not done again
+        manifest = out / "runs" / run / "manifest.json"
+        assert manifest.stat().st_mtime_ns == mtimes[run]
+        assert json.loads(manifest.read_text())["created_utc"] == stamps[run]
