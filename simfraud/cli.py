@@ -76,6 +76,14 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--replicates", type=_positive, help="replicates per grid point")
     _experiment_options(sweep)
 
+    compare = sub.add_parser("compare", help="compare scenarios with common random numbers")
+    compare.add_argument("scenarios", nargs="+", metavar="SCENARIO",
+                         help="two or more scenario files; each is compared with the first")
+    compare.add_argument("--out", required=True, help="experiment folder")
+    compare.add_argument("--replicates", type=_positive, default=10,
+                         help="replicates per scenario (default 10)")
+    _experiment_options(compare)
+
     validate = sub.add_parser("validate", help="check scenario files (exit 0 or 2)")
     validate.add_argument("files", nargs="+", help="scenario YAML files")
 
@@ -109,7 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         The exit status.
     """
     args = build_parser().parse_args(argv)
-    handlers = {"run": _run, "validate": _validate, "info": _info, "sweep": _sweep}
+    handlers = {"run": _run, "validate": _validate, "info": _info, "sweep": _sweep,
+                "compare": _compare}
     try:
         return handlers[args.command](args)
     except KeyboardInterrupt:
@@ -145,6 +154,55 @@ def _sweep(args: argparse.Namespace) -> int:
     for row in failed.itertuples():
         print(f"simfraud sweep: run {row.run_id} failed: {row.error}", file=sys.stderr)
     return EXIT_FAILED if len(failed) else EXIT_OK
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from simfraud.experiments.compare import run_compare, scenario_names
+    from simfraud.experiments.runner import ExperimentError
+    from simfraud.scenario.loader import ScenarioError, load_scenario
+
+    if len(args.scenarios) < 2:
+        print("simfraud compare: give at least two scenario files", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    problems, scenarios = [], []
+    for path in args.scenarios:
+        try:
+            scenarios.append(load_scenario(path, _overrides(args)))
+        except ScenarioError as exc:
+            problems.append(str(exc))
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    names = scenario_names(scenarios, [Path(p) for p in args.scenarios])
+    try:
+        comparison = run_compare(scenarios, names, Path(args.out), args.replicates,
+                                 workers=args.workers, scheduler=args.scheduler,
+                                 resume=args.resume, quiet=args.quiet)
+    except ExperimentError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    failed = comparison.index[comparison.index["status"] != "ok"]
+    for row in failed.itertuples():
+        print(f"simfraud compare: run {row.run_id} failed: {row.error}", file=sys.stderr)
+    if not args.quiet:
+        print(_difference_table(comparison, scenarios[0].currency))
+        print(f"report in {Path(args.out) / 'report.html'}")
+    return EXIT_FAILED if len(failed) else EXIT_OK
+
+
+def _difference_table(comparison, currency: str) -> str:
+    """Headline paired differences against the first scenario, in major units."""
+    rows = comparison.differences
+    rows = rows[rows["metric"].isin(["gross_loss", "user_loss", "refunded", "social_cost",
+                                     "security_spend", "refunded_share"])]
+    lines = [f"paired differences against {rows['versus'].iloc[0]} "
+             f"(mean and 95% interval over {rows['replicates'].iloc[0]} replicates; "
+             f"{currency})"]
+    for r in rows.itertuples():
+        scale, fmt = (1.0, "{:+.1%}") if r.metric == "refunded_share" else (100.0, "{:+,.0f}")
+        lines.append(f"  {r.scenario:24} {r.metric:16} {fmt.format(r.difference / scale):>14}"
+                     f"  [{fmt.format(r.ci95_low / scale)}, {fmt.format(r.ci95_high / scale)}]")
+    return "\n".join(lines)
 
 
 def _sweep_table(index) -> str:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import itertools
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,10 +70,3 @@ def grid_runs(grid: dict[str, list[Any]], replicates: int) -> list[RunSpec]:
                     for replicate in range(replicates))
     return runs
 
-
-def fingerprint(scenario: Scenario, runs: list[RunSpec]) -> str:
-    """A hash of the base scenario and the run list: a resumed sweep must match it."""
-    payload = json.dumps({"scenario": scenario.model_dump(mode="json"),
-                          "runs": [(r.run_id, r.changes) for r in runs]},
-                         sort_keys=True, default=str)
-    return hashlib.sha256(payload.encode()).hexdigest()

@@ -9,6 +9,7 @@ else (failed, interrupted, never started) runs again. No run is lost or done twi
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -81,6 +82,19 @@ def dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
         cluster.close()
 
 
+def fingerprint(tasks: list[Task]) -> str:
+    """Identity of an experiment: its scenarios and runs (a resume must match it)."""
+    digest = hashlib.sha256()
+    bases: dict[int, str] = {}
+    for task in tasks:
+        key = id(task.base)
+        if key not in bases:
+            bases[key] = json.dumps(task.base, sort_keys=True, default=str)
+        digest.update(json.dumps([bases[key], task.spec.run_id, task.spec.changes],
+                                 sort_keys=True, default=str).encode())
+    return digest.hexdigest()
+
+
 def prepare(out: Path, kind: str, fingerprint: str, total: int, resume: bool) -> None:
     """Check or create ``OUT/experiment.json`` and clear what interrupted runs left."""
     if out.exists() and not out.is_dir():
@@ -141,8 +155,8 @@ def index_frame(tasks: list[Task], outcomes: dict[str, RunOutcome]) -> pd.DataFr
     return frame
 
 
-def run_all(tasks: list[Task], out: Path, *, kind: str, fingerprint: str,
-            workers: int | None = None, scheduler: str | None = None, resume: bool = False,
+def run_all(tasks: list[Task], out: Path, *, kind: str, workers: int | None = None,
+            scheduler: str | None = None, resume: bool = False,
             quiet: bool = False) -> pd.DataFrame:
     """Run every task not finished yet; keep the index on disk up to date.
 
@@ -150,7 +164,6 @@ def run_all(tasks: list[Task], out: Path, *, kind: str, fingerprint: str,
         tasks: Runs of the experiment, in index order.
         out: Experiment folder.
         kind: ``sweep``, ``compare`` or ``sensitivity`` (recorded in experiment.json).
-        fingerprint: Identity of the experiment (``plan.fingerprint``).
         workers: Local worker processes (default: one per core).
         scheduler: Address of a Dask scheduler to use instead.
         resume: Continue an experiment already in ``out``.
@@ -162,7 +175,7 @@ def run_all(tasks: list[Task], out: Path, *, kind: str, fingerprint: str,
     Raises:
         ExperimentError: When the folder or the scheduler cannot be used.
     """
-    prepare(out, kind, fingerprint, len(tasks), resume)
+    prepare(out, kind, fingerprint(tasks), len(tasks), resume)
     runs_dir = out / "runs"
     outcomes: dict[str, RunOutcome] = {}
     for task in tasks:

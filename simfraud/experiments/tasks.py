@@ -32,6 +32,7 @@ def headline(summary: dict[str, Any]) -> dict[str, float]:
     metrics = {name: summary["totals"][name]["mean"] for name in HEADLINE}
     metrics.update({f"final_{name}": summary["final_day"][name]["mean"] for name in FINAL})
     metrics["refunded_share"] = summary["refunded_share"]["mean"]
+    metrics["days"] = summary["days"]
     return metrics
 
 

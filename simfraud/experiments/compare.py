@@ -1,0 +1,235 @@
+"""``simfraud compare``: scenarios side by side with common random numbers.
+
+Every scenario runs the same replicates with the first scenario's seed, so replicate r of
+each scenario draws the same random numbers and paired differences measure the policy.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from simfraud.experiments import report_figures as figures
+from simfraud.experiments.plan import RunSpec
+from simfraud.experiments.runner import Task, run_all
+from simfraud.experiments.stats import paired_difference, tail_risk
+from simfraud.results.writer import write_parquet_atomic
+from simfraud.scenario.schema import Scenario
+
+COMPARED = ("gross_loss", "user_loss", "refunded", "refunded_sending", "refunded_receiving",
+            "successes", "victims", "false_rejects", "friction_cost", "security_spend",
+            "compliance_cost", "social_cost", "refunded_share", "final_facepay_users")
+"""Headline metrics compared between scenarios (totals over the horizon)."""
+PAYERS = {"user_loss": "users", "refunded_sending": "sending provider",
+          "refunded_receiving": "receiving provider"}
+SOCIAL = {"net_fraud": "fraud (net of recoveries)", "friction_cost": "friction",
+          "security_spend": "security spend", "compliance_cost": "compliance"}
+MONEY = {"gross_loss", "user_loss", "refunded", "refunded_sending", "refunded_receiving",
+         "friction_cost", "security_spend", "compliance_cost", "social_cost"}
+
+
+@dataclass
+class Comparison:
+    """Tables of a comparison (money in minor units)."""
+
+    index: pd.DataFrame
+    summary: pd.DataFrame
+    differences: pd.DataFrame
+    payers: pd.DataFrame
+    social_cost: pd.DataFrame
+    tail: pd.DataFrame
+
+
+def scenario_names(scenarios: list[Scenario], paths: list[Path]) -> list[str]:
+    """Names to show: each scenario's ``name``, or its file name where names repeat."""
+    names = [s.name for s in scenarios]
+    if len(set(names)) < len(names):
+        names = [p.stem for p in paths]
+    if len(set(names)) < len(names):
+        names = [f"{k}:{p.stem}" for k, p in enumerate(paths)]
+    return names
+
+
+def compare_tasks(scenarios: list[Scenario], names: list[str],
+                  replicates: int) -> list[Task]:
+    """Replicates of every scenario, all with the first scenario's seed."""
+    seed = scenarios[0].seed
+    tasks = []
+    for point, (scenario, name) in enumerate(zip(scenarios, names, strict=True)):
+        base = scenario.model_copy(update={"seed": seed}).model_dump(mode="json")
+        for replicate in range(replicates):
+            spec = RunSpec(f"s{point}-r{replicate:03d}", point, replicate, {}, name)
+            tasks.append(Task(base, spec, spec.seed(scenarios[0])))
+    return tasks
+
+
+def run_compare(scenarios: list[Scenario], names: list[str], out: Path, replicates: int, *,
+                workers: int | None = None, scheduler: str | None = None,
+                resume: bool = False, quiet: bool = False) -> Comparison:
+    """Run the scenarios, then write the tables (CSV and Parquet) and ``report.html``.
+
+    Args:
+        scenarios: Scenarios to compare; each is compared against the first.
+        names: Their display names.
+        out: Experiment folder.
+        replicates: Replicates per scenario.
+        workers: Local worker processes (default: one per core).
+        scheduler: Address of a Dask scheduler to run on instead.
+        resume: Continue the comparison already in ``out``.
+        quiet: No progress bar.
+
+    Returns:
+        The comparison's tables.
+    """
+    tasks = compare_tasks(scenarios, names, replicates)
+    index = run_all(tasks, out, kind="compare", workers=workers, scheduler=scheduler,
+                    resume=resume, quiet=quiet)
+    comparison = analyse(index, names)
+    for table in ("summary", "differences", "payers", "social_cost", "tail"):
+        frame = getattr(comparison, table)
+        frame.to_csv(out / f"{table}.csv", index=False)
+        write_parquet_atomic(frame, out / f"{table}.parquet")
+    write_report(out, comparison, scenarios[0].currency, scenarios[0].days)
+    return comparison
+
+
+def analyse(index: pd.DataFrame, names: list[str]) -> Comparison:
+    """Paired differences, payer split, social cost and tail risk from the run index."""
+    ok = index[index["status"] == "ok"].copy()
+    ok["net_fraud"] = ok["gross_loss"] - ok["recovered"]
+    by = {name: ok[ok["label"] == name].sort_values("replicate") for name in names}
+    summary = pd.DataFrame([
+        {"scenario": name, "metric": metric, "mean": part[metric].mean(),
+         "p10": part[metric].quantile(0.1), "p90": part[metric].quantile(0.9),
+         "replicates": len(part)}
+        for name, part in by.items() for metric in COMPARED
+    ])
+    reference = names[0]
+    differences = []
+    for name in names[1:]:
+        shared = np.intersect1d(by[reference]["replicate"], by[name]["replicate"])
+        ref = by[reference].set_index("replicate").loc[shared]
+        other = by[name].set_index("replicate").loc[shared]
+        for metric in COMPARED:
+            interval = paired_difference(ref[metric].to_numpy(), other[metric].to_numpy())
+            base = ref[metric].mean()
+            differences.append({
+                "scenario": name, "versus": reference, "metric": metric,
+                "difference": interval.mean, "ci95_low": interval.low,
+                "ci95_high": interval.high, "relative": interval.mean / base if base else np.nan,
+                "replicates": interval.n,
+            })
+    payers = pd.DataFrame([
+        {"scenario": name, "payer": label, "amount": part[column].mean(),
+         "share": part[column].sum() / max(part["gross_loss"].sum(), 1)}
+        for name, part in by.items() for column, label in PAYERS.items()
+    ])
+    social = pd.DataFrame([
+        {"scenario": name, "component": label, "amount": part[column].mean()}
+        for name, part in by.items() for column, label in SOCIAL.items()
+    ])
+    tail = pd.DataFrame([
+        {"scenario": name, **tail_risk(part["annual_loss"].to_numpy())}
+        for name, part in ((n, p.assign(annual_loss=p["gross_loss"] * 365.0 / p["days"]))
+                           for n, p in by.items())
+    ])
+    return Comparison(index, summary, pd.DataFrame(differences), payers, social, tail)
+
+
+def _run_frames(out: Path, index: pd.DataFrame, name: str, file: str) -> pd.DataFrame:
+    runs = index[(index["label"] == name) & (index["status"] == "ok")]["run_id"]
+    return pd.concat([pd.read_parquet(out / "runs" / run / file) for run in runs],
+                     ignore_index=True)
+
+
+def write_report(out: Path, comparison: Comparison, currency: str, days: int) -> Path:
+    """Write the self-contained ``report.html`` (Plotly inlined once)."""
+    names = list(dict.fromkeys(comparison.summary["scenario"]))
+    weekly, monthly = [], []
+    for name in names:
+        ts = _run_frames(out, comparison.index, name, "timeseries.parquet")
+        ts["week_start"] = ts["date"] - pd.to_timedelta(ts["day"] % 7, unit="D")
+        per_week = ts.groupby(["replicate", "week_start"])["gross_loss"].sum() / 100.0
+        bands = per_week.groupby("week_start").quantile([0.1, 0.5, 0.9]).unstack()
+        bands.columns = ["p10", "median", "p90"]
+        weekly.append(bands.reset_index().assign(scenario=name))
+        vec = _run_frames(out, comparison.index, name, "vectors.parquet")
+        vec["month"] = (pd.Timestamp(ts["date"].min())
+                        + pd.to_timedelta(vec["day"] // 30 * 30, unit="D"))
+        loss = vec.groupby(["month", "vector"], observed=True)["loss"].sum()
+        share = (loss / loss.groupby("month").transform("sum")).fillna(0.0)
+        monthly.append(share.rename("share").reset_index().assign(scenario=name))
+    payers = comparison.payers.assign(amount=lambda f: f["amount"] / 100.0)
+    social = comparison.social_cost.assign(amount=lambda f: f["amount"] / 100.0)
+    parts = [
+        figures.losses_over_time(pd.concat(weekly), currency),
+        figures.attack_mix(pd.concat(monthly).astype({"vector": str})),
+        figures.payer_split(payers, currency),
+        figures.social_cost(social, currency),
+    ]
+    body = [fig.to_html(full_html=False, include_plotlyjs=(k == 0))
+            for k, fig in enumerate(parts)]
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>simfraud comparison</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;
+padding:0 1em;color:#222}} table{{border-collapse:collapse;font-size:0.9em;margin:1em 0}}
+td,th{{border-bottom:1px solid #ddd;padding:0.3em 0.7em;text-align:right}}
+th:first-child,td:first-child{{text-align:left}} .note{{color:#555}}</style></head><body>
+<h1>simfraud comparison</h1>
+<p class="note">{len(names)} scenarios, {days} days, money in {html.escape(currency)}
+(simulated users). Replicate r of every scenario shares its random numbers, so the
+differences below are paired; intervals are 95% t intervals over replicates. Each scenario
+is compared with the first, <b>{html.escape(names[0])}</b>.</p>
+<h2>Summary</h2>{_summary_table(comparison)}
+<h2>Differences against {html.escape(names[0])}</h2>{_difference_table(comparison)}
+<h2>Tail risk of annual loss</h2>{_tail_table(comparison)}
+{''.join(body)}
+</body></html>
+"""
+    path = out / "report.html"
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+def _money(value: float, metric: str) -> str:
+    if metric in MONEY or metric.startswith(("var_", "es_", "mean")):
+        return f"{value / 100.0:,.0f}"
+    if metric == "refunded_share":
+        return f"{value:.1%}"
+    return f"{value:,.0f}"
+
+
+def _summary_table(comparison: Comparison) -> str:
+    table = comparison.summary.pivot(index="metric", columns="scenario", values="mean")
+    names = list(dict.fromkeys(comparison.summary["scenario"]))
+    rows = "".join(
+        f"<tr><td>{metric}</td>"
+        + "".join(f"<td>{_money(table.loc[metric, n], metric)}</td>" for n in names)
+        + "</tr>" for metric in COMPARED)
+    head = "".join(f"<th>{html.escape(n)}</th>" for n in names)
+    return f"<table><tr><th>metric (mean)</th>{head}</tr>{rows}</table>"
+
+
+def _difference_table(comparison: Comparison) -> str:
+    rows = "".join(
+        f"<tr><td>{html.escape(r.scenario)}</td><td>{r.metric}</td>"
+        f"<td>{_money(r.difference, r.metric)}</td>"
+        f"<td>[{_money(r.ci95_low, r.metric)}, {_money(r.ci95_high, r.metric)}]</td>"
+        f"<td>{r.relative:+.1%}</td></tr>"
+        for r in comparison.differences.itertuples())
+    return ("<table><tr><th>scenario</th><th>metric</th><th>difference</th>"
+            f"<th>95% interval</th><th>relative</th></tr>{rows}</table>")
+
+
+def _tail_table(comparison: Comparison) -> str:
+    columns = ["mean", "var_95", "var_99", "es_95", "es_99"]
+    rows = "".join(
+        f"<tr><td>{html.escape(r['scenario'])}</td>"
+        + "".join(f"<td>{_money(r[c], c)}</td>" for c in columns) + "</tr>"
+        for _, r in comparison.tail.iterrows())
+    head = "".join(f"<th>{c}</th>" for c in columns)
+    return f"<table><tr><th>scenario</th>{head}</tr>{rows}</table>"

@@ -1,0 +1,62 @@
+"""Statistics over replicates: paired differences with intervals, tail risk."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A mean with its 95% confidence interval."""
+
+    mean: float
+    low: float
+    high: float
+    n: int
+
+
+def paired_difference(reference: np.ndarray, other: np.ndarray,
+                      confidence: float = 0.95) -> Interval:
+    """Mean of ``other - reference`` over paired replicates, with a t interval.
+
+    Replicate r of both arms shares its random numbers, so the difference measures the
+    policy; the interval is ``mean +- t(n-1) * sd / sqrt(n)``.
+
+    Args:
+        reference: One value per replicate for the reference arm.
+        other: One value per replicate for the compared arm (same order).
+        confidence: Coverage of the interval.
+
+    Returns:
+        The mean difference and its interval (the interval is the mean itself when there
+        is one replicate).
+    """
+    diff = np.asarray(other, dtype=float) - np.asarray(reference, dtype=float)
+    n = len(diff)
+    mean = float(diff.mean())
+    if n < 2:
+        return Interval(mean, mean, mean, n)
+    half = stats.t.ppf(0.5 + confidence / 2, n - 1) * diff.std(ddof=1) / np.sqrt(n)
+    return Interval(mean, mean - half, mean + half, n)
+
+
+def tail_risk(values: np.ndarray) -> dict[str, float]:
+    """Value at risk and expected shortfall of a loss over replicates.
+
+    Args:
+        values: One loss per replicate.
+
+    Returns:
+        ``var_95``, ``var_99`` (quantiles) and ``es_95``, ``es_99`` (mean of the losses at
+        or above each quantile), plus the mean.
+    """
+    values = np.asarray(values, dtype=float)
+    out = {"mean": float(values.mean())}
+    for level in (95, 99):
+        var = float(np.percentile(values, level))
+        out[f"var_{level}"] = var
+        out[f"es_{level}"] = float(values[values >= var].mean())
+    return out

@@ -1,0 +1,76 @@
+"""Paired comparisons: statistics, tables and the HTML report."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from simfraud.cli import main
+from simfraud.experiments.stats import paired_difference, tail_risk
+
+
+def test_paired_difference_matches_a_t_interval():
+    rng = np.random.default_rng(3)
+    a = rng.normal(100, 10, 12)
+    b = a + rng.normal(5, 2, 12)
+    interval = paired_difference(a, b)
+    diff = b - a
+    half = stats.t.ppf(0.975, 11) * diff.std(ddof=1) / np.sqrt(12)
+    assert interval.mean == pytest.approx(diff.mean())
+    assert (interval.low, interval.high) == pytest.approx((diff.mean() - half,
+                                                           diff.mean() + half))
+    assert paired_difference(a[:1], b[:1]).low == paired_difference(a[:1], b[:1]).high
+
+
+def test_tail_risk():
+    values = np.arange(1, 101, dtype=float)
+    risk = tail_risk(values)
+    assert risk["var_95"] == pytest.approx(np.percentile(values, 95))
+    assert risk["es_95"] == pytest.approx(values[values >= risk["var_95"]].mean())
+    assert risk["es_99"] >= risk["var_99"] >= risk["var_95"]
+
+
+def test_compare_writes_tables_and_a_self_contained_report(tmp_path, capsys):
+    a = tmp_path / "status_quo.yaml"
+    a.write_text("name: status quo\ndays: 60\nseed: 5\n")
+    b = tmp_path / "mandate.yaml"
+    b.write_text("name: mandate\ndays: 60\nseed: 999\nregulator:\n  stance: proactive\n"
+                 "  instruments:\n    mandatory_reimbursement:\n      enabled: true\n"
+                 "      vectors: [social_engineering, account_takeover]\n")
+    out = tmp_path / "cmp"
+    assert main(["compare", str(a), str(b), "--out", str(out), "--replicates", "3",
+                 "--users", "4000", "--workers", "2", "--set", "attackers.attempts_per_day=200"]
+                ) == 0
+    assert "paired differences against status quo" in capsys.readouterr().out
+    for table in ("summary", "differences", "payers", "social_cost", "tail"):
+        assert (out / f"{table}.csv").exists() and (out / f"{table}.parquet").exists()
+    index = pd.read_parquet(out / "index.parquet")
+    assert len(index) == 6 and (index["status"] == "ok").all()
+    # Common random numbers: replicate r of both scenarios uses the first file's seed.
+    assert index.groupby("replicate")["seed"].nunique().eq(1).all()
+    diffs = pd.read_parquet(out / "differences.parquet").set_index("metric")
+    refunded = diffs.loc["refunded"]
+    assert refunded["difference"] > 0 and refunded["ci95_low"] <= refunded["difference"]
+    assert diffs.loc["user_loss", "difference"] < 0
+    payers = pd.read_parquet(out / "payers.parquet")
+    quo = payers[payers["scenario"] == "status quo"].set_index("payer")["share"]
+    assert quo["users"] == pytest.approx(1.0)
+    tail = pd.read_parquet(out / "tail.parquet")
+    assert set(tail.columns) >= {"var_95", "var_99", "es_95", "es_99"}
+    html = (out / "report.html").read_text()
+    assert html.count("<script") >= 4 and "<script src=" not in html  # plotly inlined
+    assert "Weekly fraud losses" in html and "Who bears the fraud loss" in html
+    assert "Attack mix" in html and "Tail risk" in html
+
+
+def test_compare_needs_two_scenarios_and_reports_all_bad_files(tmp_path, capsys):
+    good = tmp_path / "g.yaml"
+    good.write_text("days: 10\n")
+    assert main(["compare", str(good), "--out", str(tmp_path / "o")]) == 2
+    bad = tmp_path / "b.yaml"
+    bad.write_text("dayz: 10\n")
+    assert main(["compare", str(good), str(bad), str(tmp_path / "missing.yaml"),
+                 "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "did you mean 'days'" in err and "missing.yaml:1:1" in err
+    assert not (tmp_path / "o").exists()
