@@ -84,6 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
                          help="replicates per scenario (default 10)")
     _experiment_options(compare)
 
+    sensitivity = sub.add_parser("sensitivity",
+                                 help="Morris screening of the sensitivity: block's ranges")
+    sensitivity.add_argument("scenario", help="scenario YAML file with a sensitivity: block")
+    sensitivity.add_argument("--out", required=True, help="experiment folder")
+    sensitivity.add_argument("--metric", help="total to rank by (default: the block's metric)")
+    _experiment_options(sensitivity)
+
     validate = sub.add_parser("validate", help="check scenario files (exit 0 or 2)")
     validate.add_argument("files", nargs="+", help="scenario YAML files")
 
@@ -118,7 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = build_parser().parse_args(argv)
     handlers = {"run": _run, "validate": _validate, "info": _info, "sweep": _sweep,
-                "compare": _compare}
+                "compare": _compare, "sensitivity": _sensitivity}
     try:
         return handlers[args.command](args)
     except KeyboardInterrupt:
@@ -188,6 +195,35 @@ def _compare(args: argparse.Namespace) -> int:
         print(_difference_table(comparison, scenarios[0].currency))
         print(f"report in {Path(args.out) / 'report.html'}")
     return EXIT_FAILED if len(failed) else EXIT_OK
+
+
+def _sensitivity(args: argparse.Namespace) -> int:
+    from simfraud.experiments.runner import ExperimentError
+    from simfraud.experiments.sensitivity import SensitivityError, run_sensitivity
+    from simfraud.metrics import TIMESERIES
+    from simfraud.scenario.loader import ScenarioError, load_scenario
+
+    names = [m.name for m in TIMESERIES]
+    if args.metric is not None and args.metric not in names:
+        print(f"simfraud sensitivity: --metric {args.metric!r} is not a metric "
+              f"(allowed: {', '.join(names)})", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        scenario = load_scenario(args.scenario, _overrides(args))
+        ranking = run_sensitivity(scenario, Path(args.out), metric=args.metric,
+                                  workers=args.workers, scheduler=args.scheduler,
+                                  resume=args.resume, quiet=args.quiet)
+    except (ScenarioError, ExperimentError) as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except SensitivityError as exc:
+        print(f"simfraud sensitivity: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT if "no sensitivity" in str(exc) else EXIT_FAILED
+    if not args.quiet:
+        print(f"Morris ranking by influence on {ranking['metric'].iloc[0]} "
+              "(mu_star: mean absolute elementary effect)")
+        print(ranking.drop(columns="metric").to_string(index=False, float_format="{:,.4g}".format))
+    return EXIT_OK
 
 
 def _difference_table(comparison, currency: str) -> str:

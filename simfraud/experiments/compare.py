@@ -219,7 +219,7 @@ def _difference_table(comparison: Comparison) -> str:
         f"<tr><td>{html.escape(r.scenario)}</td><td>{r.metric}</td>"
         f"<td>{_money(r.difference, r.metric)}</td>"
         f"<td>[{_money(r.ci95_low, r.metric)}, {_money(r.ci95_high, r.metric)}]</td>"
-        f"<td>{r.relative:+.1%}</td></tr>"
+        f"<td>{'n/a' if np.isnan(r.relative) else f'{r.relative:+.1%}'}</td></tr>"
         for r in comparison.differences.itertuples())
     return ("<table><tr><th>scenario</th><th>metric</th><th>difference</th>"
             f"<th>95% interval</th><th>relative</th></tr>{rows}</table>")

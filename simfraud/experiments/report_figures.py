@@ -24,9 +24,10 @@ def losses_over_time(weekly: pd.DataFrame, currency: str) -> go.Figure:
         fig.add_trace(go.Scatter(x=part["week_start"], y=part["p90"], mode="lines",
                                  line={"width": 0}, showlegend=False, hoverinfo="skip",
                                  legendgroup=name))
+        fill = colour.replace("rgb(", "rgba(").replace(")", ", 0.25)")
         fig.add_trace(go.Scatter(x=part["week_start"], y=part["p10"], mode="lines",
-                                 line={"width": 0}, fill="tonexty", fillcolor=colour,
-                                 opacity=0.25, name=f"{name} 10-90%", legendgroup=name,
+                                 line={"width": 0}, fill="tonexty", fillcolor=fill,
+                                 name=f"{name} 10-90%", legendgroup=name,
                                  showlegend=False, hoverinfo="skip"))
         fig.add_trace(go.Scatter(x=part["week_start"], y=part["median"], mode="lines",
                                  line={"color": colour}, name=name, legendgroup=name))
