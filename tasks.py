@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Developer entry points that need only python3: they create .venv when it is missing.
 
-    python3 tasks.py demo    run the flagship scenario end to end and print its summary
+    python3 tasks.py demo    compare UK fraud with and without the PSR refund mandate
     python3 tasks.py test    run the whole test suite
     python3 tasks.py lint    ruff
 
@@ -43,9 +43,13 @@ def run(*command: str) -> int:
 
 
 def demo() -> int:
-    """The flagship case: the 2019 Zao face-swap release against 3D liveness."""
-    return run("simfraud", "run", "scenarios/china-2019-zao.yaml", "--out",
-               "results/china-2019-zao", "--users", "200000", "--replicates", "3")
+    """The flagship comparison: UK APP fraud with and without the PSR refund mandate.
+
+    ``--resume`` makes a second demo reuse the runs already in ``results/``.
+    """
+    return run("simfraud", "compare", "scenarios/uk-2024-no-mandate.yaml",
+               "scenarios/uk-2024-psr.yaml", "--out", "results/uk-psr", "--users", "50000",
+               "--replicates", "8", "--resume")
 
 
 def test() -> int:
