@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -52,8 +53,24 @@ def demo() -> int:
                "--replicates", "8", "--resume")
 
 
+def ensure_browser() -> None:
+    """Install Debian's Chromium and ChromeDriver for the browser tests when missing."""
+    if shutil.which("chromium") and shutil.which("chromedriver"):
+        return
+    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        print("installing chromium and chromium-driver for the browser tests ...", flush=True)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium", "chromium-driver"],
+                       check=True, env=env, stdout=subprocess.DEVNULL)
+    else:
+        sys.exit("the browser tests need chromium and chromedriver on PATH "
+                 "(Debian: apt-get install chromium chromium-driver)")
+
+
 def test() -> int:
-    """The whole test suite."""
+    """The whole test suite, browser tests included."""
+    ensure_browser()
     return run("python", "-m", "pytest", "-q")
 
 

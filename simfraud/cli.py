@@ -91,6 +91,13 @@ def build_parser() -> argparse.ArgumentParser:
     sensitivity.add_argument("--metric", help="total to rank by (default: the block's metric)")
     _experiment_options(sensitivity)
 
+    board = sub.add_parser("dashboard", help="start the dashboard (a local web app)")
+    board.add_argument("--results", default="results", help="folder of result sets")
+    board.add_argument("--scenarios", default="scenarios", help="folder of scenario files")
+    board.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default: this machine only)")
+    board.add_argument("--port", type=_positive, default=8050, help="port (default 8050)")
+
     validate = sub.add_parser("validate", help="check scenario files (exit 0 or 2)")
     validate.add_argument("files", nargs="+", help="scenario YAML files")
 
@@ -125,7 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = build_parser().parse_args(argv)
     handlers = {"run": _run, "validate": _validate, "info": _info, "sweep": _sweep,
-                "compare": _compare, "sensitivity": _sensitivity}
+                "compare": _compare, "sensitivity": _sensitivity, "dashboard": _dashboard}
     try:
         return handlers[args.command](args)
     except KeyboardInterrupt:
@@ -195,6 +202,21 @@ def _compare(args: argparse.Namespace) -> int:
         print(_difference_table(comparison, scenarios[0].currency))
         print(f"report in {Path(args.out) / 'report.html'}")
     return EXIT_FAILED if len(failed) else EXIT_OK
+
+
+def _dashboard(args: argparse.Namespace) -> int:
+    from dashboards.app import create_app
+
+    for flag, folder in (("--results", args.results), ("--scenarios", args.scenarios)):
+        if Path(folder).exists() and not Path(folder).is_dir():
+            print(f"simfraud dashboard: {flag} {folder}: not a folder", file=sys.stderr)
+            return EXIT_BAD_INPUT
+    Path(args.results).mkdir(parents=True, exist_ok=True)
+    app = create_app(args.results, args.scenarios)
+    print(f"simfraud dashboard on http://{args.host}:{args.port}/ "
+          f"(results: {args.results}, scenarios: {args.scenarios})")
+    app.run(host=args.host, port=args.port, debug=False)
+    return EXIT_OK
 
 
 def _sensitivity(args: argparse.Namespace) -> int:

@@ -1,0 +1,1 @@
+"""The simfraud dashboard: a multi-page Dash app over result folders and scenarios."""

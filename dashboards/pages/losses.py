@@ -1,0 +1,60 @@
+"""Losses over time: gross fraud and who bears it, by vector and platform (landing page)."""
+
+from __future__ import annotations
+
+import dash
+import pandas as pd
+from dash import Input, Output, callback, dcc, html
+
+from dashboards import figures
+from dashboards.components import control, frequency_items, result_dropdown
+from dashboards.data import UnsafePathError, load_result
+from dashboards.settings import results_dir
+
+dash.register_page(__name__, path="/", name="Losses", order=0, title="simfraud: losses")
+
+
+def layout(**_) -> html.Div:
+    """Controls and the losses figure."""
+    return html.Div([
+        html.H2("Losses over time"),
+        html.Div([
+            control("Result set", result_dropdown("losses-result"), "losses-result"),
+            control("Show", dcc.RadioItems(
+                id="losses-breakdown", inline=True, value="total",
+                options=[{"label": "total", "value": "total"},
+                         {"label": "who pays", "value": "payer"},
+                         {"label": "by vector", "value": "vector"},
+                         {"label": "by platform", "value": "platform"}])),
+            control("Aggregate", frequency_items("losses-frequency")),
+            control("", dcc.Checklist(id="losses-cumulative", value=[],
+                                      options=[{"label": "cumulative", "value": "on"}])),
+        ], className="controls"),
+        html.Div(id="losses-info", className="note"),
+        dcc.Graph(id="losses-graph", style={"height": "560px"}),
+    ])
+
+
+@callback(Output("losses-graph", "figure"), Output("losses-info", "children"),
+          Input("losses-result", "value"), Input("losses-breakdown", "value"),
+          Input("losses-frequency", "value"), Input("losses-cumulative", "value"))
+def update(result_id, breakdown, frequency, cumulative):
+    """Redraw for the chosen result set and options."""
+    if not result_id:
+        return figures.empty_figure("No result sets: run one on the Run page."), ""
+    try:
+        result = load_result(results_dir(), result_id)
+    except (UnsafePathError, FileNotFoundError) as exc:
+        return figures.empty_figure(str(exc)), ""
+    start = pd.Timestamp(result.timeseries["date"].min())
+    events = figures.timeline_events(result.scenario_yaml, start, result.timeseries)
+    vectors = figures.vector_days(result.vectors, start)
+    currency = result.manifest.get("currency", "GBP")
+    fig = figures.losses_figure(result.timeseries, vectors, breakdown, frequency,
+                                bool(cumulative), events, currency)
+    totals = result.timeseries.groupby("replicate")[["gross_loss", "refunded"]].sum().mean()
+    info = (f"{result.name}: {result.manifest.get('replicates', 1)} replicate(s), "
+            f"{result.manifest.get('users', 0):,} users, {result.manifest.get('days', 0)} "
+            f"days; mean gross loss {totals['gross_loss'] / 100:,.0f}, refunded "
+            f"{totals['refunded'] / 100:,.0f} (minor units / 100)")
+    return fig, info

@@ -1,0 +1,225 @@
+"""Run a scenario with different controls, in the background, with progress and cancel."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import dash
+from dash import Input, Output, State, callback, dcc, html
+
+from dashboards.app import UPLOAD_LIMIT
+from dashboards.components import control
+from dashboards.data import UnsafePathError, inside, scenario_files
+from dashboards.settings import scenarios_dir
+
+dash.register_page(__name__, path="/run", name="Run", order=3, title="simfraud: run")
+
+KEEP = "keep"
+LIMITS = {"users": 200_000, "days": 3_650, "replicates": 10}
+RUNS_FOLDER = "dashboard"
+
+
+def _choice(id_: str, options: list[str]) -> dcc.Dropdown:
+    return dcc.Dropdown(id=id_, options=[{"label": "as in the scenario", "value": KEEP}]
+                        + [{"label": o, "value": o} for o in options],
+                        value=KEEP, clearable=False)
+
+
+def layout(**_) -> html.Div:
+    """Scenario choice or upload, the toggles, and the run controls."""
+    files = scenario_files(scenarios_dir())
+    return html.Div([
+        html.H2("Run a scenario"),
+        html.Div([
+            control("Scenario", dcc.Dropdown(id="run-scenario", options=files,
+                                             value=files[0] if files else None,
+                                             clearable=False), "run-scenario"),
+            control("or upload a YAML file", dcc.Upload(
+                id="run-upload", max_size=UPLOAD_LIMIT, multiple=False,
+                children=html.Div("drop or click", style={
+                    "border": "1px dashed #999", "padding": "0.5em 1em",
+                    "borderRadius": "4px", "cursor": "pointer"}))),
+        ], className="controls"),
+        html.Div(id="run-validation"),
+        html.Div([
+            control("Liveness level (all platforms)",
+                    _choice("run-liveness", ["none", "passive_2d", "active", "depth_3d"])),
+            control("Injection detection", _choice("run-injection", ["on", "off"])),
+            control("Reimbursement policy (all platforms)",
+                    _choice("run-reimbursement", ["none", "voluntary_full", "capped"])),
+            control("Regulator stance",
+                    _choice("run-stance", ["laissez_faire", "reactive", "proactive"])),
+        ], className="controls"),
+        html.Div([
+            control("Users", dcc.Input(id="run-users", type="number", value=5_000, min=100,
+                                       max=LIMITS["users"], step=100)),
+            control("Days", dcc.Input(id="run-days", type="number", value=120, min=1,
+                                      max=LIMITS["days"])),
+            control("Replicates", dcc.Input(id="run-replicates", type="number", value=2,
+                                            min=1, max=LIMITS["replicates"])),
+            html.Button("Run", id="run-start", n_clicks=0),
+            html.Button("Cancel", id="run-cancel", n_clicks=0, disabled=True),
+            html.Progress(id="run-progress", value="0", max="1"),
+        ], className="controls"),
+        html.Div(id="run-status"),
+    ])
+
+
+def _stage(settings: dict, scenario: str | None, contents: str | None,
+           filename: str | None) -> tuple[Path, str, Path]:
+    """Copy the chosen or uploaded scenario into a fresh temporary folder.
+
+    The scenarios folder is copied alongside, so ``extends:`` finds its parents.
+
+    Returns:
+        The staged file, the name to show in messages, and the temporary folder.
+
+    Raises:
+        ValueError: When the upload cannot be decoded or nothing is chosen.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="simfraud-run-"))
+    source = Path(settings["scenarios"])
+    for path in source.glob("*.yaml"):
+        shutil.copy(path, folder / path.name)
+    if contents:
+        _, _, encoded = contents.partition(",")
+        try:
+            data = base64.b64decode(encoded, validate=True)
+        except (binascii.Error, ValueError):
+            raise ValueError(f"{filename}: the upload could not be decoded") from None
+        if len(data) > UPLOAD_LIMIT:
+            raise ValueError(f"{filename}: {len(data)} bytes (allowed: up to {UPLOAD_LIMIT})")
+        shown = Path(filename or "upload.yaml").name
+        staged = folder / f"upload-{shown}"
+        staged.write_bytes(data)
+        return staged, shown, folder
+    if not scenario:
+        raise ValueError("choose a scenario or upload one")
+    return inside(folder, scenario), scenario, folder
+
+
+def _load(staged: Path, shown: str, overrides: list[str]):
+    from simfraud.scenario.loader import ScenarioError, load_scenario
+
+    try:
+        return load_scenario(staged, overrides), None
+    except ScenarioError as exc:
+        return None, str(exc).replace(str(staged), shown)
+
+
+@callback(Output("run-validation", "children"), Input("run-scenario", "value"),
+          Input("run-upload", "contents"), State("run-upload", "filename"),
+          State("settings", "data"))
+def validate(scenario, contents, filename, settings):
+    """Check the chosen or uploaded scenario as soon as it is chosen."""
+    try:
+        staged, shown, folder = _stage(settings, scenario, contents, filename)
+    except (ValueError, UnsafePathError) as exc:
+        return html.Div(str(exc), className="errors")
+    try:
+        loaded, problems = _load(staged, shown, [])
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    if problems:
+        return html.Div(problems, className="errors", id="run-errors")
+    return html.Div(f"{shown}: valid ({loaded.name}, {len(loaded.platforms)} platform(s), "
+                    f"{loaded.days} days)", className="ok")
+
+
+def _overrides(scenario, liveness, injection, reimbursement, stance) -> list[str]:
+    out = []
+    for i in range(len(scenario.platforms)):
+        if liveness != KEEP:
+            out.append(f"platforms.{i}.liveness.level={liveness}")
+        if injection != KEEP:
+            out.append(f"platforms.{i}.liveness.injection_detection={injection == 'on'}")
+        if reimbursement != KEEP:
+            out.append(f"platforms.{i}.reimbursement.policy={reimbursement}")
+    if stance != KEEP:
+        out.append(f"regulator.stance={stance}")
+    return out
+
+
+def _bounded(value, name: str) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}: enter a whole number") from None
+    if not 1 <= number <= LIMITS[name]:
+        raise ValueError(f"{name}: {number} (allowed: 1 to {LIMITS[name]:,})")
+    return number
+
+
+@callback(
+    Output("run-status", "children"),
+    Input("run-start", "n_clicks"),
+    State("run-scenario", "value"), State("run-upload", "contents"),
+    State("run-upload", "filename"), State("run-liveness", "value"),
+    State("run-injection", "value"), State("run-reimbursement", "value"),
+    State("run-stance", "value"), State("run-users", "value"), State("run-days", "value"),
+    State("run-replicates", "value"), State("settings", "data"),
+    background=True,
+    running=[(Output("run-start", "disabled"), True, False),
+             (Output("run-cancel", "disabled"), False, True)],
+    cancel=[Input("run-cancel", "n_clicks")],
+    progress=[Output("run-progress", "value"), Output("run-progress", "max")],
+    prevent_initial_call=True,
+)
+def run(set_progress, _clicks, scenario, contents, filename, liveness, injection,
+        reimbursement, stance, users, days, replicates, settings):
+    """Run the scenario with the toggles applied and write a result set."""
+    from simfraud.results.folder import write_run_folder
+    from simfraud.results.writer import ResultWriter
+    from simfraud.runner import run_replicates
+
+    try:
+        users = _bounded(users, "users")
+        days = _bounded(days, "days")
+        replicates = _bounded(replicates, "replicates")
+        staged, shown, folder = _stage(settings, scenario, contents, filename)
+    except (ValueError, UnsafePathError) as exc:
+        return html.Div(str(exc), className="errors")
+    try:
+        base, problems = _load(staged, shown, [])
+        if problems:
+            return html.Div(problems, className="errors")
+        changes = [*_overrides(base, liveness, injection, reimbursement, stance),
+                   f"population.users={users}", f"days={days}"]
+        loaded, problems = _load(staged, shown, changes)
+        if problems:
+            return html.Div(problems, className="errors")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    total = days * replicates
+    done = [0]
+    step = max(1, total // 50)
+
+    def tick():
+        done[0] += 1
+        if done[0] % step == 0 or done[0] == total:
+            set_progress((str(done[0]), str(total)))
+
+    result = run_replicates(loaded, replicates, on_day=tick)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    result_id = f"{RUNS_FOLDER}/{loaded.name}-{stamp}"
+    writer = ResultWriter(Path(settings["results"]) / result_id)
+    try:
+        write_run_folder(writer, loaded, result, {
+            "scenario_file": shown, "replicates": replicates, "engine": "columnar",
+            "overrides": changes, "command_line": "simfraud dashboard (Run page)",
+        }, {})
+    finally:
+        writer.discard()
+    gross = result.timeseries.groupby("replicate")["gross_loss"].sum().mean() / 100
+    return html.Div([
+        html.P(f"Finished {loaded.name}: {replicates} replicate(s) x {days} days, "
+               f"{users:,} users; mean gross loss {gross:,.0f}.", className="ok",
+               id="run-finished"),
+        html.P(["Saved as ", html.Code(result_id), ": open it on the ",
+                dcc.Link("Losses", href="/"), " page."]),
+    ])
