@@ -216,7 +216,11 @@ def arms_race_figure(timeseries: pd.DataFrame, users: int,
     for when, _ in events:
         fig.add_vline(x=when, line={"dash": "dash", "color": "grey", "width": 1})
     fig.update_yaxes(title_text="strength", type="log", row=1, col=1)
-    fig.update_yaxes(title_text="share", range=[0, 1], row=2, col=1)
+    fig.update_yaxes(title_text="share", range=[0, 1], row=2, col=1, secondary_y=False)
+    fig.update_yaxes(title_text="backlash index", row=2, col=1, secondary_y=True)
+    fig.update_yaxes(title_text="crews", row=1, col=2, secondary_y=False)
+    fig.update_yaxes(title_text="profit per crew", row=1, col=2, secondary_y=True)
+    fig.update_yaxes(title_text="users", row=2, col=2)
     fig.update_layout(height=760, template="plotly_white", hovermode="x unified",
                       legend={"font": {"size": 10}}, margin={"t": 60})
     return fig

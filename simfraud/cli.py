@@ -117,7 +117,8 @@ def _experiment_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--days", type=_positive, help="days to simulate")
     parser.add_argument("--seed", type=_seed, help="base random seed")
     parser.add_argument("--set", dest="overrides", action="append", default=[],
-                        metavar="PATH=VALUE", help="override a parameter of the base scenario")
+                        metavar="PATH=VALUE",
+                        help="override a parameter (of every scenario, for compare)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar and no table")
 
 

@@ -33,11 +33,11 @@ def _choice(id_: str, options: list[str]) -> dcc.Dropdown:
 def layout(**_) -> html.Div:
     """Scenario choice or upload, the toggles, and the run controls."""
     files = scenario_files(scenarios_dir())
+    default = "baseline.yaml" if "baseline.yaml" in files else (files[0] if files else None)
     return html.Div([
         html.H2("Run a scenario"),
         html.Div([
-            control("Scenario", dcc.Dropdown(id="run-scenario", options=files,
-                                             value=files[0] if files else None,
+            control("Scenario", dcc.Dropdown(id="run-scenario", options=files, value=default,
                                              clearable=False), "run-scenario"),
             control("or upload a YAML file", dcc.Upload(
                 id="run-upload", max_size=UPLOAD_LIMIT, multiple=False,
