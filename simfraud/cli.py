@@ -67,6 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
                      metavar="PATH=VALUE",
                      help="override a parameter, e.g. platforms.0.liveness.level=depth_3d")
     run.add_argument("--quiet", action="store_true", help="no progress bar and no table")
+    run.add_argument("--profile", action="store_true",
+                     help="print the time spent in each phase of the day")
 
     sweep = sub.add_parser("sweep", help="run a parameter grid x replicates")
     sweep.add_argument("scenario", help="scenario YAML file (its sweep: block is the default)")
@@ -90,6 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     sensitivity.add_argument("--out", required=True, help="experiment folder")
     sensitivity.add_argument("--metric", help="total to rank by (default: the block's metric)")
     _experiment_options(sensitivity)
+
+    sub.add_parser("bench", help="run the performance suite (same as python -m benchmarks)")
 
     board = sub.add_parser("dashboard", help="start the dashboard (a local web app)")
     board.add_argument("--results", default="results", help="folder of result sets")
@@ -131,6 +135,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns:
         The exit status.
     """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["bench"]:  # the suite parses its own options
+        from benchmarks.suite import main as bench
+
+        return bench(argv[1:])
     args = build_parser().parse_args(argv)
     handlers = {"run": _run, "validate": _validate, "info": _info, "sweep": _sweep,
                 "compare": _compare, "sensitivity": _sensitivity, "dashboard": _dashboard}
@@ -355,7 +364,22 @@ def _simulate_and_write(args, scenario, writer, started: float) -> int:
     if not args.quiet:
         print(summary_table(summary))
         print(f"results in {args.out}")
+    if args.profile:
+        print(_profile_table(result, scenario.population.users, scenario.days * args.replicates))
     return EXIT_OK
+
+
+def _profile_table(result, users: int, days: int) -> str:
+    """Seconds per phase of the day and their share, with ns per user-day."""
+    total = sum(result.phase_seconds.values()) or 1.0
+    lines = [f"{'phase':16}{'seconds':>10}{'share':>8}{'ns/user-day':>14}"]
+    for phase, seconds in result.phase_seconds.items():
+        lines.append(f"{phase:16}{seconds:>10.3f}{seconds / total:>8.1%}"
+                     f"{seconds / (users * days) * 1e9:>14.1f}")
+    lines.append(f"{'all phases':16}{total:>10.3f}{1:>8.0%}"
+                 f"{total / (users * days) * 1e9:>14.1f}")
+    lines.append(f"model set-up (population, agents): {result.setup_seconds:.3f} s")
+    return "\n".join(lines)
 
 
 def _info(args: argparse.Namespace) -> int:

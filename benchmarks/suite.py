@@ -1,0 +1,229 @@
+"""The performance suite: engines, the floor, memory and start-up, in one run.
+
+    python -m benchmarks [--quick] [--repeats 3] [--write]
+
+Figures (medians of ``--repeats`` runs):
+
+* marginal ns per user-day of the columnar engine at 1e5, 1e6, 1e7 users and of the
+  agent engine at 1e3, 1e4, 1e5 users: ``(T(d2) - T(d1)) / ((d2 - d1) N)``, so set-up
+  and compilation are left out;
+* the floor kernel (``benchmarks.floor``) at the same columnar sizes, and the model's
+  ratio to it;
+* the speed ratio between engines at the sizes both run;
+* peak memory per user: ``(peak RSS(N) - peak RSS(small)) / N`` in fresh processes;
+* cold and warm start: wall time from process start to the end of day 0 of a
+  ``simfraud run`` with an empty and with a filled numba cache.
+
+``--write`` puts the table and a scaling plot into ``docs/performance.md`` and
+``docs/img/scaling.png``. ``--quick`` runs tiny sizes only (what CI runs: it proves the
+suite works and asserts nothing about speed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIO = ROOT / "scenarios" / "baseline.yaml"
+START, END = "<!-- benchmark:start -->", "<!-- benchmark:end -->"
+
+
+def _scenario(users: int, days: int):
+    from simfraud.scenario.loader import load_scenario
+
+    return load_scenario(SCENARIO, [f"population.users={users}", f"days={days}"])
+
+
+def model_seconds(users: int, days: int, engine: str) -> float:
+    """Wall time of ``days`` model days (model construction excluded)."""
+    from simfraud.model import FraudModel
+
+    model = FraudModel(_scenario(users, days), engine=engine)
+    start = time.perf_counter()
+    model.run(days)
+    return time.perf_counter() - start
+
+
+def floor_seconds(users: int, days: int) -> float:
+    """Wall time of ``days`` floor-kernel days on a built population."""
+    from benchmarks.floor import floor_day
+    from simfraud.engines import CHUNK
+    from simfraud.population.build import build_population
+    from simfraud.rng import day_key
+
+    columns = build_population(_scenario(users, 1), seed=1)
+    acc = np.zeros((max(1, -(-users // CHUNK)), 1))
+    start = time.perf_counter()
+    for day in range(days):
+        floor_day(columns, np.uint64(day_key(np.uint64(1), np.int64(day))), acc, CHUNK)
+    return time.perf_counter() - start
+
+
+def marginal_ns(measure, users: int, days: tuple[int, int], repeats: int) -> float:
+    """Median marginal nanoseconds per user-day of a timing function."""
+    d1, d2 = days
+    values = []
+    for _ in range(repeats):
+        t1, t2 = measure(users, d1), measure(users, d2)
+        values.append(max(t2 - t1, 0.0) / ((d2 - d1) * users) * 1e9)
+    return statistics.median(values)
+
+
+_PEAK = """
+import resource, sys
+from simfraud.model import FraudModel
+from simfraud.scenario.loader import load_scenario
+s = load_scenario(sys.argv[1], [f"population.users={sys.argv[2]}", "days=3"])
+FraudModel(s).run(3)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+"""
+
+
+def peak_rss(users: int) -> int:
+    """Peak resident bytes of a fresh process that builds and runs ``users`` for 3 days."""
+    out = subprocess.run([sys.executable, "-c", _PEAK, str(SCENARIO), str(users)],
+                         capture_output=True, text=True, check=True, cwd=ROOT)
+    return int(out.stdout.strip().splitlines()[-1])
+
+
+_START = """
+import time, sys
+t0 = float(sys.argv[2])
+from simfraud.model import FraudModel
+from simfraud.scenario.loader import load_scenario
+FraudModel(load_scenario(sys.argv[1], ["population.users=1000", "days=1"])).run(1)
+print(time.time() - t0)
+"""
+
+
+def start_seconds(cache_dir: str) -> float:
+    """Seconds from process start to the end of day 0 with the given numba cache."""
+    env = {**os.environ, "NUMBA_CACHE_DIR": cache_dir}
+    out = subprocess.run([sys.executable, "-c", _START, str(SCENARIO), repr(time.time())],
+                         capture_output=True, text=True, check=True, cwd=ROOT, env=env)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def run_suite(quick: bool, repeats: int) -> dict:
+    """Measure everything; returns a JSON-ready dict."""
+    columnar_sizes = [20_000, 50_000] if quick else [100_000, 1_000_000, 10_000_000]
+    agent_sizes = [300, 1_000] if quick else [1_000, 10_000, 100_000]
+    days = (2, 4) if quick else (5, 25)
+    agent_days = (1, 2) if quick else (1, 3)
+    model_seconds(2_000, 2, "columnar")  # compile or load the numba cache
+    model_seconds(100, 2, "agents")
+    floor_seconds(2_000, 2)
+    report: dict = {"columnar": {}, "floor": {}, "agents": {}}
+    for n in columnar_sizes:
+        report["columnar"][n] = marginal_ns(lambda u, d: model_seconds(u, d, "columnar"),
+                                            n, days, repeats)
+        report["floor"][n] = marginal_ns(floor_seconds, n, days, repeats)
+        print(f"columnar {n:>11,}: {report['columnar'][n]:8.1f} ns/user-day; floor "
+              f"{report['floor'][n]:6.1f}; ratio {report['columnar'][n] / report['floor'][n]:.1f}",
+              flush=True)
+    for n in agent_sizes:
+        report["agents"][n] = marginal_ns(lambda u, d: model_seconds(u, d, "agents"), n,
+                                          agent_days, 1 if n >= 100_000 else repeats)
+        print(f"agents   {n:>11,}: {report['agents'][n]:8.1f} ns/user-day", flush=True)
+    for n in agent_sizes:
+        if n not in report["columnar"]:
+            report["columnar"][n] = marginal_ns(
+                lambda u, d: model_seconds(u, d, "columnar"), n, days, repeats)
+    report["ratio"] = {n: report["agents"][n] / report["columnar"][n] for n in agent_sizes}
+    small, large = (2_000, 100_000) if quick else (10_000, 2_000_000)
+    base, big = peak_rss(small), peak_rss(large)
+    report["bytes_per_user"] = (big - base) / (large - small)
+    report["peak_rss"] = {small: base, large: big}
+    with tempfile.TemporaryDirectory() as cache:
+        report["cold_start"] = start_seconds(cache)
+        report["warm_start"] = statistics.median(start_seconds(cache) for _ in range(3))
+    report["cpu_count"] = os.cpu_count()
+    return report
+
+
+def markdown(report: dict) -> str:
+    """The report as Markdown tables."""
+    lines = ["| engine | users | marginal ns per user-day | floor | model / floor |",
+             "| --- | ---: | ---: | ---: | ---: |"]
+    for n, ns in sorted(report["columnar"].items(), key=lambda kv: int(kv[0])):
+        floor = report["floor"].get(n)
+        extra = f"{floor:.1f} | {ns / floor:.1f}" if floor else "| "
+        lines.append(f"| columnar | {int(n):,} | {ns:.1f} | {extra} |")
+    for n, ns in sorted(report["agents"].items(), key=lambda kv: int(kv[0])):
+        lines.append(f"| agents | {int(n):,} | {ns:,.0f} | | |")
+    lines += ["", "| figure | value |", "| --- | ---: |"]
+    for n, ratio in sorted(report["ratio"].items(), key=lambda kv: int(kv[0])):
+        lines.append(f"| agents / columnar at {int(n):,} users | {ratio:,.0f}x |")
+    lines += [f"| peak memory per user | {report['bytes_per_user']:.0f} bytes |",
+              f"| cold start to the end of day 0 (empty numba cache) | "
+              f"{report['cold_start']:.1f} s |",
+              f"| warm start to the end of day 0 | {report['warm_start']:.2f} s |"]
+    return "\n".join(lines)
+
+
+def plot(report: dict, path: Path) -> None:
+    """Scaling plot: ns per user-day against users, both engines and the floor."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    for key, label, style in (("columnar", "columnar engine", "o-"),
+                              ("floor", "floor kernel", "s--"),
+                              ("agents", "agent engine", "^-")):
+        points = sorted((int(n), v) for n, v in report[key].items())
+        ax.plot([p[0] for p in points], [p[1] for p in points], style, label=label)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("users")
+    ax.set_ylabel("marginal ns per user-day")
+    ax.set_title(f"simfraud scaling ({report['cpu_count']} cores)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def write_docs(report: dict) -> None:
+    """Replace the benchmark section of docs/performance.md and redraw the plot."""
+    doc = ROOT / "docs" / "performance.md"
+    text = doc.read_text()
+    block = (f"{START}\n_Measured by `python -m benchmarks --write` on "
+             f"{time.strftime('%Y-%m-%d')}, {report['cpu_count']} cores._\n\n"
+             f"{markdown(report)}\n\n![scaling](img/scaling.png)\n{END}")
+    if START in text:
+        text = text[:text.index(START)] + block + text[text.index(END) + len(END):]
+    else:
+        text = text.rstrip() + "\n\n## Benchmark suite\n\n" + block + "\n"
+    doc.write_text(text)
+    plot(report, ROOT / "docs" / "img" / "scaling.png")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``python -m benchmarks`` and ``simfraud bench``."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks",
+                                     description="simfraud performance suite")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes (CI)")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--write", action="store_true",
+                        help="write docs/performance.md and docs/img/scaling.png")
+    parser.add_argument("--json", help="also save the figures as JSON here")
+    args = parser.parse_args(argv)
+    report = run_suite(args.quick, args.repeats)
+    print(markdown(report))
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2, default=str))
+    if args.write:
+        write_docs(report)
+    return 0

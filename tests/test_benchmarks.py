@@ -1,0 +1,34 @@
+"""The benchmark suite runs end to end in its tiny configuration (no timing asserts)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_quick_benchmark_suite_runs(tmp_path):
+    out = tmp_path / "bench.json"
+    result = subprocess.run([sys.executable, "-m", "benchmarks", "--quick", "--repeats", "1",
+                             "--json", str(out)], capture_output=True, text=True, cwd=ROOT,
+                            timeout=600)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(out.read_text())
+    for key in ("columnar", "floor", "agents", "ratio", "bytes_per_user", "cold_start",
+                "warm_start"):
+        assert key in report
+    assert all(value > 0 for value in report["columnar"].values())
+    assert all(value > 0 for value in report["floor"].values())
+    assert "| engine | users |" in result.stdout
+
+
+def test_profile_prints_time_per_phase(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "simfraud.cli", "run",
+                             str(ROOT / "scenarios" / "baseline.yaml"), "--out",
+                             str(tmp_path / "o"), "--users", "2000", "--days", "5", "--quiet",
+                             "--profile"], capture_output=True, text=True, cwd=ROOT,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr
+    for phase in ("1 timeline", "4 attackers", "5 users", "6 ledger", "7 metrics"):
+        assert phase in result.stdout
