@@ -13,6 +13,7 @@ from numba import njit
 
 from simfraud.kernels.day import contact, user_day
 from simfraud.population.columns import UserColumns
+from simfraud.rng import STREAM_CONTACTS, entity_key
 
 
 @njit(cache=True)
@@ -21,8 +22,9 @@ def contact_list(contacts_key: np.uint64, user: np.int64, n_contacts: np.int64,
     """Indices of a user's contacts (as the columnar engine finds them; self excluded)."""
     out = np.empty(n_contacts, dtype=np.int64)
     kept = 0
+    user_key = entity_key(contacts_key, STREAM_CONTACTS, user)
     for k in range(n_contacts):
-        j = contact(contacts_key, user, k, n_users, window)
+        j = contact(user_key, user, k, n_users, window)
         if j != user:
             out[kept] = j
             kept += 1

@@ -84,14 +84,21 @@ DayInputs = namedtuple(
 
 
 @njit(cache=True, inline="always")
-def contact(contacts_key: np.uint64, user: np.int64, k: np.int64, n_users: np.int64,
+def contact(user_key: np.uint64, user: np.int64, k: np.int64, n_users: np.int64,
             window: np.int64) -> np.int64:
     """The ``k``-th contact of ``user``: a fixed random user within ``window`` positions.
 
     User indices carry no meaning (segments and platforms are drawn), so a local window
     is a random network that stays in cache.
+
+    Args:
+        user_key: ``entity_key(contacts_key, STREAM_CONTACTS, user)``.
+        user: The user.
+        k: Which contact.
+        n_users: Population size.
+        window: Positions on either side where contacts are drawn.
     """
-    offset = 1 + np.int64(uniform(entity_key(contacts_key, STREAM_CONTACTS, user), k) * window)
+    offset = 1 + np.int64(uniform(user_key, k) * window)
     if k % 2 == 1:
         offset = -offset
     return (user + offset) % n_users
@@ -102,8 +109,9 @@ def contacts_defrauded(victim_prev: np.ndarray, user: np.int64, t) -> np.int64:
     """How many of ``user``'s contacts were defrauded the previous day."""
     n = victim_prev.shape[0]
     count = np.int64(0)
+    user_key = entity_key(t.contacts_key, STREAM_CONTACTS, user)
     for k in range(t.n_contacts):
-        j = contact(t.contacts_key, user, k, n, t.contact_window)
+        j = contact(user_key, user, k, n, t.contact_window)
         if j != user:
             count += victim_prev[j]
     return count
