@@ -94,6 +94,11 @@ def build_parser() -> argparse.ArgumentParser:
     _experiment_options(sensitivity)
 
     sub.add_parser("bench", help="run the performance suite (same as python -m benchmarks)")
+    sub.add_parser("schema", help="print the JSON Schema of scenario files")
+    rerun = sub.add_parser("rerun", help="run a result folder again from its manifest")
+    rerun.add_argument("source", help="a result folder written by simfraud run")
+    rerun.add_argument("--out", required=True, help="folder for the new result")
+    rerun.add_argument("--quiet", action="store_true", help="no progress bar and no table")
 
     board = sub.add_parser("dashboard", help="start the dashboard (a local web app)")
     board.add_argument("--results", default="results", help="folder of result sets")
@@ -142,7 +147,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return bench(argv[1:])
     args = build_parser().parse_args(argv)
     handlers = {"run": _run, "validate": _validate, "info": _info, "sweep": _sweep,
-                "compare": _compare, "sensitivity": _sensitivity, "dashboard": _dashboard}
+                "compare": _compare, "sensitivity": _sensitivity, "dashboard": _dashboard,
+                "schema": _schema, "rerun": _rerun}
     try:
         return handlers[args.command](args)
     except KeyboardInterrupt:
@@ -212,6 +218,56 @@ def _compare(args: argparse.Namespace) -> int:
         print(_difference_table(comparison, scenarios[0].currency))
         print(f"report in {Path(args.out) / 'report.html'}")
     return EXIT_FAILED if len(failed) else EXIT_OK
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from simfraud.scenario.jsonschema import scenario_json_schema
+
+    print(json.dumps(scenario_json_schema(), indent=2))
+    return EXIT_OK
+
+
+def _rerun(args: argparse.Namespace) -> int:
+    from simfraud.ledger import LedgerError
+    from simfraud.results.folder import write_run_folder
+    from simfraud.results.writer import OutputError, ResultWriter
+    from simfraud.runner import run_replicates
+    from simfraud.scenario.loader import ScenarioError, load_scenario
+
+    source = Path(args.source)
+    try:
+        manifest = json.loads((source / "manifest.json").read_text())
+        scenario = load_scenario(source / "scenario.yaml")
+    except (OSError, json.JSONDecodeError) as exc:
+        print(f"simfraud rerun: {source} is not a complete result folder ({exc})",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except ScenarioError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        writer = ResultWriter(args.out)
+    except OutputError as exc:
+        print(f"simfraud: --out {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        first = int(manifest.get("replicate", 0))
+        replicates = int(manifest.get("replicates", 1))
+        engine = manifest.get("engine", "columnar")
+        result = run_replicates(scenario, replicates, engine, first_replicate=first)
+        write_run_folder(writer, scenario, result, {
+            "scenario_file": str(source / "scenario.yaml"), "replicates": replicates,
+            "replicate": first, "engine": engine, "rerun_of": str(source),
+            "command_line": shlex.join(["simfraud", *sys.argv[1:]]),
+        }, {})
+    except LedgerError as exc:
+        print(f"simfraud: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        writer.discard()
+    if not args.quiet:
+        print(f"reran {source} into {args.out}")
+    return EXIT_OK
 
 
 def _dashboard(args: argparse.Namespace) -> int:
