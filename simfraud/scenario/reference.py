@@ -1,0 +1,100 @@
+"""The parameter reference (``docs/parameters.md``), generated from the schema.
+
+    python -m simfraud.scenario.reference > docs/parameters.md
+
+One table per block: dotted path, unit, default, allowed values, description and the
+source of the default. ``tests/test_parameter_reference.py`` keeps the file in sync.
+"""
+
+from __future__ import annotations
+
+import sys
+import typing
+from typing import Any
+
+from pydantic import BaseModel
+
+from simfraud.scenario.document import _bounds, _extra, _kind, _scalar
+from simfraud.scenario.schema import Scenario
+
+HEADER = """# Parameter reference
+
+Every parameter of a scenario file, generated from the schema
+(`python -m simfraud.scenario.reference > docs/parameters.md`; a test keeps this page in
+sync). Money is in integer minor units. `[]` marks list items (`platforms[]` means every
+platform: address one as `platforms.0...`). See [scenarios.md](scenarios.md) for how to
+write scenario files and `scenarios/baseline.yaml` for every default in place.
+"""
+
+
+def _model_of(annotation: Any) -> tuple[type[BaseModel] | None, bool]:
+    """The model class inside an annotation, and whether it is a list of them."""
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation, False
+    if origin is list and args:
+        inner, _ = _model_of(args[0])
+        return inner, True
+    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+        for arg in args:
+            inner, is_list = _model_of(arg)
+            if inner is not None:
+                return inner, is_list
+    return None, False
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _rows(model: type[BaseModel], instance: BaseModel | None, prefix: str,
+          tables: dict[str, list[str]]) -> None:
+    rows = tables.setdefault(prefix or "(top level)", [])
+    for name, field in model.model_fields.items():
+        path = f"{prefix}.{name}" if prefix else name
+        inner, is_list = _model_of(field.annotation)
+        value = getattr(instance, name) if instance is not None else None
+        if inner is not None and name != "timeline":
+            item = (value[0] if is_list and value else value) if instance is not None else None
+            if item is None and not is_list:
+                try:
+                    item = inner()
+                except Exception:  # a block with required fields: no default instance
+                    item = None
+            _rows(inner, item if isinstance(item, BaseModel) else None,
+                  f"{path}[]" if is_list else path, tables)
+            continue
+        extra = _extra(field)
+        allowed = _bounds(field) or _kind(field.annotation) or "text"
+        if field.is_required():
+            default = "required"
+        elif instance is not None:
+            default = _scalar(value)
+        else:
+            default = _scalar(field.get_default(call_default_factory=True))
+        rows.append(f"| `{path}` | {_cell(extra.get('unit', ''))} | `{_cell(default)}` | "
+                    f"{_cell(allowed)} | {_cell(field.description or '')} | "
+                    f"{_cell(extra.get('source', ''))} |")
+
+
+def parameter_reference() -> str:
+    """The Markdown reference of every scenario parameter."""
+    tables: dict[str, list[str]] = {}
+    _rows(Scenario, Scenario(), "", tables)
+    out = [HEADER]
+    for block, rows in tables.items():
+        if not rows:
+            continue
+        out += [f"## `{block}`", "",
+                "| parameter | unit | default | allowed | description | source |",
+                "| --- | --- | --- | --- | --- | --- |", *rows, ""]
+    out += ["## `timeline[]`", "",
+            "Events (`tool_release`, `breach`, `rule_change`, `attacker_cost_drop`): see "
+            "[scenarios.md](scenarios.md) and the commented template at the end of "
+            "`scenarios/baseline.yaml`.", ""]
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    sys.stdout.write(parameter_reference())
