@@ -37,6 +37,16 @@ def _positive(text: str) -> int:
     return value
 
 
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {value}")
+    return value
+
+
 def _seed(text: str) -> int:
     try:
         value = int(text)
@@ -67,6 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
                      metavar="PATH=VALUE",
                      help="override a parameter, e.g. platforms.0.liveness.level=depth_3d")
     run.add_argument("--quiet", action="store_true", help="no progress bar and no table")
+    run.add_argument("--transactions", type=_share, default=0.0, metavar="FRACTION",
+                     help="log the payments of this share of users to transactions.parquet")
     run.add_argument("--profile", action="store_true",
                      help="print the time spent in each phase of the day")
 
@@ -408,7 +420,8 @@ def _simulate_and_write(args, scenario, writer, started: float) -> int:
     show = not args.quiet and sys.stderr.isatty()
     with tqdm(total=scenario.days * args.replicates, unit="day", disable=not show,
               desc=scenario.name, file=sys.stderr) as bar:
-        result = run_replicates(scenario, args.replicates, args.engine, on_day=bar.update)
+        result = run_replicates(scenario, args.replicates, args.engine, on_day=bar.update,
+                                transaction_share=args.transactions)
     simulated = time.perf_counter()
     summary = write_run_folder(writer, scenario, result, {
         "scenario_file": str(args.scenario),
@@ -416,6 +429,7 @@ def _simulate_and_write(args, scenario, writer, started: float) -> int:
         "engine": args.engine,
         "command_line": shlex.join(["simfraud", *sys.argv[1:]]),
         "overrides": _overrides(args),
+        "transactions": args.transactions,
     }, {"load_seconds": loaded - started, "run_seconds": simulated - loaded})
     if not args.quiet:
         print(summary_table(summary))

@@ -12,6 +12,7 @@ import numpy as np
 from simfraud.agents.user import UserAgent, contact_list
 from simfraud.kernels import layout
 from simfraud.kernels.day import DayInputs, run_day
+from simfraud.kernels.transactions import MAX_EVENTS, N_FIELDS
 from simfraud.population.columns import COLUMNS, UserColumns, row
 
 CHUNK = 4_096
@@ -23,16 +24,26 @@ class ColumnarUsers:
 
     name = "columnar"
 
-    def __init__(self, columns: UserColumns, n_platforms: int):
+    def __init__(self, columns: UserColumns, n_platforms: int, sampled: np.ndarray):
         self.columns_ = columns
         self.chunk = CHUNK
         n_chunks = max(1, -(-len(columns.platform) // CHUNK))
         self.acc_int = np.zeros((n_chunks, layout.n_int_slots(n_platforms)), dtype=np.int64)
         self.acc_float = np.zeros((n_chunks, layout.n_float_slots(n_platforms)))
+        per_chunk = np.add.reduceat(sampled, np.arange(0, len(sampled), CHUNK)) if len(
+            sampled) else np.zeros(1, dtype=np.int64)
+        capacity = int(per_chunk.max()) * MAX_EVENTS
+        self.log = np.zeros((n_chunks, capacity, N_FIELDS), dtype=np.int64)
+        self.log_count = np.zeros(n_chunks, dtype=np.int64)
+
+    def day_log(self) -> np.ndarray:
+        """Today's transaction records, chunk after chunk."""
+        return np.concatenate([self.log[k, :n] for k, n in enumerate(self.log_count)])
 
     def run_day(self, inputs: DayInputs) -> None:
         """Advance every user by one day."""
-        run_day(self.columns_, inputs, self.acc_int, self.acc_float, self.chunk)
+        run_day(self.columns_, inputs, self.acc_int, self.acc_float, self.log, self.log_count,
+                self.chunk)
         c = self.columns_
         self.columns_ = c._replace(victim_prev=c.victim_now, victim_now=c.victim_prev)
 
@@ -50,9 +61,9 @@ class AgentUsers(ColumnarUsers):
 
     name = "agents"
 
-    def __init__(self, model, columns: UserColumns, n_platforms: int, contacts_key: int,
-                 n_contacts: int, window: int):
-        super().__init__(columns, n_platforms)
+    def __init__(self, model, columns: UserColumns, n_platforms: int, sampled: np.ndarray,
+                 contacts_key: int, n_contacts: int, window: int):
+        super().__init__(columns, n_platforms, sampled)
         n = len(columns.platform)
         self.agents = [UserAgent(model, i, row(columns, i)) for i in range(n)]
         self.columns_ = None
@@ -67,6 +78,7 @@ class AgentUsers(ColumnarUsers):
         """Every agent lives its day, then today's fraud becomes yesterday's."""
         self.acc_int[:] = 0
         self.acc_float[:] = 0.0
+        self.log_count[:] = 0
         users = self.model.agents_by_type[UserAgent]
         users.do("act")
         users.do("end_day")

@@ -60,7 +60,7 @@ def rules_today(scenario: Scenario, regulator: RegulatorAgent, day: int) -> Rule
 def compose(scenario: Scenario, platforms: list[PlatformAgent], rules: Rules,
             events: DayEvents, attempts: np.ndarray, success: np.ndarray,
             eligible: np.ndarray, n_crews: int, backlash: float, key: int,
-            contacts_key: int) -> DayInputs:
+            contacts_key: int, day: int, sampled: np.ndarray) -> DayInputs:
     """Everything the user kernel needs for one day.
 
     Args:
@@ -75,6 +75,8 @@ def compose(scenario: Scenario, platforms: list[PlatformAgent], rules: Rules,
         backlash: Regulator's backlash index.
         key: Day key of the replicate's random numbers.
         contacts_key: Key of the (static) contact network.
+        day: The day (for the transaction log).
+        sampled: 1 for users whose transactions are logged (empty: no log).
 
     Returns:
         The day's ``DayInputs``.
@@ -96,6 +98,8 @@ def compose(scenario: Scenario, platforms: list[PlatformAgent], rules: Rules,
         contacts_key=np.uint64(contacts_key),
         n_contacts=np.int64(pop.contacts),
         contact_window=np.int64(CONTACT_WINDOW),
+        day=np.int64(day),
+        sampled=sampled,
         seg_pay_probability=np.array([s.pay_probability for s in segments]),
         seg_mean_payment=np.array([float(s.mean_payment) for s in segments]),
         seg_literacy=np.array([s.digital_literacy for s in segments]),

@@ -21,9 +21,10 @@ from simfraud.agents.regulator import RegulatorAgent
 from simfraud.engines import AgentUsers, ColumnarUsers
 from simfraud.inputs import CONTACT_WINDOW, compose, rules_today
 from simfraud.kernels import layout as L
+from simfraud.kernels.transactions import sample_users
 from simfraud.ledger import DaySettlement, Ledger
 from simfraud.metrics import MetricsRecorder
-from simfraud.population.build import build_population
+from simfraud.population.build import POPULATION_DAY, build_population
 from simfraud.population.columns import CREDENTIALS_COMPROMISED, FACE_COMPROMISED, FACEPAY
 from simfraud.recording import day_values, vector_stats
 from simfraud.rng import (
@@ -70,7 +71,8 @@ class FraudModel(mesa.Model):
         phase_seconds: Wall time spent in each phase so far.
     """
 
-    def __init__(self, scenario: Scenario, replicate: int = 0, engine: str = "columnar"):
+    def __init__(self, scenario: Scenario, replicate: int = 0, engine: str = "columnar",
+                 transaction_share: float = 0.0):
         if engine not in ENGINES:
             raise ValueError(f"unknown engine {engine!r} (allowed: {', '.join(ENGINES)})")
         self.seed_key = replicate_seed(scenario.seed, replicate)
@@ -92,10 +94,15 @@ class FraudModel(mesa.Model):
         for platform in self.platforms:
             platform.users = int(np.sum(columns.platform == platform.index))
         self.contacts_key = int(day_key(np.uint64(self.seed_key), np.int64(CONTACTS_DAY)))
+        self.sampled = np.zeros(0, dtype=np.uint8)
+        if transaction_share > 0:
+            population_key = np.uint64(day_key(np.uint64(self.seed_key), np.int64(POPULATION_DAY)))
+            self.sampled = sample_users(population_key, self.n_users, transaction_share)
+        self.transaction_days: list[np.ndarray] = []
         if engine == "columnar":
-            self.users = ColumnarUsers(columns, n_platforms)
+            self.users = ColumnarUsers(columns, n_platforms, self.sampled)
         else:
-            self.users = AgentUsers(self, columns, n_platforms, self.contacts_key,
+            self.users = AgentUsers(self, columns, n_platforms, self.sampled, self.contacts_key,
                                     scenario.population.contacts, CONTACT_WINDOW)
         self.releases: list[Release] = []
         self.cost_multiplier = np.ones(N_VECTORS)
@@ -175,11 +182,14 @@ class FraudModel(mesa.Model):
             self.scenario, self.platforms, self.rules, self.events, self.attempts, success,
             self.eligible, len(crews), self.regulator.backlash,
             int(day_key(np.uint64(self.seed_key), np.int64(self.day))), self.contacts_key,
+            self.day, self.sampled,
         )
 
     def users_act(self) -> None:
         """Phase 5: the user kernel (payments, attacks, refunds, behaviour)."""
         self.users.run_day(self.day_inputs)
+        if len(self.sampled):
+            self.transaction_days.append(self.users.day_log())
         self.totals_int = self.users.acc_int.sum(axis=0)
         self.totals_float = self.users.acc_float.sum(axis=0)
 

@@ -54,7 +54,8 @@ class UserAgent(mesa.Agent):
         engine = self.model.users
         chunk = self.index // engine.chunk
         user_day(0, self.index, self.columns, self.model.day_inputs, defrauded,
-                 engine.acc_int[chunk], engine.acc_float[chunk])
+                 engine.acc_int[chunk], engine.acc_float[chunk], engine.log[chunk],
+                 engine.log_count[chunk:chunk + 1])
 
     def end_day(self) -> None:
         """Today's fraud becomes what contacts hear about tomorrow."""

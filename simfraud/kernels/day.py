@@ -23,6 +23,13 @@ from simfraud.kernels.behaviour import (
     update_vigilance,
 )
 from simfraud.kernels.refunds import refund_split
+from simfraud.kernels.transactions import (
+    AUTH_FACE,
+    AUTH_OTHER,
+    AUTH_STEP_UP,
+    GENUINE,
+    record,
+)
 from simfraud.population.columns import (
     BARRED_FROM_FACE,
     CREDENTIALS_COMPROMISED,
@@ -55,8 +62,8 @@ HIGH_PRIVACY = 0.5
 DayInputs = namedtuple(
     "DayInputs",
     [
-        # randomness and network
-        "key", "contacts_key", "n_contacts", "contact_window",
+        # randomness and network; the logged users (empty: no log)
+        "key", "contacts_key", "n_contacts", "contact_window", "day", "sampled",
         # per segment
         "seg_pay_probability", "seg_mean_payment", "seg_literacy", "seg_vigilance",
         # per platform
@@ -118,7 +125,7 @@ def contacts_defrauded(victim_prev: np.ndarray, user: np.int64, t) -> np.int64:
 
 
 @njit(cache=True, inline="always")
-def user_day(r, user, c, t, defrauded_contacts, ai, af):
+def user_day(r, user, c, t, defrauded_contacts, ai, af, log, log_count):
     """Simulate one day of one user, updating its columns and the accumulators.
 
     Args:
@@ -129,8 +136,11 @@ def user_day(r, user, c, t, defrauded_contacts, ai, af):
         defrauded_contacts: Contacts defrauded the previous day.
         ai: Integer accumulator row (see ``layout``).
         af: Float accumulator row.
+        log: The chunk's transaction-log buffer (see ``kernels.transactions``).
+        log_count: One-element array: records in ``log`` so far.
     """
     n_platforms = t.bpcer.shape[0]
+    logged = t.sampled.shape[0] > 0 and t.sampled[user] != 0
     ek = entity_key(t.key, STREAM_USER, user)
     p = np.int64(c.platform[r])
     s = np.int64(c.segment[r])
@@ -158,6 +168,11 @@ def user_day(r, user, c, t, defrauded_contacts, ai, af):
                 ai[L.pp(n_platforms, p, L.P_STEP_UPS)] += 1
             ai[L.pp(n_platforms, p, L.P_PAYMENTS)] += 1
             ai[L.pp(n_platforms, p, L.P_VOLUME)] += amount
+        if logged:
+            auth = (AUTH_FACE if facepay else AUTH_OTHER) + (
+                AUTH_STEP_UP if amount > t.step_up_threshold[p] else 0)
+            outcome = (4 if abandoned else 5) if false_rejects else 0
+            record(log, log_count, t.day, user, p, amount, GENUINE, auth, outcome, 0, ek, 0)
 
     # 2. Attacks, one possible attempt per vector, resolved layer by layer.
     loss_today = np.int64(0)
@@ -194,8 +209,14 @@ def user_day(r, user, c, t, defrauded_contacts, ai, af):
             uniform(ek, base + 2), pass_primary, amount > t.step_up_threshold[p],
             uniform(ek, base + 3), block, uniform(ek, base + 4), t.detect[p, v],
         )
+        auth = 0
+        if logged:
+            auth = (AUTH_FACE if v < N_BIOMETRIC else AUTH_OTHER) + (
+                AUTH_STEP_UP if amount > t.step_up_threshold[p] and block > 0.0 else 0)
         if outcome != SUCCESS:
             ai[L.pv(p, v, L.PV_STOP_PRIMARY + outcome - 1)] += 1
+            if logged:
+                record(log, log_count, t.day, user, p, amount, v, auth, outcome, 0, ek, 1 + v)
             continue
         sending, receiving = refund_split(
             amount, t.mandated[v] != 0, t.mandate_cap, t.mandate_excess,
@@ -209,6 +230,9 @@ def user_day(r, user, c, t, defrauded_contacts, ai, af):
         ai[L.pv(p, v, L.PV_RECOVERED)] += amount * t.recovery_bps // 10_000
         loss_today += amount
         refund_today += sending + receiving
+        if logged:
+            record(log, log_count, t.day, user, p, amount, v, auth, SUCCESS, sending + receiving,
+                   ek, 1 + v)
         scammed = scammed or v == SOCIAL_ENGINEERING
         taken_over = taken_over or v == ACCOUNT_TAKEOVER
     victim = loss_today > 0
@@ -313,17 +337,20 @@ def user_day(r, user, c, t, defrauded_contacts, ai, af):
 
 
 @njit(cache=True)
-def chunk_day(c, t, ai: np.ndarray, af: np.ndarray, start: np.int64, stop: np.int64) -> None:
+def chunk_day(c, t, ai: np.ndarray, af: np.ndarray, log: np.ndarray, log_count: np.ndarray,
+              start: np.int64, stop: np.int64) -> None:
     """Simulate one day of users ``start .. stop-1`` into one accumulator row."""
     ai[:] = 0
     af[:] = 0.0
+    log_count[0] = 0
     for i in range(start, stop):
         defrauded = contacts_defrauded(c.victim_prev, i, t)
-        user_day(i, i, c, t, defrauded, ai, af)
+        user_day(i, i, c, t, defrauded, ai, af, log, log_count)
 
 
 @njit(cache=True, parallel=True)
-def run_day(c, t, acc_int: np.ndarray, acc_float: np.ndarray, chunk: np.int64) -> None:
+def run_day(c, t, acc_int: np.ndarray, acc_float: np.ndarray, log: np.ndarray,
+            log_count: np.ndarray, chunk: np.int64) -> None:
     """Simulate one day of every user, in fixed chunks run in parallel.
 
     Each chunk fills its own accumulator rows, so the totals (summed in chunk order by
@@ -336,8 +363,11 @@ def run_day(c, t, acc_int: np.ndarray, acc_float: np.ndarray, chunk: np.int64) -
         t: ``DayInputs`` of the day.
         acc_int: ``(n_chunks, n_int_slots)`` integer accumulators (overwritten).
         acc_float: ``(n_chunks, n_float_slots)`` float accumulators (overwritten).
+        log: ``(n_chunks, capacity, N_FIELDS)`` transaction-log buffers.
+        log_count: ``(n_chunks,)`` records per buffer (overwritten).
         chunk: Users per chunk.
     """
     n = c.platform.shape[0]
     for k in prange(acc_int.shape[0]):
-        chunk_day(c, t, acc_int[k], acc_float[k], k * chunk, min(n, (k + 1) * chunk))
+        chunk_day(c, t, acc_int[k], acc_float[k], log[k], log_count[k:k + 1], k * chunk,
+                  min(n, (k + 1) * chunk))

@@ -56,6 +56,8 @@ def write_run_folder(writer: ResultWriter, scenario: Scenario, result: RunResult
     summary = summarise(result.timeseries, scenario.population.weight, scenario.currency)
     writer.parquet("timeseries.parquet", result.timeseries)
     writer.parquet("vectors.parquet", result.vectors)
+    if result.transactions is not None:
+        writer.parquet("transactions.parquet", result.transactions)
     writer.json("summary.json", summary)
     writer.text("scenario.yaml", f"# resolved scenario written by simfraud\n{resolved}")
     writer.publish({
