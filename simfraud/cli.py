@@ -107,6 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("bench", help="run the performance suite (same as python -m benchmarks)")
     sub.add_parser("schema", help="print the JSON Schema of scenario files")
+    calibrate = sub.add_parser("calibrate", help="fit free parameters to target figures")
+    calibrate.add_argument("spec", help="calibration spec (YAML)")
+    calibrate.add_argument("--out", required=True, help="output folder")
+    calibrate.add_argument("--trials", type=_positive, help="override the spec's trials")
+    calibrate.add_argument("--users", type=_positive, help="override the spec's users")
     rerun = sub.add_parser("rerun", help="run a result folder again from its manifest")
     rerun.add_argument("source", help="a result folder written by simfraud run")
     rerun.add_argument("--out", required=True, help="folder for the new result")
@@ -160,7 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handlers = {"run": _run, "validate": _validate, "info": _info, "sweep": _sweep,
                 "compare": _compare, "sensitivity": _sensitivity, "dashboard": _dashboard,
-                "schema": _schema, "rerun": _rerun}
+                "schema": _schema, "rerun": _rerun, "calibrate": _calibrate}
     try:
         return handlers[args.command](args)
     except KeyboardInterrupt:
@@ -230,6 +235,27 @@ def _compare(args: argparse.Namespace) -> int:
         print(_difference_table(comparison, scenarios[0].currency))
         print(f"report in {Path(args.out) / 'report.html'}")
     return EXIT_FAILED if len(failed) else EXIT_OK
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    import pydantic
+    import yaml
+
+    from simfraud.experiments.calibrate import calibrate
+    from simfraud.scenario.loader import ScenarioError
+
+    try:
+        report = calibrate(Path(args.spec), Path(args.out), args.trials, args.users)
+    except (OSError, yaml.YAMLError, ValueError, ScenarioError,
+            pydantic.ValidationError) as exc:
+        print(f"simfraud calibrate: {args.spec}: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"best loss {report['loss']:.4f} after {report['trials']} trials")
+    for name, value in report["best"].items():
+        print(f"  {name} = {value:.6g}")
+    print(report["fit"].to_string(index=False, float_format="{:,.4g}".format))
+    print(f"calibrated scenario in {Path(args.out) / 'calibrated.yaml'}")
+    return EXIT_OK
 
 
 def _schema(args: argparse.Namespace) -> int:

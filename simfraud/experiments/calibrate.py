@@ -1,0 +1,167 @@
+"""``simfraud calibrate``: fit free parameters to published figures with Optuna.
+
+A calibration spec (YAML) names a scenario, a target CSV (``metric,period,value,weight``)
+and the free parameters with their bounds. Each trial runs the scenario with the trial's
+values (the same seeds every trial, so trials differ by their parameters, not by noise),
+sums each metric over each period (a year ``2021`` or a month ``2021-03``), scales money
+and counts to the real population, and scores the weighted sum of squared relative
+errors. Shares (``refunded_share``) are refunded / gross loss within the period.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from simfraud.results.writer import write_parquet_atomic
+from simfraud.scenario.loader import apply_changes, load_scenario
+from simfraud.scenario.schema import Bounds, Scenario
+
+SHARES = {"refunded_share": ("refunded", "gross_loss"),
+          "user_loss_share": ("user_loss", "gross_loss")}
+"""Target metrics that are ratios of two daily metrics within a period."""
+
+
+class CalibrationSpec(BaseModel):
+    """What to fit, to what, within which bounds."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scenario: str = Field(description="Scenario file, relative to the spec.")
+    targets: str = Field(description="CSV of targets (metric, period, value, weight).")
+    parameters: dict[str, Bounds] = Field(description="Free parameters and their bounds.")
+    integer: list[str] = Field(default_factory=list,
+                               description="Parameters that take whole numbers.")
+    real_population: float = Field(gt=0, description="People the targets are about.")
+    users: int = Field(20_000, ge=100, description="Simulated users per trial.")
+    replicates: int = Field(1, ge=1, le=20, description="Replicates averaged per trial.")
+    trials: int = Field(40, ge=1, le=10_000, description="Optuna trials.")
+    seed: int = Field(1, ge=0, description="Seed of the Optuna sampler.")
+
+
+@dataclass(frozen=True)
+class Target:
+    """One published figure to fit."""
+
+    metric: str
+    period: str
+    value: float
+    weight: float
+
+
+def read_targets(path: Path) -> list[Target]:
+    """Read ``metric,period,value,weight`` rows.
+
+    Raises:
+        ValueError: With the file, line and what is wrong.
+    """
+    targets = []
+    with path.open(newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = {"metric", "period", "value", "weight"} - set(reader.fieldnames or [])
+        if missing:
+            raise ValueError(f"{path}:1: missing columns {sorted(missing)} "
+                             "(allowed: metric, period, value, weight)")
+        for line, row in enumerate(reader, start=2):
+            try:
+                targets.append(Target(row["metric"].strip(), row["period"].strip(),
+                                      float(row["value"]), float(row["weight"])))
+            except (TypeError, ValueError):
+                raise ValueError(f"{path}:{line}: value and weight must be numbers "
+                                 f"(got {row['value']!r}, {row['weight']!r})") from None
+    return targets
+
+
+def simulated(timeseries: pd.DataFrame, target: Target, scale: float) -> float:
+    """The model's value of a target's metric over its period (mean over replicates)."""
+    in_period = timeseries["date"].dt.strftime("%Y-%m-%d").str.startswith(target.period)
+    part = timeseries[in_period]
+    if part.empty:
+        raise ValueError(f"period {target.period} is outside the simulated horizon")
+    totals = part.groupby("replicate").sum(numeric_only=True)
+    if target.metric in SHARES:
+        numerator, denominator = SHARES[target.metric]
+        return float((totals[numerator] / totals[denominator].where(
+            totals[denominator] > 0)).fillna(0.0).mean())
+    return float(totals[target.metric].mean()) * scale
+
+
+def loss(fits: list[tuple[Target, float]]) -> float:
+    """Weighted sum of squared relative errors."""
+    return sum(t.weight * ((value - t.value) / t.value) ** 2 for t, value in fits)
+
+
+def calibrate(spec_path: Path, out: Path, trials: int | None = None,
+              users: int | None = None) -> dict[str, Any]:
+    """Run the calibration and write ``trials.csv``, ``fit.csv`` and ``calibrated.yaml``.
+
+    Args:
+        spec_path: The calibration spec.
+        out: Output folder.
+        trials: Override the spec's number of trials.
+        users: Override the spec's simulated users.
+
+    Returns:
+        The best parameters, their loss and the fit table.
+    """
+    import optuna
+
+    from simfraud.runner import run_replicates
+
+    spec = CalibrationSpec.model_validate(yaml.safe_load(spec_path.read_text()))
+    base = load_scenario(spec_path.parent / spec.scenario,
+                         [f"population.users={users or spec.users}"])
+    targets = read_targets(spec_path.parent / spec.targets)
+    scale = spec.real_population / base.population.users
+    out.mkdir(parents=True, exist_ok=True)
+
+    def evaluate(values: dict[str, Any]) -> tuple[float, list[tuple[Target, float]]]:
+        scenario = apply_changes(base, values)
+        series = run_replicates(scenario, spec.replicates).timeseries
+        fits = [(t, simulated(series, t, scale)) for t in targets]
+        return loss(fits), fits
+
+    def objective(trial: optuna.Trial) -> float:
+        values = {}
+        for name, bounds in spec.parameters.items():
+            if name in spec.integer:
+                values[name] = trial.suggest_int(name, math.ceil(bounds.low),
+                                                 math.floor(bounds.high))
+            else:
+                values[name] = trial.suggest_float(name, bounds.low, bounds.high)
+        return evaluate(values)[0]
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(direction="minimize",
+                                sampler=optuna.samplers.TPESampler(seed=spec.seed))
+    study.optimize(objective, n_trials=trials or spec.trials)
+    best = study.best_params
+    best_loss, fits = evaluate(best)
+    history = study.trials_dataframe(attrs=("number", "value", "params"))
+    history.to_csv(out / "trials.csv", index=False)
+    fit = pd.DataFrame([{"metric": t.metric, "period": t.period, "target": t.value,
+                         "simulated": value, "relative_error": (value - t.value) / t.value,
+                         "weight": t.weight} for t, value in fits])
+    fit.to_csv(out / "fit.csv", index=False)
+    write_parquet_atomic(fit, out / "fit.parquet")
+    calibrated = apply_changes(base, best).model_copy(
+        update={"name": f"{base.name}-calibrated"})
+    (out / "calibrated.yaml").write_text(
+        f"# {base.name} calibrated by simfraud calibrate {spec_path.name}: loss "
+        f"{best_loss:.4f} after {len(study.trials)} trials\n"
+        + yaml.safe_dump(_without_experiments(calibrated), sort_keys=False))
+    return {"best": best, "loss": best_loss, "fit": fit, "trials": len(study.trials)}
+
+
+def _without_experiments(scenario: Scenario) -> dict[str, Any]:
+    data = scenario.model_dump(mode="json")
+    data.pop("sweep", None)
+    data.pop("sensitivity", None)
+    return data
