@@ -79,13 +79,15 @@ def marginal_ns(measure, users: int, days: tuple[int, int], repeats: int) -> flo
     return statistics.median(values)
 
 
+# VmHWM, not ru_maxrss: the latter carries the parent's high-water mark across fork+exec.
 _PEAK = """
-import resource, sys
+import sys
 from simfraud.model import FraudModel
 from simfraud.scenario.loader import load_scenario
 s = load_scenario(sys.argv[1], [f"population.users={sys.argv[2]}", "days=3"])
 FraudModel(s).run(3)
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+status = open("/proc/self/status").read().split("\\n")
+print(int(next(l for l in status if l.startswith("VmHWM:")).split()[1]) * 1024)
 """
 
 

@@ -10,7 +10,8 @@ def test_a_small_calibration_writes_the_fit_and_a_valid_scenario(tmp_path):
     (tmp_path / "s.yaml").write_text("name: tiny\ndays: 60\nstart_date: 2021-11-01\n")
     (tmp_path / "t.csv").write_text("metric,period,value,weight\n"
                                     "gross_loss,2021,2000000,1\n"
-                                    "successes,2021-12,40,0.5\n")
+                                    "successes,2021-12,40,0.5\n"
+                                    "social_engineering.loss,2021,900000,1\n")
     (tmp_path / "spec.yaml").write_text(yaml.safe_dump({
         "scenario": "s.yaml", "targets": "t.csv", "real_population": 10000, "users": 2000,
         "trials": 3, "seed": 3,
@@ -20,7 +21,7 @@ def test_a_small_calibration_writes_the_fit_and_a_valid_scenario(tmp_path):
     out = tmp_path / "cal"
     assert main(["calibrate", str(tmp_path / "spec.yaml"), "--out", str(out)]) == 0
     fit = pd.read_csv(out / "fit.csv")
-    assert list(fit["period"].astype(str)) == ["2021", "2021-12"]
+    assert list(fit["period"].astype(str)) == ["2021", "2021-12", "2021"]
     assert (fit["simulated"] > 0).all()
     assert len(pd.read_csv(out / "trials.csv")) == 3
     calibrated = out / "calibrated.yaml"

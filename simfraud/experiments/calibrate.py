@@ -5,7 +5,10 @@ and the free parameters with their bounds. Each trial runs the scenario with the
 values (the same seeds every trial, so trials differ by their parameters, not by noise),
 sums each metric over each period (a year ``2021`` or a month ``2021-03``), scales money
 and counts to the real population, and scores the weighted sum of squared relative
-errors. Shares (``refunded_share``) are refunded / gross loss within the period.
+errors. Shares (``refunded_share``) are refunded / gross loss within the period. A metric
+``VECTOR.STAT`` (e.g. ``social_engineering.loss``, ``social_engineering.refunded_share``)
+reads the per-vector table, so published figures about one kind of fraud (APP scams)
+are compared with that vector only.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from simfraud.scenario.schema import Bounds, Scenario
 
 SHARES = {"refunded_share": ("refunded", "gross_loss"),
           "user_loss_share": ("user_loss", "gross_loss")}
+VECTOR_SHARES = {"refunded_share": ("refunded", "loss")}
 """Target metrics that are ratios of two daily metrics within a period."""
 
 
@@ -79,18 +83,29 @@ def read_targets(path: Path) -> list[Target]:
     return targets
 
 
-def simulated(timeseries: pd.DataFrame, target: Target, scale: float) -> float:
+def simulated(timeseries: pd.DataFrame, vectors: pd.DataFrame, target: Target,
+              scale: float) -> float:
     """The model's value of a target's metric over its period (mean over replicates)."""
-    in_period = timeseries["date"].dt.strftime("%Y-%m-%d").str.startswith(target.period)
-    part = timeseries[in_period]
+    frame, metric, shares = timeseries, target.metric, SHARES
+    if "." in target.metric:
+        vector, metric = target.metric.split(".", 1)
+        start = timeseries["date"].min()
+        frame = vectors[vectors["vector"] == vector].assign(
+            date=start + pd.to_timedelta(vectors["day"], unit="D"))
+        shares = VECTOR_SHARES
+    in_period = frame["date"].dt.strftime("%Y-%m-%d").str.startswith(target.period)
+    part = frame[in_period]
     if part.empty:
-        raise ValueError(f"period {target.period} is outside the simulated horizon")
+        raise ValueError(f"target {target.metric} {target.period}: no simulated data "
+                         "(period outside the horizon, or unknown vector)")
     totals = part.groupby("replicate").sum(numeric_only=True)
-    if target.metric in SHARES:
-        numerator, denominator = SHARES[target.metric]
+    if metric in shares:
+        numerator, denominator = shares[metric]
         return float((totals[numerator] / totals[denominator].where(
             totals[denominator] > 0)).fillna(0.0).mean())
-    return float(totals[target.metric].mean()) * scale
+    if metric not in totals:
+        raise ValueError(f"target {target.metric}: unknown metric {metric!r}")
+    return float(totals[metric].mean()) * scale
 
 
 def loss(fits: list[tuple[Target, float]]) -> float:
@@ -124,8 +139,8 @@ def calibrate(spec_path: Path, out: Path, trials: int | None = None,
 
     def evaluate(values: dict[str, Any]) -> tuple[float, list[tuple[Target, float]]]:
         scenario = apply_changes(base, values)
-        series = run_replicates(scenario, spec.replicates).timeseries
-        fits = [(t, simulated(series, t, scale)) for t in targets]
+        result = run_replicates(scenario, spec.replicates)
+        fits = [(t, simulated(result.timeseries, result.vectors, t, scale)) for t in targets]
         return loss(fits), fits
 
     def objective(trial: optuna.Trial) -> float:
