@@ -11,7 +11,7 @@ def test_a_small_calibration_writes_the_fit_and_a_valid_scenario(tmp_path):
     (tmp_path / "t.csv").write_text("metric,period,value,weight\n"
                                     "gross_loss,2021,2000000,1\n"
                                     "successes,2021-12,40,0.5\n"
-                                    "social_engineering.loss,2021,900000,1\n")
+                                    "social_engineering.attempts,2021,900,1\n")
     (tmp_path / "spec.yaml").write_text(yaml.safe_dump({
         "scenario": "s.yaml", "targets": "t.csv", "real_population": 10000, "users": 2000,
         "trials": 3, "seed": 3,
