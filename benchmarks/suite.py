@@ -217,7 +217,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks",
                                      description="simfraud performance suite")
     parser.add_argument("--quick", action="store_true", help="tiny sizes (CI)")
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=3, choices=range(1, 101),
+                        metavar="1-100")
     parser.add_argument("--write", action="store_true",
                         help="write docs/performance.md and docs/img/scaling.png")
     parser.add_argument("--json", help="also save the figures as JSON here")

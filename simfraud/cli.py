@@ -46,6 +46,7 @@ def _bounded(kind: type, low: float, high: float, allowed: str):
 _positive = _bounded(int, 1, float("inf"), "at least 1")
 _share = _bounded(float, 0.0, 1.0, "between 0 and 1")
 _seed = _bounded(int, 0, 2**63 - 1, "between 0 and 2**63-1")
+_port = _bounded(int, 1, 65_535, "between 1 and 65535")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -106,14 +107,14 @@ def build_parser() -> argparse.ArgumentParser:
     rerun = sub.add_parser("rerun", help="run a result folder again from its manifest")
     rerun.add_argument("source", help="a result folder written by simfraud run")
     rerun.add_argument("--out", required=True, help="folder for the new result")
-    rerun.add_argument("--quiet", action="store_true", help="no progress bar and no table")
+    rerun.add_argument("--quiet", action="store_true", help="print nothing when done")
 
     board = sub.add_parser("dashboard", help="start the dashboard (a local web app)")
     board.add_argument("--results", default="results", help="folder of result sets")
     board.add_argument("--scenarios", default="scenarios", help="folder of scenario files")
     board.add_argument("--host", default="127.0.0.1",
                        help="address to listen on (default: this machine only)")
-    board.add_argument("--port", type=_positive, default=8050, help="port (default 8050)")
+    board.add_argument("--port", type=_port, default=8050, help="port (default 8050)")
 
     validate = sub.add_parser("validate", help="check scenario files (exit 0 or 2)")
     validate.add_argument("files", nargs="+", help="scenario YAML files")
@@ -283,10 +284,13 @@ def _rerun(args: argparse.Namespace) -> int:
         first = int(manifest.get("replicate", 0))
         replicates = int(manifest.get("replicates", 1))
         engine = manifest.get("engine", "columnar")
-        result = run_replicates(scenario, replicates, engine, first_replicate=first)
+        share = float(manifest.get("transactions", 0.0))
+        result = run_replicates(scenario, replicates, engine, first_replicate=first,
+                                transaction_share=share)
         write_run_folder(writer, scenario, result, {
             "scenario_file": str(source / "scenario.yaml"), "replicates": replicates,
             "replicate": first, "engine": engine, "rerun_of": str(source),
+            "transactions": share,
             "command_line": shlex.join(["simfraud", *sys.argv[1:]]),
         }, {})
     except LedgerError as exc:

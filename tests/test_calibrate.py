@@ -38,3 +38,17 @@ def test_bad_targets_are_reported_with_their_line(tmp_path, capsys):
         "parameters: {attackers.initial: {low: 1, high: 5}}\n")
     assert main(["calibrate", str(tmp_path / "spec.yaml"), "--out", str(tmp_path / "o")]) == 2
     assert "t.csv:2: value and weight must be numbers" in capsys.readouterr().err
+
+
+def test_targets_are_checked_before_anything_runs(tmp_path, capsys):
+    (tmp_path / "s.yaml").write_text("days: 10\n")
+    (tmp_path / "spec.yaml").write_text(
+        "scenario: s.yaml\ntargets: t.csv\nreal_population: 100\n"
+        "parameters: {attackers.initial: {low: 1, high: 5}}\n")
+    for row, message in (("gross_loss,2021-1,5,1", "period '2021-1'"),
+                         ("gross_loss,2021,0,1", "value 0"),
+                         ("voice_clone.loss,2021,5,1", "unknown vector 'voice_clone'")):
+        (tmp_path / "t.csv").write_text(f"metric,period,value,weight\n{row}\n")
+        assert main(["calibrate", str(tmp_path / "spec.yaml"), "--out",
+                     str(tmp_path / "o")]) == 2
+        assert f"t.csv:2: {message}" in capsys.readouterr().err

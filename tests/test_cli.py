@@ -148,3 +148,12 @@ def test_failed_run_leaves_nothing_that_looks_complete(scenario, tmp_path, monke
     assert main(["run", str(scenario), "--out", str(out), *TINY, "--quiet"]) == 2
     assert not (out / "manifest.json").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "s.yaml"]
+
+
+def test_a_run_without_a_transaction_log_removes_an_old_one(scenario, tmp_path):
+    out = tmp_path / "out"
+    assert main(["run", str(scenario), "--out", str(out), *TINY, "--quiet",
+                 "--transactions", "0.5"]) == 0
+    assert (out / "transactions.parquet").exists()
+    assert main(["run", str(scenario), "--out", str(out), *TINY, "--quiet"]) == 0
+    assert not (out / "transactions.parquet").exists()

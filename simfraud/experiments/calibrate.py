@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from simfraud.results.writer import write_parquet_atomic
 from simfraud.scenario.loader import apply_changes, load_scenario
 from simfraud.scenario.schema import Bounds, Scenario
+from simfraud.vectors import VECTORS
 
 SHARES = {"refunded_share": ("refunded", "gross_loss"),
           "user_loss_share": ("user_loss", "gross_loss")}
@@ -75,12 +77,31 @@ def read_targets(path: Path) -> list[Target]:
                              "(allowed: metric, period, value, weight)")
         for line, row in enumerate(reader, start=2):
             try:
-                targets.append(Target(row["metric"].strip(), row["period"].strip(),
-                                      float(row["value"]), float(row["weight"])))
-            except (TypeError, ValueError):
+                target = Target(row["metric"].strip(), row["period"].strip(),
+                                float(row["value"]), float(row["weight"]))
+            except (TypeError, ValueError, AttributeError):
                 raise ValueError(f"{path}:{line}: value and weight must be numbers "
                                  f"(got {row['value']!r}, {row['weight']!r})") from None
+            problem = _target_problem(target)
+            if problem:
+                raise ValueError(f"{path}:{line}: {problem}")
+            targets.append(target)
     return targets
+
+
+def _target_problem(target: Target) -> str | None:
+    """What is wrong with a target, or None."""
+    if not re.fullmatch(r"\d{4}(-\d{2})?", target.period):
+        return f"period {target.period!r} (allowed: a year YYYY or a month YYYY-MM)"
+    if target.value == 0:
+        return "value 0 (allowed: a non-zero value: errors are relative to it)"
+    if target.weight < 0:
+        return f"weight {target.weight:g} (allowed: >= 0)"
+    if "." in target.metric:
+        vector = target.metric.split(".", 1)[0]
+        if vector not in VECTORS:
+            return f"unknown vector {vector!r} (allowed: {', '.join(VECTORS)})"
+    return None
 
 
 def simulated(timeseries: pd.DataFrame, vectors: pd.DataFrame, target: Target,
@@ -90,8 +111,8 @@ def simulated(timeseries: pd.DataFrame, vectors: pd.DataFrame, target: Target,
     if "." in target.metric:
         vector, metric = target.metric.split(".", 1)
         start = timeseries["date"].min()
-        frame = vectors[vectors["vector"] == vector].assign(
-            date=start + pd.to_timedelta(vectors["day"], unit="D"))
+        frame = vectors[vectors["vector"] == vector]
+        frame = frame.assign(date=start + pd.to_timedelta(frame["day"], unit="D"))
         shares = VECTOR_SHARES
     in_period = frame["date"].dt.strftime("%Y-%m-%d").str.startswith(target.period)
     part = frame[in_period]
@@ -143,10 +164,14 @@ def calibrate(spec_path: Path, out: Path, trials: int | None = None,
         fits = [(t, simulated(result.timeseries, result.vectors, t, scale)) for t in targets]
         return loss(fits), fits
 
+    defaults = base.model_dump(mode="json")
+    whole = set(spec.integer) | {name for name in spec.parameters
+                                 if _is_integer(_value_at(defaults, name))}
+
     def objective(trial: optuna.Trial) -> float:
         values = {}
         for name, bounds in spec.parameters.items():
-            if name in spec.integer:
+            if name in whole:
                 values[name] = trial.suggest_int(name, math.ceil(bounds.low),
                                                  math.floor(bounds.high))
             else:
@@ -173,6 +198,19 @@ def calibrate(spec_path: Path, out: Path, trials: int | None = None,
         f"{best_loss:.4f} after {len(study.trials)} trials\n"
         + yaml.safe_dump(_without_experiments(calibrated), sort_keys=False))
     return {"best": best, "loss": best_loss, "fit": fit, "trials": len(study.trials)}
+
+
+def _value_at(data: Any, path: str) -> Any:
+    for part in path.split("."):
+        try:
+            data = data[int(part)] if isinstance(data, list) else data[part]
+        except (KeyError, IndexError, ValueError, TypeError):
+            raise ValueError(f"parameter {path!r} is not a scenario field") from None
+    return data
+
+
+def _is_integer(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _without_experiments(scenario: Scenario) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from simfraud.runner import RunResult
 from simfraud.scenario.schema import Scenario
 
 PACKAGES = ("simfraud", "mesa", "numpy", "numba", "pandas", "pyarrow", "pydantic", "plotly",
-            "dash", "dask", "distributed", "SALib")
+            "dash", "dask", "distributed", "SALib", "optuna")
 
 
 def versions() -> dict[str, str]:
@@ -75,6 +75,8 @@ def write_run_folder(writer: ResultWriter, scenario: Scenario, result: RunResult
         "timings": {**timings, "setup_seconds": result.setup_seconds,
                     "simulate_seconds": result.simulate_seconds,
                     "phase_seconds": result.phase_seconds},
-        "rows": {"timeseries": len(result.timeseries), "vectors": len(result.vectors)},
+        "rows": {"timeseries": len(result.timeseries), "vectors": len(result.vectors),
+                 "transactions": 0 if result.transactions is None
+                 else len(result.transactions)},
     })
     return summary

@@ -19,6 +19,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 MANIFEST = "manifest.json"
+RESULT_FILES = ("timeseries.parquet", "vectors.parquet", "transactions.parquet",
+                "summary.json", "scenario.yaml", MANIFEST)
+"""Files a run folder may hold; those a new run does not write are removed."""
 
 
 def write_parquet_atomic(frame: pd.DataFrame, path: Path) -> None:
@@ -69,6 +72,8 @@ class ResultWriter:
         self.json(MANIFEST, manifest)
         self.out.mkdir(parents=True, exist_ok=True)
         (self.out / MANIFEST).unlink(missing_ok=True)
+        for stale in set(RESULT_FILES) - set(self.files):
+            (self.out / stale).unlink(missing_ok=True)
         for name in self.files:
             if name != MANIFEST:
                 os.replace(self.staging / name, self.out / name)

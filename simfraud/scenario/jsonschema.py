@@ -21,7 +21,7 @@ def scenario_json_schema() -> dict[str, Any]:
     schema["$id"] = "https://simfraud.invalid/scenario.schema.json"
     schema["title"] = "simfraud scenario"
     schema.setdefault("properties", {})["extends"] = {
-        "type": "string",
+        "type": ["string", "null"],
         "description": "Scenario file this one extends (relative to this file); "
                        "mappings merge key by key, lists replace.",
     }
