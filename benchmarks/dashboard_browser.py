@@ -46,7 +46,8 @@ def main() -> None:
                 before = driver.find_element(By.CSS_SELECTOR, title).text
                 start = time.perf_counter()
                 driver.find_element(By.CSS_SELECTOR, selector.format(v=value)).click()
-                wait.until(lambda d, b=before, t=title: d.find_element(By.CSS_SELECTOR, t).text != b)
+                wait.until(lambda d, b=before, t=title:
+                           d.find_element(By.CSS_SELECTOR, t).text != b)
                 seconds.append(time.perf_counter() - start)
             print(f"{path:10} median {statistics.median(seconds):.2f} s, worst "
                   f"{max(seconds):.2f} s over {len(seconds)} changes")
