@@ -62,3 +62,12 @@ def test_schema_command_prints_json():
     out = subprocess.run([sys.executable, "-m", "simfraud.cli", "schema"], capture_output=True,
                          text=True, cwd=ROOT, timeout=120)
     assert out.returncode == 0 and json.loads(out.stdout)["title"] == "simfraud scenario"
+
+
+def test_rerun_reproduces_the_transaction_log(tmp_path):
+    first, again = tmp_path / "first", tmp_path / "again"
+    assert main(["run", str(ROOT / "scenarios" / "baseline.yaml"), "--out", str(first),
+                 "--users", "2000", "--days", "20", "--transactions", "0.3", "--quiet"]) == 0
+    assert main(["rerun", str(first), "--out", str(again), "--quiet"]) == 0
+    assert ((first / "transactions.parquet").read_bytes()
+            == (again / "transactions.parquet").read_bytes())
