@@ -260,7 +260,6 @@ def _schema(args: argparse.Namespace) -> int:
 def _rerun(args: argparse.Namespace) -> int:
     from simfraud.ledger import LedgerError
     from simfraud.results.folder import write_run_folder
-    from simfraud.results.writer import OutputError, ResultWriter
     from simfraud.runner import run_replicates
     from simfraud.scenario.loader import ScenarioError, load_scenario
 
@@ -275,10 +274,8 @@ def _rerun(args: argparse.Namespace) -> int:
     except ScenarioError as exc:
         print(exc, file=sys.stderr)
         return EXIT_BAD_INPUT
-    try:
-        writer = ResultWriter(args.out)
-    except OutputError as exc:
-        print(f"simfraud: --out {exc}", file=sys.stderr)
+    writer = _open_writer(args.out)
+    if writer is None:
         return EXIT_BAD_INPUT
     try:
         first = int(manifest.get("replicate", 0))
@@ -402,9 +399,19 @@ def _overrides(args: argparse.Namespace) -> list[str]:
     return [*args.overrides, *extra]
 
 
+def _open_writer(out: str):
+    """A writer staging into ``out``, or None after saying why ``out`` cannot be used."""
+    from simfraud.results.writer import OutputError, ResultWriter
+
+    try:
+        return ResultWriter(out)
+    except OutputError as exc:
+        print(f"simfraud: --out {exc}", file=sys.stderr)
+        return None
+
+
 def _run(args: argparse.Namespace) -> int:
     from simfraud.ledger import LedgerError
-    from simfraud.results.writer import OutputError, ResultWriter
     from simfraud.scenario.loader import ScenarioError, load_scenario
 
     started = time.perf_counter()
@@ -413,10 +420,8 @@ def _run(args: argparse.Namespace) -> int:
     except ScenarioError as exc:
         print(exc, file=sys.stderr)
         return EXIT_BAD_INPUT
-    try:
-        writer = ResultWriter(args.out)
-    except OutputError as exc:
-        print(f"simfraud: --out {exc}", file=sys.stderr)
+    writer = _open_writer(args.out)
+    if writer is None:
         return EXIT_BAD_INPUT
     try:
         return _simulate_and_write(args, scenario, writer, started)
