@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from simfraud.agents.user import UserAgent, contact_list
+from simfraud.agents.user import UserAgent
 from simfraud.kernels import layout
 from simfraud.kernels.day import DayInputs, run_day
+from simfraud.kernels.network import contact_list
 from simfraud.kernels.transactions import MAX_EVENTS, N_FIELDS
 from simfraud.population.columns import COLUMNS, UserColumns, row
 

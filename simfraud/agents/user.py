@@ -1,7 +1,7 @@
 """The reference engine's user: one ``mesa.Agent`` per user.
 
 A ``UserAgent`` owns its state as length-1 columns and lives its day through the same
-``user_day`` function as the columnar engine, so both engines share one statement of
+``users_day`` function as the columnar engine, so both engines share one statement of
 user behaviour. Contacts are other agents, read through the model.
 """
 
@@ -9,26 +9,9 @@ from __future__ import annotations
 
 import mesa
 import numpy as np
-from numba import njit
 
-from simfraud.kernels.day import contact, user_day
+from simfraud.kernels.day import users_day
 from simfraud.population.columns import UserColumns
-from simfraud.rng import STREAM_CONTACTS, entity_key
-
-
-@njit(cache=True)
-def contact_list(contacts_key: np.uint64, user: np.int64, n_contacts: np.int64,
-                 n_users: np.int64, window: np.int64) -> np.ndarray:
-    """Indices of a user's contacts (as the columnar engine finds them; self excluded)."""
-    out = np.empty(n_contacts, dtype=np.int64)
-    kept = 0
-    user_key = entity_key(contacts_key, STREAM_CONTACTS, user)
-    for k in range(n_contacts):
-        j = contact(user_key, user, k, n_users, window)
-        if j != user:
-            out[kept] = j
-            kept += 1
-    return out[:kept]
 
 
 class UserAgent(mesa.Agent):
@@ -45,17 +28,16 @@ class UserAgent(mesa.Agent):
         self.index = index
         self.columns = columns
         self.contacts: list[UserAgent] = []
+        self._defrauded = np.zeros(1, dtype=np.int64)
 
     def act(self) -> None:
         """Live one day (phase 5 of the model's day)."""
-        defrauded = 0
-        for other in self.contacts:
-            defrauded += int(other.columns.victim_prev[0])
+        self._defrauded[0] = sum(int(other.columns.victim_prev[0]) for other in self.contacts)
         engine = self.model.users
         chunk = self.index // engine.chunk
-        user_day(0, self.index, self.columns, self.model.day_inputs, defrauded,
-                 engine.acc_int[chunk], engine.acc_float[chunk], engine.log[chunk],
-                 engine.log_count[chunk:chunk + 1])
+        users_day(self.columns, self.model.day_inputs, 0, 1, self.index, self._defrauded,
+                  engine.acc_int[chunk], engine.acc_float[chunk], engine.log[chunk],
+                  engine.log_count[chunk:chunk + 1])
 
     def end_day(self) -> None:
         """Today's fraud becomes what contacts hear about tomorrow."""

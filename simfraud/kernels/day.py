@@ -1,7 +1,7 @@
-"""The user day: payments, authentication, attacks, refunds and behaviour for one user.
+"""The user day: payments, authentication, attacks, refunds and behaviour of users.
 
-``user_day`` is the one place user behaviour is written. The columnar engine calls it
-for every user in parallel chunks (``run_day``); the agent engine calls it once per
+``users_day`` is the one place user behaviour is written. The columnar engine calls it
+for every chunk of users in parallel (``run_day``); the agent engine calls it once per
 ``UserAgent`` on that agent's own length-1 columns. Every draw has a fixed slot
 (``D_*``) so a change in one mechanism never shifts another's random numbers.
 """
@@ -22,6 +22,7 @@ from simfraud.kernels.behaviour import (
     update_trust,
     update_vigilance,
 )
+from simfraud.kernels.network import contacts_defrauded, victims_near, wrap
 from simfraud.kernels.refunds import refund_split
 from simfraud.kernels.transactions import (
     AUTH_FACE,
@@ -36,7 +37,7 @@ from simfraud.population.columns import (
     FACE_COMPROMISED,
     FACEPAY,
 )
-from simfraud.rng import STREAM_CONTACTS, STREAM_USER, entity_key, uniform
+from simfraud.rng import STREAM_USER, entity_key, uniform
 from simfraud.vectors import ACCOUNT_TAKEOVER, N_BIOMETRIC, N_VECTORS, SOCIAL_ENGINEERING
 
 # Draw slots of the user stream.
@@ -90,262 +91,243 @@ DayInputs = namedtuple(
 """Everything the user day reads besides the user's own columns (built by the model)."""
 
 
-@njit(cache=True, inline="always")
-def contact(user_key: np.uint64, user: np.int64, k: np.int64, n_users: np.int64,
-            window: np.int64) -> np.int64:
-    """The ``k``-th contact of ``user``: a fixed random user within ``window`` positions.
+@njit(cache=True)
+def users_day(c, t, start, stop, first_user, defrauded_given, ai, af, log, log_count):
+    """Simulate one day of the users in rows ``start .. stop-1`` of ``c``, in row order.
 
-    User indices carry no meaning (segments and platforms are drawn), so a local window
-    is a random network that stays in cache.
-
-    Args:
-        user_key: ``entity_key(contacts_key, STREAM_CONTACTS, user)``.
-        user: The user.
-        k: Which contact.
-        n_users: Population size.
-        window: Positions on either side where contacts are drawn.
-    """
-    offset = 1 + np.int64(uniform(user_key, k) * window)
-    if k % 2 == 1:
-        offset = -offset
-    return (user + offset) % n_users
-
-
-@njit(cache=True, inline="always")
-def contacts_defrauded(victim_prev: np.ndarray, user: np.int64, t) -> np.int64:
-    """How many of ``user``'s contacts were defrauded the previous day."""
-    n = victim_prev.shape[0]
-    count = np.int64(0)
-    user_key = entity_key(t.contacts_key, STREAM_CONTACTS, user)
-    for k in range(t.n_contacts):
-        j = contact(user_key, user, k, n, t.contact_window)
-        if j != user:
-            count += victim_prev[j]
-    return count
-
-
-@njit(cache=True, inline="always")
-def user_day(r, user, c, t, defrauded_contacts, ai, af, log, log_count):
-    """Simulate one day of one user, updating its columns and the accumulators.
+    This is the one statement of user behaviour. The columnar engine calls it once per
+    chunk of the population; the agent engine once per ``UserAgent``, on that agent's
+    own length-1 columns. The loop over users lives here, not in a caller, so the
+    arrays of ``c`` and ``t`` are reference-counted once per call instead of once per
+    user (an inlined per-user function costs about 40 atomic operations per user).
 
     Args:
-        r: Row of the user in ``c`` (the user index, or 0 for an agent's own columns).
-        user: The user's index in the population (the random-number entity).
-        c: ``UserColumns`` holding the user at row ``r``.
+        c: ``UserColumns`` holding the users.
         t: ``DayInputs`` of the day.
-        defrauded_contacts: Contacts defrauded the previous day.
+        start: First row.
+        stop: Row after the last.
+        first_user: Population index of row 0 (the random-number entity of row ``r``
+            is ``first_user + r``).
+        defrauded_given: Contacts defrauded the previous day, per row; empty to count
+            them from ``c.victim_prev`` and the contact network (the whole population
+            must then be in ``c``).
         ai: Integer accumulator row (see ``layout``).
         af: Float accumulator row.
         log: The chunk's transaction-log buffer (see ``kernels.transactions``).
         log_count: One-element array: records in ``log`` so far.
     """
     n_platforms = t.bpcer.shape[0]
-    logged = t.sampled.shape[0] > 0 and t.sampled[user] != 0
-    ek = entity_key(t.key, STREAM_USER, user)
-    p = np.int64(c.platform[r])
-    s = np.int64(c.segment[r])
-    flags = c.flags[r]
-    facepay = (flags & FACEPAY) != 0
-    face_compromised = (flags & FACE_COMPROMISED) != 0
-    credentials_compromised = (flags & CREDENTIALS_COMPROMISED) != 0
-    barred = (flags & BARRED_FROM_FACE) != 0
-
-    # 1. A genuine payment, with face authentication for face-pay users.
-    false_rejects = np.int64(0)
-    if uniform(ek, D_PAY) < t.seg_pay_probability[s]:
-        amount = exponential_amount(t.seg_mean_payment[s], uniform(ek, D_PAY_AMOUNT))
-        abandoned = False
-        if facepay:
-            ai[L.pp(n_platforms, p, L.P_FACE_CHECKS)] += 1
-            if uniform(ek, D_FALSE_REJECT) < t.bpcer[p]:
-                false_rejects = 1
-                ai[L.pp(n_platforms, p, L.P_FALSE_REJECTS)] += 1
-                if uniform(ek, D_ABANDON) < t.abandon_probability:
-                    abandoned = True
-                    ai[L.pp(n_platforms, p, L.P_ABANDONED)] += 1
-        if not abandoned:
-            if amount > t.step_up_threshold[p]:
-                ai[L.pp(n_platforms, p, L.P_STEP_UPS)] += 1
-            ai[L.pp(n_platforms, p, L.P_PAYMENTS)] += 1
-            ai[L.pp(n_platforms, p, L.P_VOLUME)] += amount
-        if logged:
-            auth = (AUTH_FACE if facepay else AUTH_OTHER) + (
-                AUTH_STEP_UP if amount > t.step_up_threshold[p] else 0)
-            outcome = (4 if abandoned else 5) if false_rejects else 0
-            record(log, log_count, t.day, user, p, amount, GENUINE, auth, outcome, 0, ek, 0)
-
-    # 2. Attacks, one possible attempt per vector, resolved layer by layer.
-    loss_today = np.int64(0)
-    refund_today = np.int64(0)
-    scammed = False
-    taken_over = False
-    face_alarm = False
-    for v in range(N_VECTORS):
-        probability = t.attack_probability[p, v]
-        if probability <= 0.0:
-            continue
-        if v < N_BIOMETRIC:
-            eligible = facepay and face_compromised
-        elif v == ACCOUNT_TAKEOVER:
-            eligible = credentials_compromised
+    n_rows = c.platform.shape[0]
+    near = np.int64(0)  # victims within the contact window (columnar calls)
+    for r in range(start, stop):
+        user = first_user + r
+        if defrauded_given.shape[0] > 0:
+            defrauded_contacts = np.int64(defrauded_given[r])
         else:
-            eligible = True
-        base = D_ATTACK + D_PER_VECTOR * v
-        if not eligible or uniform(ek, base) >= probability:
-            continue
-        amount = exponential_amount(t.fraud_mean[v], uniform(ek, base + 1))
-        ai[L.pv(p, v, L.PV_ATTEMPTS)] += 1
-        ai[L.pv(p, v, L.PV_ATTEMPTED_AMOUNT)] += amount
-        face_alarm = face_alarm or v < N_BIOMETRIC
-        pass_primary = t.primary_pass[p, v]
-        block = 0.0
-        if v < N_BIOMETRIC:
-            block = t.step_up_block[p] * (1.0 - t.sim_swap[p] * credentials_compromised)
-        elif v == ACCOUNT_TAKEOVER:
-            block = t.step_up_block[p] * (1.0 - t.sim_swap[p])
-        else:
-            pass_primary *= 1.0 - c.vigilance[r]
-        outcome = resolve_layers(
-            uniform(ek, base + 2), pass_primary, amount > t.step_up_threshold[p],
-            uniform(ek, base + 3), block, uniform(ek, base + 4), t.detect[p, v],
-        )
-        auth = 0
-        if logged:
-            auth = (AUTH_FACE if v < N_BIOMETRIC else AUTH_OTHER) + (
-                AUTH_STEP_UP if amount > t.step_up_threshold[p] and block > 0.0 else 0)
-        if outcome != SUCCESS:
-            ai[L.pv(p, v, L.PV_STOP_PRIMARY + outcome - 1)] += 1
+            if r == start:
+                near = victims_near(c.victim_prev, user, n_rows, t.contact_window)
+            else:
+                near += (np.int64(c.victim_prev[wrap(user + t.contact_window, n_rows)])
+                         - np.int64(c.victim_prev[wrap(user - t.contact_window - 1, n_rows)]))
+            defrauded_contacts = np.int64(0)
+            if near > 0:
+                defrauded_contacts = contacts_defrauded(
+                    c.victim_prev, user, n_rows, t.contacts_key, t.n_contacts, t.contact_window)
+        logged = t.sampled.shape[0] > 0 and t.sampled[user] != 0
+        ek = entity_key(t.key, STREAM_USER, user)
+        p = np.int64(c.platform[r])
+        s = np.int64(c.segment[r])
+        flags = c.flags[r]
+        facepay = (flags & FACEPAY) != 0
+        face_compromised = (flags & FACE_COMPROMISED) != 0
+        credentials_compromised = (flags & CREDENTIALS_COMPROMISED) != 0
+        barred = (flags & BARRED_FROM_FACE) != 0
+
+        # 1. A genuine payment, with face authentication for face-pay users.
+        false_rejects = np.int64(0)
+        if uniform(ek, D_PAY) < t.seg_pay_probability[s]:
+            amount = exponential_amount(t.seg_mean_payment[s], uniform(ek, D_PAY_AMOUNT))
+            abandoned = False
+            if facepay:
+                ai[L.pp(n_platforms, p, L.P_FACE_CHECKS)] += 1
+                if uniform(ek, D_FALSE_REJECT) < t.bpcer[p]:
+                    false_rejects = 1
+                    ai[L.pp(n_platforms, p, L.P_FALSE_REJECTS)] += 1
+                    if uniform(ek, D_ABANDON) < t.abandon_probability:
+                        abandoned = True
+                        ai[L.pp(n_platforms, p, L.P_ABANDONED)] += 1
+            if not abandoned:
+                if amount > t.step_up_threshold[p]:
+                    ai[L.pp(n_platforms, p, L.P_STEP_UPS)] += 1
+                ai[L.pp(n_platforms, p, L.P_PAYMENTS)] += 1
+                ai[L.pp(n_platforms, p, L.P_VOLUME)] += amount
             if logged:
-                record(log, log_count, t.day, user, p, amount, v, auth, outcome, 0, ek, 1 + v)
-            continue
-        sending, receiving = refund_split(
-            amount, t.mandated[v] != 0, t.mandate_cap, t.mandate_excess,
-            t.mandate_receiving_bps, uniform(ek, D_CLAIM + v) < t.negligence,
-            t.voluntary_policy[p, v], t.voluntary_cap[p],
-        )
-        ai[L.pv(p, v, L.PV_SUCCESSES)] += 1
-        ai[L.pv(p, v, L.PV_LOSS)] += amount
-        ai[L.pv(p, v, L.PV_REFUND_SENDING)] += sending
-        ai[L.pv(p, v, L.PV_REFUND_RECEIVING)] += receiving
-        ai[L.pv(p, v, L.PV_RECOVERED)] += amount * t.recovery_bps // 10_000
-        loss_today += amount
-        refund_today += sending + receiving
-        if logged:
-            record(log, log_count, t.day, user, p, amount, v, auth, SUCCESS, sending + receiving,
-                   ek, 1 + v)
-        scammed = scammed or v == SOCIAL_ENGINEERING
-        taken_over = taken_over or v == ACCOUNT_TAKEOVER
-    victim = loss_today > 0
-    if victim:
-        ai[L.pp(n_platforms, p, L.P_VICTIMS)] += 1
-        ai[L.pp(n_platforms, p, L.P_USER_LOSS)] += loss_today - refund_today
-        ai[L.pp(n_platforms, p, L.P_USER_REFUND)] += refund_today
-        c.loss[r] += loss_today
-        c.refunded[r] += refund_today
-    c.victim_now[r] = 1 if victim else 0
-    c.false_rejects[r] += false_rejects
+                auth = (AUTH_FACE if facepay else AUTH_OTHER) + (
+                    AUTH_STEP_UP if amount > t.step_up_threshold[p] else 0)
+                outcome = (4 if abandoned else 5) if false_rejects else 0
+                record(log, log_count, t.day, user, p, amount, GENUINE, auth, outcome, 0, ek, 0)
 
-    # 3. Compromise: resets, harvesting, breaches.
-    literacy = t.seg_literacy[s]
-    if credentials_compromised and (
-        taken_over or uniform(ek, D_NOTICE) < t.notice_probability * (0.5 + literacy)
-    ):
-        credentials_compromised = False
-    if not face_compromised and (
-        uniform(ek, D_FACE_HARVEST) < t.face_harvest * c.face_exposure[r]
-    ):
-        face_compromised = True
-    if not credentials_compromised and (
-        uniform(ek, D_CREDENTIAL_HARVEST) < t.credential_harvest * (1.2 - literacy)
-    ):
-        credentials_compromised = True
-    if t.face_breach[p] > 0.0 and uniform(ek, D_FACE_BREACH) < t.face_breach[p]:
-        face_compromised = True
-        if t.move_exposed[p] != 0:
-            facepay = False
-            barred = True
-    if t.credential_breach[p] > 0.0 and uniform(ek, D_CREDENTIAL_BREACH) < t.credential_breach[p]:
-        credentials_compromised = True
+        # 2. Attacks, one possible attempt per vector, resolved layer by layer.
+        loss_today = np.int64(0)
+        refund_today = np.int64(0)
+        scammed = False
+        taken_over = False
+        face_alarm = False
+        for v in range(N_VECTORS):
+            probability = t.attack_probability[p, v]
+            if probability <= 0.0:
+                continue
+            if v < N_BIOMETRIC:
+                eligible = facepay and face_compromised
+            elif v == ACCOUNT_TAKEOVER:
+                eligible = credentials_compromised
+            else:
+                eligible = True
+            base = D_ATTACK + D_PER_VECTOR * v
+            if not eligible or uniform(ek, base) >= probability:
+                continue
+            amount = exponential_amount(t.fraud_mean[v], uniform(ek, base + 1))
+            ai[L.pv(p, v, L.PV_ATTEMPTS)] += 1
+            ai[L.pv(p, v, L.PV_ATTEMPTED_AMOUNT)] += amount
+            face_alarm = face_alarm or v < N_BIOMETRIC
+            pass_primary = t.primary_pass[p, v]
+            block = 0.0
+            if v < N_BIOMETRIC:
+                block = t.step_up_block[p] * (1.0 - t.sim_swap[p] * credentials_compromised)
+            elif v == ACCOUNT_TAKEOVER:
+                block = t.step_up_block[p] * (1.0 - t.sim_swap[p])
+            else:
+                pass_primary *= 1.0 - c.vigilance[r]
+            outcome = resolve_layers(
+                uniform(ek, base + 2), pass_primary, amount > t.step_up_threshold[p],
+                uniform(ek, base + 3), block, uniform(ek, base + 4), t.detect[p, v],
+            )
+            auth = 0
+            if logged:
+                auth = (AUTH_FACE if v < N_BIOMETRIC else AUTH_OTHER) + (
+                    AUTH_STEP_UP if amount > t.step_up_threshold[p] and block > 0.0 else 0)
+            if outcome != SUCCESS:
+                ai[L.pv(p, v, L.PV_STOP_PRIMARY + outcome - 1)] += 1
+                if logged:
+                    record(log, log_count, t.day, user, p, amount, v, auth, outcome, 0, ek, 1 + v)
+                continue
+            sending, receiving = refund_split(
+                amount, t.mandated[v] != 0, t.mandate_cap, t.mandate_excess,
+                t.mandate_receiving_bps, uniform(ek, D_CLAIM + v) < t.negligence,
+                t.voluntary_policy[p, v], t.voluntary_cap[p],
+            )
+            ai[L.pv(p, v, L.PV_SUCCESSES)] += 1
+            ai[L.pv(p, v, L.PV_LOSS)] += amount
+            ai[L.pv(p, v, L.PV_REFUND_SENDING)] += sending
+            ai[L.pv(p, v, L.PV_REFUND_RECEIVING)] += receiving
+            ai[L.pv(p, v, L.PV_RECOVERED)] += amount * t.recovery_bps // 10_000
+            loss_today += amount
+            refund_today += sending + receiving
+            if logged:
+                record(log, log_count, t.day, user, p, amount, v, auth, SUCCESS,
+                       sending + receiving, ek, 1 + v)
+            scammed = scammed or v == SOCIAL_ENGINEERING
+            taken_over = taken_over or v == ACCOUNT_TAKEOVER
+        victim = loss_today > 0
+        if victim:
+            ai[L.pp(n_platforms, p, L.P_VICTIMS)] += 1
+            ai[L.pp(n_platforms, p, L.P_USER_LOSS)] += loss_today - refund_today
+            ai[L.pp(n_platforms, p, L.P_USER_REFUND)] += refund_today
+            c.loss[r] += loss_today
+            c.refunded[r] += refund_today
+        c.victim_now[r] = 1 if victim else 0
+        c.false_rejects[r] += false_rejects
 
-    # 4. Attitudes, face-pay adoption and platform switching.
-    vigilance = update_vigilance(c.vigilance[r], t.seg_vigilance[s], t.vigilance_decay,
-                                 t.vigilance_learning, scammed)
-    friction = c.friction[r] * (1.0 - t.friction_decay) + false_rejects
-    risk = update_risk(c.perceived_risk[r], t.risk_decay, t.background_risk, t.victim_shock,
-                       victim, t.word_of_mouth, defrauded_contacts, t.media)
-    unrefunded = (loss_today - refund_today) / loss_today if victim else 0.0
-    trust = update_trust(c.trust[r], t.trust_recovery, t.trust_hit_unrefunded, unrefunded,
-                         t.trust_hit_false_reject, false_rejects)
-    privacy = c.privacy_concern[r]
-    utility = facepay_utility(c.convenience[r], t.push, t.risk_weight, privacy, risk,
-                              t.friction_weight, friction)
-    if facepay:
-        # A spoof attempt, stopped or not, is reported (by the platform's checks or by the
-        # victim) and face pay is suspended until the user re-enrols.
-        if face_alarm or t.face_allowed == 0 or (
-            utility < 0.0 and uniform(ek, D_ADOPT) < t.drop_rate
+        # 3. Compromise: resets, harvesting, breaches.
+        literacy = t.seg_literacy[s]
+        if credentials_compromised and (
+            taken_over or uniform(ek, D_NOTICE) < t.notice_probability * (0.5 + literacy)
         ):
-            facepay = False
-    elif (t.face_allowed != 0 and not barred and utility > t.adoption_threshold
-          and uniform(ek, D_ADOPT) < t.adoption_rate):
-        facepay = True
-    if (n_platforms > 1 and trust < t.switch_threshold
-            and uniform(ek, D_SWITCH) < t.switch_rate):
-        ai[L.pp(n_platforms, p, L.P_SWITCHED_OUT)] += 1
-        p = choose_platform(uniform(ek, D_SWITCH_TARGET), t.switch_cumulative, p)
-        trust = t.initial_trust
-        facepay = False
-        credentials_compromised = False
+            credentials_compromised = False
+        if not face_compromised and (
+            uniform(ek, D_FACE_HARVEST) < t.face_harvest * c.face_exposure[r]
+        ):
+            face_compromised = True
+        if not credentials_compromised and (
+            uniform(ek, D_CREDENTIAL_HARVEST) < t.credential_harvest * (1.2 - literacy)
+        ):
+            credentials_compromised = True
+        if t.face_breach[p] > 0.0 and uniform(ek, D_FACE_BREACH) < t.face_breach[p]:
+            face_compromised = True
+            if t.move_exposed[p] != 0:
+                facepay = False
+                barred = True
+        breach = t.credential_breach[p]
+        if breach > 0.0 and uniform(ek, D_CREDENTIAL_BREACH) < breach:
+            credentials_compromised = True
 
-    # 5. Write back and count tomorrow's state.
-    flags = np.uint8(0)
-    if facepay:
-        flags |= FACEPAY
-    if face_compromised:
-        flags |= FACE_COMPROMISED
-    if credentials_compromised:
-        flags |= CREDENTIALS_COMPROMISED
-    if barred:
-        flags |= BARRED_FROM_FACE
-    c.flags[r] = flags
-    c.platform[r] = p
-    c.vigilance[r] = vigilance
-    c.friction[r] = friction
-    c.perceived_risk[r] = risk
-    c.trust[r] = trust
-
-    ai[L.pp(n_platforms, p, L.P_USERS_NEXT)] += 1
-    ai[L.pv(p, SOCIAL_ENGINEERING, L.PV_ELIGIBLE_NEXT)] += 1
-    if credentials_compromised:
-        ai[L.pv(p, ACCOUNT_TAKEOVER, L.PV_ELIGIBLE_NEXT)] += 1
-        ai[L.gl(n_platforms, L.G_CREDENTIALS_COMPROMISED)] += 1
-    if face_compromised:
-        ai[L.gl(n_platforms, L.G_FACES_COMPROMISED)] += 1
-    if facepay:
-        ai[L.pp(n_platforms, p, L.P_FACEPAY_NEXT)] += 1
-        if face_compromised:
-            for v in range(N_BIOMETRIC):
-                ai[L.pv(p, v, L.PV_ELIGIBLE_NEXT)] += 1
-    if privacy > HIGH_PRIVACY:
-        ai[L.gl(n_platforms, L.G_USERS_HIGH_PRIVACY)] += 1
+        # 4. Attitudes, face-pay adoption and platform switching.
+        vigilance = update_vigilance(c.vigilance[r], t.seg_vigilance[s], t.vigilance_decay,
+                                     t.vigilance_learning, scammed)
+        friction = c.friction[r] * (1.0 - t.friction_decay) + false_rejects
+        risk = update_risk(c.perceived_risk[r], t.risk_decay, t.background_risk, t.victim_shock,
+                           victim, t.word_of_mouth, defrauded_contacts, t.media)
+        unrefunded = (loss_today - refund_today) / loss_today if victim else 0.0
+        trust = update_trust(c.trust[r], t.trust_recovery, t.trust_hit_unrefunded, unrefunded,
+                             t.trust_hit_false_reject, false_rejects)
+        privacy = c.privacy_concern[r]
+        utility = facepay_utility(c.convenience[r], t.push, t.risk_weight, privacy, risk,
+                                  t.friction_weight, friction)
         if facepay:
-            ai[L.gl(n_platforms, L.G_FACEPAY_HIGH_PRIVACY)] += 1
-    elif facepay:
-        ai[L.gl(n_platforms, L.G_FACEPAY_LOW_PRIVACY)] += 1
-    af[p * L.N_FP + L.F_TRUST] += np.float64(c.trust[r])
-    af[n_platforms * L.N_FP + L.F_RISK] += np.float64(c.perceived_risk[r])
+            # A spoof attempt, stopped or not, is reported (by the platform's checks or by the
+            # victim) and face pay is suspended until the user re-enrols.
+            if face_alarm or t.face_allowed == 0 or (
+                utility < 0.0 and uniform(ek, D_ADOPT) < t.drop_rate
+            ):
+                facepay = False
+        elif (t.face_allowed != 0 and not barred and utility > t.adoption_threshold
+              and uniform(ek, D_ADOPT) < t.adoption_rate):
+            facepay = True
+        if (n_platforms > 1 and trust < t.switch_threshold
+                and uniform(ek, D_SWITCH) < t.switch_rate):
+            ai[L.pp(n_platforms, p, L.P_SWITCHED_OUT)] += 1
+            p = choose_platform(uniform(ek, D_SWITCH_TARGET), t.switch_cumulative, p)
+            trust = t.initial_trust
+            facepay = False
+            credentials_compromised = False
 
+        # 5. Write back and count tomorrow's state.
+        flags = np.uint8(0)
+        if facepay:
+            flags |= FACEPAY
+        if face_compromised:
+            flags |= FACE_COMPROMISED
+        if credentials_compromised:
+            flags |= CREDENTIALS_COMPROMISED
+        if barred:
+            flags |= BARRED_FROM_FACE
+        c.flags[r] = flags
+        c.platform[r] = p
+        c.vigilance[r] = vigilance
+        c.friction[r] = friction
+        c.perceived_risk[r] = risk
+        c.trust[r] = trust
 
-@njit(cache=True)
-def chunk_day(c, t, ai: np.ndarray, af: np.ndarray, log: np.ndarray, log_count: np.ndarray,
-              start: np.int64, stop: np.int64) -> None:
-    """Simulate one day of users ``start .. stop-1`` into one accumulator row."""
-    ai[:] = 0
-    af[:] = 0.0
-    log_count[0] = 0
-    for i in range(start, stop):
-        defrauded = contacts_defrauded(c.victim_prev, i, t)
-        user_day(i, i, c, t, defrauded, ai, af, log, log_count)
+        ai[L.pp(n_platforms, p, L.P_USERS_NEXT)] += 1
+        ai[L.pv(p, SOCIAL_ENGINEERING, L.PV_ELIGIBLE_NEXT)] += 1
+        if credentials_compromised:
+            ai[L.pv(p, ACCOUNT_TAKEOVER, L.PV_ELIGIBLE_NEXT)] += 1
+            ai[L.gl(n_platforms, L.G_CREDENTIALS_COMPROMISED)] += 1
+        if face_compromised:
+            ai[L.gl(n_platforms, L.G_FACES_COMPROMISED)] += 1
+        if facepay:
+            ai[L.pp(n_platforms, p, L.P_FACEPAY_NEXT)] += 1
+            if face_compromised:
+                for v in range(N_BIOMETRIC):
+                    ai[L.pv(p, v, L.PV_ELIGIBLE_NEXT)] += 1
+        if privacy > HIGH_PRIVACY:
+            ai[L.gl(n_platforms, L.G_USERS_HIGH_PRIVACY)] += 1
+            if facepay:
+                ai[L.gl(n_platforms, L.G_FACEPAY_HIGH_PRIVACY)] += 1
+        elif facepay:
+            ai[L.gl(n_platforms, L.G_FACEPAY_LOW_PRIVACY)] += 1
+        af[p * L.N_FP + L.F_TRUST] += np.float64(c.trust[r])
+        af[n_platforms * L.N_FP + L.F_RISK] += np.float64(c.perceived_risk[r])
 
 
 @njit(cache=True, parallel=True)
@@ -355,7 +337,7 @@ def run_day(c, t, acc_int: np.ndarray, acc_float: np.ndarray, log: np.ndarray,
 
     Each chunk fills its own accumulator rows, so the totals (summed in chunk order by
     the caller) do not depend on the number of threads. The prange body only calls
-    ``chunk_day``: numba (0.68) loses writes to a namedtuple's arrays made directly in a
+    ``users_day``: numba (0.68) loses writes to a namedtuple's arrays made directly in a
     prange body, including code inlined there (the ledger catches it at once).
 
     Args:
@@ -368,6 +350,10 @@ def run_day(c, t, acc_int: np.ndarray, acc_float: np.ndarray, log: np.ndarray,
         chunk: Users per chunk.
     """
     n = c.platform.shape[0]
+    from_network = np.zeros(0, dtype=np.int64)  # count defrauded contacts from the network
     for k in prange(acc_int.shape[0]):
-        chunk_day(c, t, acc_int[k], acc_float[k], log[k], log_count[k:k + 1], k * chunk,
-                  min(n, (k + 1) * chunk))
+        acc_int[k, :] = 0
+        acc_float[k, :] = 0.0
+        log_count[k] = 0
+        users_day(c, t, k * chunk, min(n, (k + 1) * chunk), 0, from_network, acc_int[k],
+                  acc_float[k], log[k], log_count[k:k + 1])
