@@ -48,6 +48,7 @@ def exponential_amount(mean: float, u: float) -> np.int64:
         u: Uniform draw in [0, 1).
 
     Returns:
-        ``max(1, round(-mean * log(1 - u)))``.
+        ``max(1, round(-mean * log(1 - u)))`` (``1 - u`` is exact for a 53-bit draw, so
+        ``log`` is as accurate as ``log1p`` here, and about twice as fast).
     """
-    return max(np.int64(1), np.int64(np.round(-mean * np.log1p(-u))))
+    return max(np.int64(1), np.int64(np.round(-mean * np.log(1.0 - u))))

@@ -308,24 +308,21 @@ def users_day(c, t, start, stop, first_user, defrauded_given, ai, af, log, log_c
         c.perceived_risk[r] = risk
         c.trust[r] = trust
 
+        # Census for tomorrow, without branches on the flags (they are unpredictable).
+        on_face = np.int64(facepay)
+        high_privacy = np.int64(privacy > HIGH_PRIVACY)
         ai[L.pp(n_platforms, p, L.P_USERS_NEXT)] += 1
+        ai[L.pp(n_platforms, p, L.P_FACEPAY_NEXT)] += on_face
         ai[L.pv(p, SOCIAL_ENGINEERING, L.PV_ELIGIBLE_NEXT)] += 1
-        if credentials_compromised:
-            ai[L.pv(p, ACCOUNT_TAKEOVER, L.PV_ELIGIBLE_NEXT)] += 1
-            ai[L.gl(n_platforms, L.G_CREDENTIALS_COMPROMISED)] += 1
-        if face_compromised:
-            ai[L.gl(n_platforms, L.G_FACES_COMPROMISED)] += 1
-        if facepay:
-            ai[L.pp(n_platforms, p, L.P_FACEPAY_NEXT)] += 1
-            if face_compromised:
-                for v in range(N_BIOMETRIC):
-                    ai[L.pv(p, v, L.PV_ELIGIBLE_NEXT)] += 1
-        if privacy > HIGH_PRIVACY:
-            ai[L.gl(n_platforms, L.G_USERS_HIGH_PRIVACY)] += 1
-            if facepay:
-                ai[L.gl(n_platforms, L.G_FACEPAY_HIGH_PRIVACY)] += 1
-        elif facepay:
-            ai[L.gl(n_platforms, L.G_FACEPAY_LOW_PRIVACY)] += 1
+        ai[L.pv(p, ACCOUNT_TAKEOVER, L.PV_ELIGIBLE_NEXT)] += np.int64(credentials_compromised)
+        ai[L.gl(n_platforms, L.G_CREDENTIALS_COMPROMISED)] += np.int64(credentials_compromised)
+        ai[L.gl(n_platforms, L.G_FACES_COMPROMISED)] += np.int64(face_compromised)
+        ai[L.gl(n_platforms, L.G_USERS_HIGH_PRIVACY)] += high_privacy
+        ai[L.gl(n_platforms, L.G_FACEPAY_HIGH_PRIVACY)] += on_face & high_privacy
+        ai[L.gl(n_platforms, L.G_FACEPAY_LOW_PRIVACY)] += on_face & (1 - high_privacy)
+        if facepay and face_compromised:
+            for v in range(N_BIOMETRIC):
+                ai[L.pv(p, v, L.PV_ELIGIBLE_NEXT)] += 1
         af[p * L.N_FP + L.F_TRUST] += np.float64(c.trust[r])
         af[n_platforms * L.N_FP + L.F_RISK] += np.float64(c.perceived_risk[r])
 
