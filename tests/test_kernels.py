@@ -1,6 +1,5 @@
 """Each kernel mechanism against a plain-Python statement of the same rule."""
 
-import math
 
 import numpy as np
 import pytest
@@ -22,6 +21,7 @@ from simfraud.kernels.behaviour import (
 )
 from simfraud.kernels.contest import tullock
 from simfraud.kernels.refunds import POLICY_CAPPED, POLICY_FULL, POLICY_NONE, refund_split
+from simfraud.rng import entity_key, exponential
 
 rng = np.random.default_rng(0)
 
@@ -69,11 +69,15 @@ def test_resolve_layers_matches_reference():
         assert resolve_layers(*args) == layers_ref(*args)
 
 
-def test_exponential_amount_matches_reference_and_mean():
-    for u in rng.random(500):
-        assert exponential_amount(2500.0, u) == max(1, round(-2500.0 * math.log1p(-u)))
-    amounts = [exponential_amount(2500.0, u) for u in rng.random(50_000)]
-    assert abs(np.mean(amounts) / 2500 - 1) < 0.03
+def test_exponential_amount_rounds_the_slots_exponential_and_has_the_mean():
+    key = np.uint64(entity_key(np.uint64(3), 1, 5))
+    for draw in range(500):
+        expected = max(1, round(2500.0 * exponential(key, draw)))
+        assert exponential_amount(2500.0, key, draw) == expected
+    amounts = np.array([exponential_amount(2500.0, np.uint64(entity_key(np.uint64(9), 1, i)), 1)
+                        for i in range(50_000)])
+    assert amounts.min() >= 1
+    assert abs(amounts.mean() / 2500 - 1) < 0.03
 
 
 def test_behaviour_rules_match_reference():

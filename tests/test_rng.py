@@ -1,6 +1,19 @@
 import numpy as np
+from numba import njit
+from scipy import stats
 
-from simfraud.rng import day_key, entity_key, replicate_seed, uniform, uniform_at, uniforms
+from simfraud.rng import (
+    _KE,
+    _WE,
+    ZIGGURAT_R,
+    day_key,
+    entity_key,
+    exponential,
+    replicate_seed,
+    uniform,
+    uniform_at,
+    uniforms,
+)
 
 MASK = (1 << 64) - 1
 
@@ -58,3 +71,51 @@ def test_replicate_seeds_differ_and_replicate_zero_keeps_the_seed():
     assert replicate_seed(7, 0) == 7
     seeds = {replicate_seed(7, r) for r in range(100)}
     assert len(seeds) == 100
+
+
+@njit(cache=True)
+def _exponentials(seed, n):
+    out = np.empty(n)
+    for i in range(n):
+        out[i] = exponential(entity_key(np.uint64(seed), 1, i), 3)
+    return out
+
+
+def test_ziggurat_tables_match_numpys_published_constants():
+    # numpy/random/src/distributions/ziggurat_constants.h (ke_double, we_double)
+    assert abs(int(_KE[0]) - 0x001C5214272497C6) <= 2
+    assert _KE[1] == 0
+    assert abs(int(_KE[2]) / 0x00137D5BD79C317E - 1) < 1e-12
+    assert abs(_WE[0] / 9.655740063209182975e-16 - 1) < 1e-12
+    assert abs(_WE[255] * 2.0**53 / ZIGGURAT_R - 1) < 1e-15
+
+
+def test_exponential_fast_path_is_the_table_lookup():
+    key = np.uint64(entity_key(np.uint64(11), 2, 3))
+    hits = 0
+    for draw in range(2_000):
+        raw = mix_ref(int(key) + draw * 0x9E3779B97F4A7C15)
+        layer, bits = raw & 0xFF, raw >> 11
+        if bits < int(_KE[layer]):
+            hits += 1
+            assert exponential(key, draw) == bits * _WE[layer]
+    assert hits > 1_900  # about 99% take the fast path
+
+
+def test_exponentials_are_exponential():
+    x = _exponentials(7, 400_000)
+    assert x.min() >= 0.0
+    assert stats.kstest(x, "expon").pvalue > 0.01
+    # 1,000 equiprobable bins: the layers' edges would show here
+    edges = np.append(-np.log1p(-np.linspace(0, 1, 1001)[:-1]), np.inf)
+    assert stats.chisquare(np.histogram(x, bins=edges)[0]).pvalue > 0.01
+    # the tail beyond the base layer comes from the slow path
+    tail = (x > ZIGGURAT_R).mean()
+    assert abs(tail / np.exp(-ZIGGURAT_R) - 1) < 0.25
+    assert x.max() > ZIGGURAT_R + 1
+
+
+def test_exponential_is_a_pure_function_of_its_coordinates():
+    first = _exponentials(5, 20_000)
+    assert np.array_equal(first, _exponentials(5, 20_000))
+    assert not np.array_equal(first, _exponentials(6, 20_000))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from simfraud.rng import exponential
+
 SUCCESS = 0
 STOPPED_PRIMARY = 1
 STOPPED_STEP_UP = 2
@@ -40,15 +42,16 @@ def resolve_layers(u_primary: float, pass_primary: float, needs_step_up: bool,
 
 
 @njit(cache=True, inline="always")
-def exponential_amount(mean: float, u: float) -> np.int64:
+def exponential_amount(mean: float, ekey: np.uint64, draw: np.int64) -> np.int64:
     """An exponentially distributed amount in minor units (at least 1).
 
     Args:
         mean: Mean amount.
-        u: Uniform draw in [0, 1).
+        ekey: Entity key of the user's day.
+        draw: Draw slot of this amount.
 
     Returns:
-        ``max(1, round(-mean * log(1 - u)))`` (``1 - u`` is exact for a 53-bit draw, so
-        ``log`` is as accurate as ``log1p`` here, and about twice as fast).
+        ``max(1, round(mean * E))`` with ``E`` the standard exponential of the slot
+        (``rng.exponential``, a ziggurat: no logarithm in 99% of cases).
     """
-    return max(np.int64(1), np.int64(np.round(-mean * np.log(1.0 - u))))
+    return max(np.int64(1), np.int64(np.round(mean * exponential(ekey, draw))))

@@ -143,29 +143,29 @@ def users_day(c, t, start, stop, first_user, defrauded_given, ai, af, log, log_c
         credentials_compromised = (flags & CREDENTIALS_COMPROMISED) != 0
         barred = (flags & BARRED_FROM_FACE) != 0
 
-        # 1. A genuine payment, with face authentication for face-pay users.
-        false_rejects = np.int64(0)
-        if uniform(ek, D_PAY) < t.seg_pay_probability[s]:
-            amount = exponential_amount(t.seg_mean_payment[s], uniform(ek, D_PAY_AMOUNT))
-            abandoned = False
-            if facepay:
-                ai[L.pp(n_platforms, p, L.P_FACE_CHECKS)] += 1
-                if uniform(ek, D_FALSE_REJECT) < t.bpcer[p]:
-                    false_rejects = 1
-                    ai[L.pp(n_platforms, p, L.P_FALSE_REJECTS)] += 1
-                    if uniform(ek, D_ABANDON) < t.abandon_probability:
-                        abandoned = True
-                        ai[L.pp(n_platforms, p, L.P_ABANDONED)] += 1
-            if not abandoned:
-                if amount > t.step_up_threshold[p]:
-                    ai[L.pp(n_platforms, p, L.P_STEP_UPS)] += 1
-                ai[L.pp(n_platforms, p, L.P_PAYMENTS)] += 1
-                ai[L.pp(n_platforms, p, L.P_VOLUME)] += amount
-            if logged:
-                auth = (AUTH_FACE if facepay else AUTH_OTHER) + (
-                    AUTH_STEP_UP if amount > t.step_up_threshold[p] else 0)
-                outcome = (4 if abandoned else 5) if false_rejects else 0
-                record(log, log_count, t.day, user, p, amount, GENUINE, auth, outcome, 0, ek, 0)
+        # 1. A genuine payment, with face authentication for face-pay users. The draws are
+        # made whether or not they are used and the counts are added as 0 or 1: a random
+        # branch costs more than a draw (each draw has its own slot, so nothing shifts).
+        pays = np.int64(uniform(ek, D_PAY) < t.seg_pay_probability[s])
+        amount = exponential_amount(t.seg_mean_payment[s], ek, D_PAY_AMOUNT)
+        face_check = pays & np.int64(facepay)
+        false_rejects = face_check & np.int64(uniform(ek, D_FALSE_REJECT) < t.bpcer[p])
+        abandoned = np.int64(0)
+        if false_rejects:
+            ai[L.pp(n_platforms, p, L.P_FALSE_REJECTS)] += 1
+            if uniform(ek, D_ABANDON) < t.abandon_probability:
+                abandoned = np.int64(1)
+                ai[L.pp(n_platforms, p, L.P_ABANDONED)] += 1
+        completed = pays & (1 - abandoned)
+        stepped_up = np.int64(amount > t.step_up_threshold[p])
+        ai[L.pp(n_platforms, p, L.P_FACE_CHECKS)] += face_check
+        ai[L.pp(n_platforms, p, L.P_STEP_UPS)] += completed & stepped_up
+        ai[L.pp(n_platforms, p, L.P_PAYMENTS)] += completed
+        ai[L.pp(n_platforms, p, L.P_VOLUME)] += completed * amount
+        if logged and pays:
+            auth = (AUTH_FACE if facepay else AUTH_OTHER) + (AUTH_STEP_UP if stepped_up else 0)
+            outcome = (4 if abandoned else 5) if false_rejects else 0
+            record(log, log_count, t.day, user, p, amount, GENUINE, auth, outcome, 0, ek, 0)
 
         # 2. Attacks, one possible attempt per vector, resolved layer by layer.
         loss_today = np.int64(0)
@@ -186,7 +186,7 @@ def users_day(c, t, start, stop, first_user, defrauded_given, ai, af, log, log_c
             base = D_ATTACK + D_PER_VECTOR * v
             if not eligible or uniform(ek, base) >= probability:
                 continue
-            amount = exponential_amount(t.fraud_mean[v], uniform(ek, base + 1))
+            amount = exponential_amount(t.fraud_mean[v], ek, base + 1)
             ai[L.pv(p, v, L.PV_ATTEMPTS)] += 1
             ai[L.pv(p, v, L.PV_ATTEMPTED_AMOUNT)] += amount
             face_alarm = face_alarm or v < N_BIOMETRIC
@@ -273,16 +273,15 @@ def users_day(c, t, start, stop, first_user, defrauded_given, ai, af, log, log_c
         privacy = c.privacy_concern[r]
         utility = facepay_utility(c.convenience[r], t.push, t.risk_weight, privacy, risk,
                                   t.friction_weight, friction)
-        if facepay:
-            # A spoof attempt, stopped or not, is reported (by the platform's checks or by the
-            # victim) and face pay is suspended until the user re-enrols.
-            if face_alarm or t.face_allowed == 0 or (
-                utility < 0.0 and uniform(ek, D_ADOPT) < t.drop_rate
-            ):
-                facepay = False
-        elif (t.face_allowed != 0 and not barred and utility > t.adoption_threshold
-              and uniform(ek, D_ADOPT) < t.adoption_rate):
-            facepay = True
+        # A spoof attempt, stopped or not, is reported (by the platform's checks or by the
+        # victim) and face pay is suspended until the user re-enrols. (``&`` and ``|``, not
+        # ``and``/``or``: the conditions are unpredictable, so no branches.)
+        u_adopt = uniform(ek, D_ADOPT)
+        allowed = t.face_allowed != 0
+        keeps = not (face_alarm | (not allowed) | ((utility < 0.0) & (u_adopt < t.drop_rate)))
+        adopts = (allowed & (not barred) & (utility > t.adoption_threshold)
+                  & (u_adopt < t.adoption_rate))
+        facepay = (facepay & keeps) | ((not facepay) & adopts)
         if (n_platforms > 1 and trust < t.switch_threshold
                 and uniform(ek, D_SWITCH) < t.switch_rate):
             ai[L.pp(n_platforms, p, L.P_SWITCHED_OUT)] += 1
