@@ -13,6 +13,7 @@ from simfraud.agents.attacker import (
     MarketIntel,
     Release,
     initial_tools,
+    plan_crews,
     pool_attempts,
     share_revenue,
 )
@@ -173,8 +174,8 @@ class FraudModel(mesa.Model):
         value = self.market.value()
         reach = att.exploitation * self.eligible / self.crew_scale
         reach[:, SOCIAL_ENGINEERING] = att.attempts_per_day
-        for crew in crews:
-            crew.plan(reach, cost, strength, self.scenario.defences.contest_decisiveness, value)
+        plan_crews(crews, reach, cost, strength, self.scenario.defences.contest_decisiveness,
+                   value)
         attempts, success = pool_attempts(crews, strength.shape)
         self.expected_successes = attempts * success
         self.attempts = attempts * self.crew_scale

@@ -104,38 +104,6 @@ class AttackerAgent(mesa.Agent):
         """Effective quality per vector in the contest: tools times skill."""
         return self.tools * self.skill
 
-    def plan(self, reach: np.ndarray, cost: np.ndarray, strength: np.ndarray,
-             decisiveness: float, value: np.ndarray) -> None:
-        """Spread today's effort over (platform, vector) by expected profit.
-
-        ``reach`` is how many attempts the crew makes on a (platform, vector) if it puts
-        all its effort there: a fixed number of scam contacts for social engineering, a
-        share of the stolen faces or credentials available for the other vectors (so a
-        breach raises what crews can do). Expected revenue of an attempt is the crew's
-        own first-layer success (its tool against the defence) times what the market has
-        learned a success is worth. Attempts, costs and budget are stated at the
-        reference population; the model scales pooled attempts to the simulated one.
-
-        Args:
-            reach: Attempts per (platform, vector) at full effort.
-            cost: Cost of one attempt per vector.
-            strength: First-layer defence strength per (platform, vector).
-            decisiveness: Contest decisiveness.
-            value: Market revenue per first-layer success per (platform, vector).
-        """
-        cfg = self.config
-        self.success = tullock(self.quality[None, :], strength, decisiveness)
-        profit = reach * (self.success * value - cost[None, :])
-        scale = max(float(np.abs(profit).max()), 1.0)
-        weights = np.exp(cfg.choice_sharpness * (profit - profit.max()) / scale)
-        weights = (1.0 - cfg.exploration) * weights / weights.sum() + cfg.exploration / weights.size
-        attempts = reach * weights
-        spend = float((attempts * cost[None, :]).sum())
-        if spend > self.budget:
-            attempts *= max(self.budget, 0) / spend
-        self.attempts = attempts
-        self.cost_today = int(np.floor((attempts * cost[None, :]).sum()))
-
     def settle(self, revenue: np.ndarray) -> None:
         """Book today's revenue and invest part of a profit in tools.
 
@@ -193,6 +161,52 @@ class AttackerAgent(mesa.Agent):
 def initial_tools(config: Attackers) -> np.ndarray:
     """Tool quality per vector on day 0, from the scenario."""
     return np.array([getattr(config.initial_tool_quality, v) for v in VECTORS])
+
+
+def plan_crews(crews: list[AttackerAgent], reach: np.ndarray, cost: np.ndarray,
+               strength: np.ndarray, decisiveness: float, value: np.ndarray) -> None:
+    """Each crew spreads today's effort over (platform, vector) by expected profit.
+
+    ``reach`` is how many attempts a crew makes on a (platform, vector) if it puts all
+    its effort there: a fixed number of scam contacts for social engineering, a share of
+    the stolen faces or credentials available for the other vectors (so a breach raises
+    what crews can do). Expected revenue of an attempt is the crew's own first-layer
+    success (its tool against the defence) times what the market has learned a success
+    is worth. Attempts, costs and budgets are stated at the reference population; the
+    model scales pooled attempts to the simulated one. All crews are planned in one set
+    of array operations (crew x platform x vector); each crew's ``attempts``,
+    ``success`` and ``cost_today`` are set.
+
+    Args:
+        crews: Active crews.
+        reach: Attempts per (platform, vector) at full effort.
+        cost: Cost of one attempt per vector.
+        strength: First-layer defence strength per (platform, vector).
+        decisiveness: Contest decisiveness.
+        value: Market revenue per first-layer success per (platform, vector).
+    """
+    if not crews:
+        return
+    cfg = crews[0].config
+    quality = np.stack([crew.quality for crew in crews])[:, None, :]
+    budget = np.array([max(crew.budget, 0) for crew in crews], dtype=np.float64)
+    success = tullock(quality, strength[None], decisiveness)
+    profit = reach[None] * (success * value[None] - cost[None, None, :])
+    cells = (1, 2)
+    scale = np.maximum(np.abs(profit).max(axis=cells, keepdims=True), 1.0)
+    weights = np.exp(cfg.choice_sharpness * (profit - profit.max(axis=cells, keepdims=True))
+                     / scale)
+    weights = ((1.0 - cfg.exploration) * weights / weights.sum(axis=cells, keepdims=True)
+               + cfg.exploration / reach.size)
+    attempts = reach[None] * weights
+    spend = (attempts * cost[None, None, :]).sum(axis=cells)
+    over = spend > budget
+    attempts[over] *= (budget[over] / spend[over])[:, None, None]
+    cost_today = np.floor((attempts * cost[None, None, :]).sum(axis=cells))
+    for k, crew in enumerate(crews):
+        crew.success = success[k]
+        crew.attempts = attempts[k]
+        crew.cost_today = int(cost_today[k])
 
 
 def pool_attempts(crews: list[AttackerAgent], shape: tuple[int, int]) -> tuple[np.ndarray,
