@@ -91,6 +91,14 @@ DayInputs = namedtuple(
 """Everything the user day reads besides the user's own columns (built by the model)."""
 
 
+@njit(cache=True, inline="always")
+def attack_draw(ek: np.uint64, v: np.int64, probability: float) -> np.int64:
+    """``1 << v`` when vector ``v`` attacks the user today, else 0."""
+    if probability > 0.0 and uniform(ek, D_ATTACK + D_PER_VECTOR * v) < probability:
+        return np.int64(1) << v
+    return np.int64(0)
+
+
 @njit(cache=True)
 def users_day(c, t, start, stop, first_user, defrauded_given, ai, af, log, log_count):
     """Simulate one day of the users in rows ``start .. stop-1`` of ``c``, in row order.
@@ -173,19 +181,20 @@ def users_day(c, t, start, stop, first_user, defrauded_given, ai, af, log, log_c
         scammed = False
         taken_over = False
         face_alarm = False
-        for v in range(N_VECTORS):
-            probability = t.attack_probability[p, v]
-            if probability <= 0.0:
+        # Which vectors attack today: everyone can be scammed, only a user with stolen
+        # credentials taken over, only a face-pay user with a stolen face spoofed. Most
+        # users are attacked by nothing, so the eligible vectors are tried first and the
+        # attempts resolved in a second loop that most users skip.
+        attacked = attack_draw(ek, SOCIAL_ENGINEERING, t.attack_probability[p, SOCIAL_ENGINEERING])
+        if credentials_compromised:
+            attacked |= attack_draw(ek, ACCOUNT_TAKEOVER, t.attack_probability[p, ACCOUNT_TAKEOVER])
+        if facepay and face_compromised:
+            for v in range(N_BIOMETRIC):
+                attacked |= attack_draw(ek, v, t.attack_probability[p, v])
+        for v in range(N_VECTORS if attacked else 0):
+            if not (attacked >> v) & 1:
                 continue
-            if v < N_BIOMETRIC:
-                eligible = facepay and face_compromised
-            elif v == ACCOUNT_TAKEOVER:
-                eligible = credentials_compromised
-            else:
-                eligible = True
             base = D_ATTACK + D_PER_VECTOR * v
-            if not eligible or uniform(ek, base) >= probability:
-                continue
             amount = exponential_amount(t.fraud_mean[v], ek, base + 1)
             ai[L.pv(p, v, L.PV_ATTEMPTS)] += 1
             ai[L.pv(p, v, L.PV_ATTEMPTED_AMOUNT)] += amount
@@ -236,7 +245,8 @@ def users_day(c, t, start, stop, first_user, defrauded_given, ai, af, log, log_c
             c.loss[r] += loss_today
             c.refunded[r] += refund_today
         c.victim_now[r] = 1 if victim else 0
-        c.false_rejects[r] += false_rejects
+        if false_rejects:  # rare: no read-modify-write of the column for everyone
+            c.false_rejects[r] += 1
 
         # 3. Compromise: resets, harvesting, breaches.
         literacy = t.seg_literacy[s]
