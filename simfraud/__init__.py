@@ -7,9 +7,13 @@ from pathlib import Path
 
 import numba
 
-# numba's OpenMP layer with its default passive wait adds milliseconds per parallel call
-# when chunks are fewer than threads (measured: 8 ms per day at 10,000 users); its own
-# workqueue layer does not. An explicit NUMBA_THREADING_LAYER still wins.
+# Threads: numba's workqueue layer. It is fork-safe (Dash background callbacks, a
+# multiprocessing fork after a run) and does not spin between days. The OpenMP layer
+# is faster in one process (measured on 2 cores, 1e6 users: 16 against 19 ns per
+# user-day for the whole model) but GNU OpenMP aborts a forked child of a process that
+# used it, and with its default spin-wait two runs side by side took 4.9 s against
+# 2.1 s. Opt in with NUMBA_THREADING_LAYER=omp OMP_WAIT_POLICY=passive; an explicit
+# NUMBA_THREADING_LAYER always wins.
 if "NUMBA_THREADING_LAYER" not in os.environ:
     numba.config.THREADING_LAYER = "workqueue"
 
