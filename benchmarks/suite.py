@@ -150,6 +150,8 @@ def run_suite(quick: bool, repeats: int) -> dict:
         report["cold_start"] = start_seconds(cache)
         report["warm_start"] = statistics.median(start_seconds(cache) for _ in range(3))
     report["cpu_count"] = os.cpu_count()
+    report["repeats"] = repeats
+    report["date"] = time.strftime("%Y-%m-%d")
     return report
 
 
@@ -201,8 +203,9 @@ def write_docs(report: dict) -> None:
     """Replace the benchmark section of docs/performance.md and redraw the plot."""
     doc = ROOT / "docs" / "performance.md"
     text = doc.read_text()
-    block = (f"{START}\n_Measured by `python -m benchmarks --write` on "
-             f"{time.strftime('%Y-%m-%d')}, {report['cpu_count']} cores._\n\n"
+    block = (f"{START}\n_Measured by `python -m benchmarks --repeats {report['repeats']}` "
+             f"on {report['date']}, {report['cpu_count']} cores (medians of "
+             f"{report['repeats']} runs)._\n\n"
              f"{markdown(report)}\n\n![scaling](img/scaling.png)\n{END}")
     if START in text:
         text = text[:text.index(START)] + block + text[text.index(END) + len(END):]
@@ -222,8 +225,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true",
                         help="write docs/performance.md and docs/img/scaling.png")
     parser.add_argument("--json", help="also save the figures as JSON here")
+    parser.add_argument("--from-json", metavar="PATH",
+                        help="measure nothing: report (and with --write, write) a saved JSON")
     args = parser.parse_args(argv)
-    report = run_suite(args.quick, args.repeats)
+    if args.from_json:
+        report = json.loads(Path(args.from_json).read_text())
+    else:
+        report = run_suite(args.quick, args.repeats)
     print(markdown(report))
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2, default=str))

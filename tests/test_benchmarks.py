@@ -21,6 +21,11 @@ def test_quick_benchmark_suite_runs(tmp_path):
     assert all(value > 0 for value in report["columnar"].values())
     assert all(value > 0 for value in report["floor"].values())
     assert "| engine | users |" in result.stdout
+    assert report["repeats"] == 1
+    again = subprocess.run([sys.executable, "-m", "benchmarks", "--from-json", str(out)],
+                           capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.strip() in result.stdout  # the same table from the saved figures
 
 
 def test_profile_prints_time_per_phase(tmp_path):
