@@ -13,6 +13,7 @@ import argparse
 import statistics
 import time
 
+from simfraud import prefer_openmp
 from simfraud.model import FraudModel
 from simfraud.scenario.loader import load_scenario
 
@@ -33,6 +34,7 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=60)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
+    prefer_openmp()  # as the simfraud command runs the model
     ns_per_user_day(args.scenario, 2_000, 3, "columnar")  # compile / load the numba cache
     ns_per_user_day(args.scenario, 200, 3, "agents")
     rows = []

@@ -7,15 +7,33 @@ from pathlib import Path
 
 import numba
 
-# Threads: numba's workqueue layer. It is fork-safe (Dash background callbacks, a
-# multiprocessing fork after a run) and does not spin between days. The OpenMP layer
-# is faster in one process (measured on 2 cores, 1e6 users: 16 against 19 ns per
-# user-day for the whole model) but GNU OpenMP aborts a forked child of a process that
-# used it, and with its default spin-wait two runs side by side took 4.9 s against
-# 2.1 s. Opt in with NUMBA_THREADING_LAYER=omp OMP_WAIT_POLICY=passive; an explicit
+# Threads: a library import selects numba's workqueue layer, which is fork-safe (Dash
+# background callbacks, a notebook's multiprocessing fork after a run). The command line
+# switches to OpenMP with passive waiting (``prefer_openmp``). An explicit
 # NUMBA_THREADING_LAYER always wins.
 if "NUMBA_THREADING_LAYER" not in os.environ:
     numba.config.THREADING_LAYER = "workqueue"
+
+
+def prefer_openmp() -> None:
+    """Run this process's parallel kernels on numba's OpenMP layer, threads sleeping idle.
+
+    Measured on 2 cores (docs/performance.md): the whole model at 1e6 users takes 15.5
+    ns per user-day on OpenMP against 18 to 21 on workqueue, whose waiting main thread
+    competes with its two workers. GNU OpenMP is not fork-safe: a forked child of a
+    process that has run an OpenMP kernel is killed when it runs one itself, so only
+    processes that do not fork after a run call this (the ``simfraud`` command, except
+    ``simfraud dashboard``); fork + exec (``subprocess``) is safe. Passive waiting
+    (``OMP_WAIT_POLICY=passive``) keeps idle threads off the cores: with OpenMP's default
+    spinning, two runs side by side took 4.9 s against 2.1 s. Where OpenMP cannot load,
+    numba falls back to workqueue. Does nothing when NUMBA_THREADING_LAYER is set, and
+    must be called before the first parallel kernel runs.
+    """
+    if "NUMBA_THREADING_LAYER" in os.environ:
+        return
+    os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+    numba.config.THREADING_LAYER = "default"
+    numba.config.THREADING_LAYER_PRIORITY = ["omp", "workqueue", "tbb"]
 
 
 def _kernel_cache_dir() -> Path:

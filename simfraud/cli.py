@@ -16,6 +16,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from simfraud import prefer_openmp
+
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
@@ -489,12 +491,26 @@ def _info(args: argparse.Namespace) -> int:
         "python": f"{platform.python_version()} ({sys.executable})",
         "cpu_count": os.cpu_count(),
         "numba_threads": numba.get_num_threads(),
-        "numba_threading_layer": numba.config.THREADING_LAYER,
+        "numba_threading_layer": (
+            numba.config.THREADING_LAYER if numba.config.THREADING_LAYER != "default"
+            else "first available of " + ", ".join(numba.config.THREADING_LAYER_PRIORITY)),
         "numba_cache": cache_dir,
     }
     print(json.dumps(info, indent=2))
     return EXIT_OK
 
 
-if __name__ == "__main__":  # pragma: no cover
+def entry() -> None:
+    """The ``simfraud`` console command: ``main`` on OpenMP threads, exit with its status.
+
+    Every command but ``dashboard`` (whose background runs are forked children) runs its
+    kernels on numba's OpenMP layer (see ``simfraud.prefer_openmp``); ``main`` called
+    from Python keeps the library's fork-safe default.
+    """
+    if sys.argv[1:2] != ["dashboard"]:
+        prefer_openmp()
     sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    entry()

@@ -157,3 +157,33 @@ def test_a_run_without_a_transaction_log_removes_an_old_one(scenario, tmp_path):
     assert (out / "transactions.parquet").exists()
     assert main(["run", str(scenario), "--out", str(out), *TINY, "--quiet"]) == 0
     assert not (out / "transactions.parquet").exists()
+
+
+def test_the_command_runs_kernels_on_openmp_and_python_keeps_workqueue(scenario, tmp_path):
+    from ctypes.util import find_library
+
+    out = tmp_path / "cmd"
+    result = cli("run", scenario, "--out", out, *TINY, "--quiet")
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    expected = "omp" if find_library("gomp") else "workqueue"
+    assert manifest["numba_threading_layer"] == expected
+    inside = tmp_path / "inside"
+    assert main(["run", str(scenario), "--out", str(inside), *TINY, "--quiet"]) == 0
+    manifest = json.loads((inside / "manifest.json").read_text())
+    assert manifest["numba_threading_layer"] == "workqueue"
+
+
+@pytest.mark.parametrize("command, prefers", [("run", True), ("sweep", True),
+                                              ("dashboard", False)])
+def test_entry_prefers_openmp_except_for_the_dashboard(monkeypatch, command, prefers):
+    import simfraud.cli as cli_module
+
+    calls = []
+    monkeypatch.setattr(cli_module, "prefer_openmp", lambda: calls.append("omp"))
+    monkeypatch.setattr(cli_module, "main", lambda: 0)
+    monkeypatch.setattr(sys, "argv", ["simfraud", command, "x"])
+    with pytest.raises(SystemExit) as exit_info:
+        cli_module.entry()
+    assert exit_info.value.code == 0
+    assert calls == (["omp"] if prefers else [])

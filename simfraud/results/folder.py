@@ -32,6 +32,14 @@ def versions() -> dict[str, str]:
     return out
 
 
+def threading_layer() -> str:
+    """The numba threading layer of this process (``none`` before any parallel kernel)."""
+    try:
+        return numba.threading_layer()
+    except ValueError:
+        return "none"
+
+
 def resolved_yaml(scenario: Scenario) -> str:
     """The fully resolved scenario as YAML (what ``scenario.yaml`` holds)."""
     return yaml.safe_dump(scenario.model_dump(mode="json"), sort_keys=False)
@@ -69,6 +77,7 @@ def write_run_folder(writer: ResultWriter, scenario: Scenario, result: RunResult
         "days": scenario.days,
         **source,
         "numba_threads": numba.get_num_threads(),
+        "numba_threading_layer": threading_layer(),
         "python": platform.python_version(),
         "versions": versions(),
         "created_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
