@@ -101,6 +101,8 @@ def peak_rss(users: int) -> int:
 _START = """
 import time, sys
 t0 = float(sys.argv[2])
+from simfraud import prefer_openmp
+prefer_openmp()  # as the simfraud command
 from simfraud.model import FraudModel
 from simfraud.scenario.loader import load_scenario
 FraudModel(load_scenario(sys.argv[1], ["population.users=1000", "days=1"])).run(1)
@@ -203,9 +205,9 @@ def write_docs(report: dict) -> None:
     """Replace the benchmark section of docs/performance.md and redraw the plot."""
     doc = ROOT / "docs" / "performance.md"
     text = doc.read_text()
-    block = (f"{START}\n_Measured by `python -m benchmarks --repeats {report['repeats']}` "
-             f"on {report['date']}, {report['cpu_count']} cores (medians of "
-             f"{report['repeats']} runs)._\n\n"
+    repeats, date = report.get("repeats", 3), report.get("date", "an unrecorded date")
+    block = (f"{START}\n_Measured by `python -m benchmarks --repeats {repeats}` on {date}, "
+             f"{report['cpu_count']} cores (medians of {repeats} runs)._\n\n"
              f"{markdown(report)}\n\n![scaling](img/scaling.png)\n{END}")
     if START in text:
         text = text[:text.index(START)] + block + text[text.index(END) + len(END):]

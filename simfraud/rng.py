@@ -17,8 +17,9 @@ draws a mechanism needs for one entity on one day.
 Exponential variates (``exponential``) come from the ziggurat method (Marsaglia and
 Tsang 2000, 256 layers, as numpy's ``standard_exponential``) fed by the 64 bits of one
 draw slot: about 99% of them cost one table look-up and a multiplication instead of a
-logarithm. The rare rejections draw again from slots at ``SAMPLER_SLOTS`` and above, so
-a variate is still a pure function of its coordinates.
+logarithm. The rare rejections draw again from slots at ``SAMPLER_SLOTS`` and above (and
+after 32 failed rounds, probability about 1e-64, from ``SAMPLER_SLOTS - 1000 + draw``),
+so a variate is still a pure function of its coordinates.
 """
 
 from __future__ import annotations
@@ -44,7 +45,10 @@ _INV53 = 1.0 / 9007199254740992.0
 SAMPLER_SLOTS = 10_000
 """Draw slots from here on belong to samplers' rejection steps (see ``exponential``)."""
 _RETRIES = 32
-"""Rejection rounds of one exponential variate (each fails with probability about 0.01)."""
+"""Rejection rounds of one exponential variate (each fails with probability about 0.01):
+draw ``d`` uses slots ``SAMPLER_SLOTS + 64 d`` to ``SAMPLER_SLOTS + 64 d + 63``."""
+_FALLBACK_SLOTS = SAMPLER_SLOTS - 1_000
+"""Slot ``_FALLBACK_SLOTS + d``: inversion after ``_RETRIES`` failed rounds of draw ``d``."""
 
 # Streams: one per mechanism. Users draw in the user streams, crews in the attacker
 # streams, and so on; entity is the user index, crew id, platform index.
@@ -137,7 +141,7 @@ def _exponential_rejected(ekey: np.uint64, draw: np.int64, layer: np.uint64,
         if bits < _KE[layer]:
             return np.float64(bits) * _WE[layer]
     # Reached with probability about 1e-64: inversion keeps the variate exponential.
-    return -math.log(1.0 - uniform(ekey, slot + 2 * _RETRIES))
+    return -math.log(1.0 - uniform(ekey, _FALLBACK_SLOTS + draw))
 
 
 @njit(cache=True, inline="always")

@@ -55,3 +55,21 @@ def test_engines_agree(name):
     vectors = columnar[1]
     active = vectors[vectors["successes"] > 0]["vector"].nunique()
     assert active >= 3  # several mechanisms were exercised
+
+
+@pytest.mark.parametrize("contacts", [0, 6])
+def test_engines_agree_across_chunks_and_the_contact_window(contacts):
+    # 9,000 users: three chunks of the columnar kernel and more users than the contact
+    # window (1,024 either side), so its running count of nearby victims wraps around the
+    # population and restarts per chunk; the agent engine counts each user's contacts
+    # directly. Victims are rare enough that most users have none nearby.
+    settings = {"population": {"contacts": contacts},
+                "attackers": {"attempts_per_day": 5000, "initial_budget": 10**10}}
+    scenario = scenario_with(settings, users=9_000, days=12)
+    columnar = run(scenario, "columnar")
+    agents = run(scenario, "agents")
+    pd.testing.assert_frame_equal(columnar[0], agents[0], check_exact=True)
+    for a, b in zip(columnar[2], agents[2], strict=True):
+        assert (a == b).all()
+    victims = columnar[0]["victims"]
+    assert victims.sum() >= 20 and victims.max() < 9_000 * 0.05

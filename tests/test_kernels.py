@@ -1,6 +1,5 @@
 """Each kernel mechanism against a plain-Python statement of the same rule."""
 
-
 import numpy as np
 import pytest
 

@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
+from simfraud import prefer_openmp
 from simfraud.experiments.plan import RunSpec
 from simfraud.experiments.tasks import RunOutcome, execute_run, headline
 from simfraud.results.writer import MANIFEST, write_parquet_atomic
@@ -75,6 +76,7 @@ def dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
                            processes=True, dashboard_address=":0",
                            silence_logs=logging.ERROR)
     client = Client(cluster)
+    client.run(prefer_openmp)  # spawned workers never fork: OpenMP is safe there
     try:
         yield client
     finally:

@@ -118,7 +118,7 @@ def users_day(c, t, start, stop, first_user, defrauded_given, ai, af, log, log_c
             is ``first_user + r``).
         defrauded_given: Contacts defrauded the previous day, per row; empty to count
             them from ``c.victim_prev`` and the contact network (the whole population
-            must then be in ``c``).
+            must then be in ``c`` and ``first_user`` be 0).
         ai: Integer accumulator row (see ``layout``).
         af: Float accumulator row.
         log: The chunk's transaction-log buffer (see ``kernels.transactions``).
@@ -131,6 +131,8 @@ def users_day(c, t, start, stop, first_user, defrauded_given, ai, af, log, log_c
         user = first_user + r
         if defrauded_given.shape[0] > 0:
             defrauded_contacts = np.int64(defrauded_given[r])
+        elif t.n_contacts == 0:
+            defrauded_contacts = np.int64(0)
         else:
             if r == start:
                 near = victims_near(c.victim_prev, user, n_rows, t.contact_window)
@@ -181,13 +183,15 @@ def users_day(c, t, start, stop, first_user, defrauded_given, ai, af, log, log_c
         scammed = False
         taken_over = False
         face_alarm = False
-        # Which vectors attack today: everyone can be scammed, only a user with stolen
+        # Which vectors attack today: everyone can be scammed (and hit by any vector other
+        # than account takeover and the biometric ones), only a user with stolen
         # credentials taken over, only a face-pay user with a stolen face spoofed. Most
         # users are attacked by nothing, so the eligible vectors are tried first and the
         # attempts resolved in a second loop that most users skip.
-        attacked = attack_draw(ek, SOCIAL_ENGINEERING, t.attack_probability[p, SOCIAL_ENGINEERING])
-        if credentials_compromised:
-            attacked |= attack_draw(ek, ACCOUNT_TAKEOVER, t.attack_probability[p, ACCOUNT_TAKEOVER])
+        attacked = np.int64(0)
+        for v in range(N_BIOMETRIC, N_VECTORS):
+            if v != ACCOUNT_TAKEOVER or credentials_compromised:
+                attacked |= attack_draw(ek, v, t.attack_probability[p, v])
         if facepay and face_compromised:
             for v in range(N_BIOMETRIC):
                 attacked |= attack_draw(ek, v, t.attack_probability[p, v])
@@ -342,9 +346,10 @@ def run_day(c, t, acc_int: np.ndarray, acc_float: np.ndarray, log: np.ndarray,
     """Simulate one day of every user, in fixed chunks run in parallel.
 
     Each chunk fills its own accumulator rows, so the totals (summed in chunk order by
-    the caller) do not depend on the number of threads. The prange body only calls
-    ``users_day``: numba (0.68) loses writes to a namedtuple's arrays made directly in a
-    prange body, including code inlined there (the ledger catches it at once).
+    the caller) do not depend on the number of threads. The prange body writes nothing
+    of ``c`` itself, it calls ``users_day``: numba (0.68) loses writes to a namedtuple's
+    arrays made directly in a prange body, including code inlined there (the ledger
+    catches it at once).
 
     Args:
         c: ``UserColumns`` of the whole population (updated in place).
