@@ -260,7 +260,6 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _rerun(args: argparse.Namespace) -> int:
-    from simfraud.ledger import LedgerError
     from simfraud.results.folder import write_run_folder
     from simfraud.runner import run_replicates
     from simfraud.scenario.loader import ScenarioError, load_scenario
@@ -276,14 +275,12 @@ def _rerun(args: argparse.Namespace) -> int:
     except ScenarioError as exc:
         print(exc, file=sys.stderr)
         return EXIT_BAD_INPUT
-    writer = _open_writer(args.out)
-    if writer is None:
-        return EXIT_BAD_INPUT
-    try:
-        first = int(manifest.get("replicate", 0))
-        replicates = int(manifest.get("replicates", 1))
-        engine = manifest.get("engine", "columnar")
-        share = float(manifest.get("transactions", 0.0))
+    first = int(manifest.get("replicate", 0))
+    replicates = int(manifest.get("replicates", 1))
+    engine = manifest.get("engine", "columnar")
+    share = float(manifest.get("transactions", 0.0))
+
+    def rerun(writer) -> int:
         result = run_replicates(scenario, replicates, engine, first_replicate=first,
                                 transaction_share=share)
         write_run_folder(writer, scenario, result, {
@@ -292,11 +289,11 @@ def _rerun(args: argparse.Namespace) -> int:
             "transactions": share,
             "command_line": shlex.join(["simfraud", *sys.argv[1:]]),
         }, {})
-    except LedgerError as exc:
-        print(f"simfraud: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    finally:
-        writer.discard()
+        return EXIT_OK
+
+    status = _write_results(args.out, rerun)
+    if status != EXIT_OK:
+        return status
     if not args.quiet:
         print(f"reran {source} into {args.out}")
     return EXIT_OK
@@ -401,19 +398,33 @@ def _overrides(args: argparse.Namespace) -> list[str]:
     return [*args.overrides, *extra]
 
 
-def _open_writer(out: str):
-    """A writer staging into ``out``, or None after saying why ``out`` cannot be used."""
+def _write_results(out: str, produce) -> int:
+    """Run ``produce(writer)`` with a writer staging into ``out``; map failures to exits.
+
+    An unusable ``--out`` or a failed write is bad input (2), a broken ledger invariant a
+    failed run (1); staged files are discarded unless ``produce`` published them.
+    """
+    from simfraud.ledger import LedgerError
     from simfraud.results.writer import OutputError, ResultWriter
 
     try:
-        return ResultWriter(out)
+        writer = ResultWriter(out)
     except OutputError as exc:
         print(f"simfraud: --out {exc}", file=sys.stderr)
-        return None
+        return EXIT_BAD_INPUT
+    try:
+        return produce(writer)
+    except LedgerError as exc:
+        print(f"simfraud: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as exc:
+        print(f"simfraud: cannot write results to {out}: {exc.strerror}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    finally:
+        writer.discard()
 
 
 def _run(args: argparse.Namespace) -> int:
-    from simfraud.ledger import LedgerError
     from simfraud.scenario.loader import ScenarioError, load_scenario
 
     started = time.perf_counter()
@@ -422,19 +433,8 @@ def _run(args: argparse.Namespace) -> int:
     except ScenarioError as exc:
         print(exc, file=sys.stderr)
         return EXIT_BAD_INPUT
-    writer = _open_writer(args.out)
-    if writer is None:
-        return EXIT_BAD_INPUT
-    try:
-        return _simulate_and_write(args, scenario, writer, started)
-    except LedgerError as exc:
-        print(f"simfraud: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    except OSError as exc:
-        print(f"simfraud: cannot write results to {args.out}: {exc.strerror}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    finally:
-        writer.discard()
+    return _write_results(args.out,
+                          lambda writer: _simulate_and_write(args, scenario, writer, started))
 
 
 def _simulate_and_write(args, scenario, writer, started: float) -> int:
