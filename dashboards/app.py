@@ -9,40 +9,54 @@ import dash
 import diskcache
 from dash import Dash, DiskcacheManager, dcc, html
 
+from dashboards.settings import configure
+
 PAGES = Path(__file__).parent / "pages"
 ASSETS = Path(__file__).parent / "assets"
 UPLOAD_LIMIT = 1_000_000
 """Largest scenario upload accepted, in bytes."""
+REQUEST_LIMIT = UPLOAD_LIMIT * 4 // 3 + 256_000
+"""Largest request body the server reads: an upload in base64 plus the callback's JSON.
+Larger requests are refused (HTTP 413) before they are read."""
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
+"""Host headers always accepted; ``create_app(hosts=...)`` adds more. (IPv6 literals
+cannot be listed: werkzeug 3.1 compares only the part before the first colon.)"""
 
 
 def create_app(results: str | Path = "results", scenarios: str | Path = "scenarios",
-               cache: str | Path | None = None) -> Dash:
+               cache: str | Path | None = None, hosts: tuple[str, ...] = ()) -> Dash:
     """Build the dashboard.
+
+    The folders are the server's configuration: no callback takes a folder from the
+    browser. Requests whose ``Host`` header is not this machine or one of ``hosts`` are
+    refused (HTTP 400), which defeats DNS rebinding; request bodies over
+    ``REQUEST_LIMIT`` are refused (HTTP 413) before they are read.
 
     Args:
         results: Folder of result sets; the Run page writes new runs into
             ``results/dashboard/``. Nothing outside it and ``scenarios`` is read.
         scenarios: Folder of scenario YAML files offered on the Run page.
         cache: Folder for background-callback state (default: a temporary folder).
+        hosts: Host names accepted besides 127.0.0.1 and localhost (the
+            ``--host`` the server listens on).
 
     Returns:
         The Dash app (``app.server`` is the Flask server).
     """
-    results, scenarios = Path(results).resolve(), Path(scenarios).resolve()
     cache_dir = Path(cache) if cache else Path(tempfile.mkdtemp(prefix="simfraud-dash-"))
     manager = DiskcacheManager(diskcache.Cache(str(cache_dir)))
     app = Dash(__name__, use_pages=True, pages_folder=str(PAGES), title="simfraud",
                assets_folder=str(ASSETS),
                background_callback_manager=manager, suppress_callback_exceptions=True)
-    app.server.config.update(SIMFRAUD_RESULTS=str(results), SIMFRAUD_SCENARIOS=str(scenarios))
+    configure(app.server.config, Path(results), Path(scenarios))
+    trusted = [*LOCAL_HOSTS, *(h for h in hosts if h not in ("0.0.0.0", "::", ""))]
+    app.server.config.update(TRUSTED_HOSTS=trusted, MAX_CONTENT_LENGTH=REQUEST_LIMIT)
     links = [dcc.Link(page["name"], href=page["relative_path"], className="nav-link",
                       id=f"nav-{page['module'].rsplit('.', 1)[-1]}")
              for page in sorted(dash.page_registry.values(), key=lambda p: p["order"])]
     app.layout = html.Div([
         html.Header([html.Span("simfraud", className="brand"), html.Nav(links)],
                     className="navbar"),
-        dcc.Store(id="settings", data={"results": str(results),
-                                       "scenarios": str(scenarios)}),
         html.Main(dash.page_container, className="page"),
     ])
     return app

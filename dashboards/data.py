@@ -8,6 +8,7 @@ dashboard. Loaded frames are cached by path and modification time.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -16,6 +17,9 @@ import pandas as pd
 
 MANIFEST = "manifest.json"
 MAX_DEPTH = 4
+RUNS_FOLDER = "dashboard"
+"""Folder below the results folder where the Run page writes."""
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 class UnsafePathError(ValueError):
@@ -40,6 +44,24 @@ def inside(root: Path, relative: str) -> Path:
     if target != base and base not in target.parents:
         raise UnsafePathError(f"{relative!r} is outside {root}")
     return target
+
+
+def safe_name(name: str, fallback: str) -> str:
+    """``name`` with anything but letters, digits, ``.``, ``_`` and ``-`` replaced.
+
+    The result is one path component (no separators, no leading dots), at most 80
+    characters; ``fallback`` when nothing is left.
+    """
+    return _UNSAFE.sub("_", name).strip("._")[:80] or fallback
+
+
+def result_id_for(scenario_name: str, stamp: str) -> str:
+    """The id (folder below the results folder) of a run started on the Run page.
+
+    The scenario's name comes from a possibly uploaded file, so it is made safe: the id
+    is always one folder below ``RUNS_FOLDER`` whatever the name says.
+    """
+    return f"{RUNS_FOLDER}/{safe_name(scenario_name, 'scenario')}-{stamp}"
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,64 @@
-"""Where the running app reads its folders from (set by ``create_app``)."""
+"""Where the running app reads its folders from: the server's configuration, never the browser.
+
+``create_app`` calls ``configure``; callbacks call ``results_dir`` and ``scenarios_dir``.
+Inside a request the folders come from the Flask app's config; a background run (a forked
+worker without a request) reads the same values from this process's configuration, which
+the worker inherits. No callback takes a folder from the client.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, has_app_context
+
+RESULTS_KEY = "SIMFRAUD_RESULTS"
+SCENARIOS_KEY = "SIMFRAUD_SCENARIOS"
+
+
+@dataclass(frozen=True)
+class Folders:
+    """The two folders a dashboard may read (and, for results, write)."""
+
+    results: Path
+    scenarios: Path
+
+
+_process_folders: Folders | None = None
+
+
+def configure(config: dict, results: Path, scenarios: Path) -> Folders:
+    """Record the folders in the Flask ``config`` and for this process's background runs.
+
+    Args:
+        config: The Flask app's config mapping.
+        results: Results folder (resolved).
+        scenarios: Scenarios folder (resolved).
+
+    Returns:
+        The recorded folders.
+    """
+    global _process_folders
+    folders = Folders(results.resolve(), scenarios.resolve())
+    config.update({RESULTS_KEY: str(folders.results), SCENARIOS_KEY: str(folders.scenarios)})
+    _process_folders = folders
+    return folders
+
+
+def _folder(key: str, attribute: str) -> Path:
+    if has_app_context():
+        return Path(current_app.config[key])
+    if _process_folders is None:
+        raise RuntimeError("the dashboard's folders are not configured (use create_app)")
+    return getattr(_process_folders, attribute)
 
 
 def results_dir() -> Path:
-    """The results folder of the app serving the current request."""
-    return Path(current_app.config["SIMFRAUD_RESULTS"])
+    """The results folder of the app serving the current request or background run."""
+    return _folder(RESULTS_KEY, "results")
 
 
 def scenarios_dir() -> Path:
-    """The scenarios folder of the app serving the current request."""
-    return Path(current_app.config["SIMFRAUD_SCENARIOS"])
+    """The scenarios folder of the app serving the current request or background run."""
+    return _folder(SCENARIOS_KEY, "scenarios")

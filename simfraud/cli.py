@@ -117,6 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
     board.add_argument("--host", default="127.0.0.1",
                        help="address to listen on (default: this machine only)")
     board.add_argument("--port", type=_port, default=8050, help="port (default 8050)")
+    board.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                       help="also accept requests addressed to this host name (repeatable; "
+                            "127.0.0.1, localhost and the --host address are always accepted)")
 
     validate = sub.add_parser("validate", help="check scenario files (exit 0 or 2)")
     validate.add_argument("files", nargs="+", help="scenario YAML files")
@@ -307,7 +310,7 @@ def _dashboard(args: argparse.Namespace) -> int:
             print(f"simfraud dashboard: {flag} {folder}: not a folder", file=sys.stderr)
             return EXIT_BAD_INPUT
     Path(args.results).mkdir(parents=True, exist_ok=True)
-    app = create_app(args.results, args.scenarios)
+    app = create_app(args.results, args.scenarios, hosts=(args.host, *args.allow_host))
     print(f"simfraud dashboard on http://{args.host}:{args.port}/ "
           f"(results: {args.results}, scenarios: {args.scenarios})")
     app.run(host=args.host, port=args.port, debug=False)

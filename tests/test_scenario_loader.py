@@ -117,6 +117,17 @@ def test_directory_instead_of_file(tmp_path):
     assert "is a directory" in str(err)
 
 
+@pytest.mark.parametrize("special", ["/dev/zero", "fifo"])
+def test_only_regular_files_are_read(tmp_path, special):
+    import os
+
+    if special == "fifo":
+        special = tmp_path / "pipe.yaml"
+        os.mkfifo(special)
+    err = problems_of(Path(special))  # a FIFO would block, /dev/zero grow without end
+    assert "not a regular file" in str(err)
+
+
 def test_python_tag_is_not_executed(tmp_path):
     marker = tmp_path / "pwned"
     path = write(tmp_path / "evil.yaml", f"""\
@@ -339,6 +350,24 @@ def test_extends_is_relative_to_the_child_not_the_cwd(tmp_path, monkeypatch):
 def test_extends_self_is_a_cycle(tmp_path):
     path = write(tmp_path / "self.yaml", "extends: self.yaml\n")
     assert "extends cycle: self.yaml -> self.yaml" in str(problems_of(path))
+
+
+def test_extends_can_be_confined_to_a_folder(tmp_path):
+    inner = tmp_path / "inner"
+    inner.mkdir()
+    (tmp_path / "outside.yaml").write_text("days: 7\n")
+    write(inner / "parent.yaml", "days: 9\n")
+    child = write(inner / "child.yaml", "extends: ../outside.yaml\n")
+    assert load_scenario(child).days == 7
+    with pytest.raises(ScenarioError, match="outside the scenarios folder") as err:
+        load_scenario(child, root=inner)
+    assert err.value.problems[0].path == "extends" and err.value.problems[0].line == 1
+    (inner / "link.yaml").symlink_to(tmp_path / "outside.yaml")
+    linked = write(inner / "linked.yaml", "extends: link.yaml\n")
+    with pytest.raises(ScenarioError, match="outside the scenarios folder"):
+        load_scenario(linked, root=inner)
+    good = write(inner / "good.yaml", "extends: parent.yaml\n")
+    assert load_scenario(good, root=inner).days == 9
 
 
 def test_extends_null_means_no_parent(tmp_path):

@@ -14,14 +14,13 @@ from dash import Input, Output, State, callback, dcc, html
 
 from dashboards.app import UPLOAD_LIMIT
 from dashboards.components import control
-from dashboards.data import UnsafePathError, inside, scenario_files
-from dashboards.settings import scenarios_dir
+from dashboards.data import UnsafePathError, inside, result_id_for, safe_name, scenario_files
+from dashboards.settings import results_dir, scenarios_dir
 
 dash.register_page(__name__, path="/run", name="Run", order=3, title="simfraud: run")
 
 KEEP = "keep"
 LIMITS = {"users": 200_000, "days": 3_650, "replicates": 10}
-RUNS_FOLDER = "dashboard"
 
 
 def _choice(id_: str, options: list[str]) -> dcc.Dropdown:
@@ -70,11 +69,12 @@ def layout(**_) -> html.Div:
     ])
 
 
-def _stage(settings: dict, scenario: str | None, contents: str | None,
+def _stage(scenario: str | None, contents: str | None,
            filename: str | None) -> tuple[Path, str, Path]:
     """Copy the chosen or uploaded scenario into a fresh temporary folder.
 
-    The scenarios folder is copied alongside, so ``extends:`` finds its parents.
+    The scenarios folder's own files (not symbolic links) are copied alongside, so
+    ``extends:`` finds its parents; ``_load`` confines ``extends:`` to that folder.
 
     Returns:
         The staged file, the name to show in messages, and the temporary folder.
@@ -83,18 +83,21 @@ def _stage(settings: dict, scenario: str | None, contents: str | None,
         ValueError: When the upload cannot be decoded or nothing is chosen.
     """
     folder = Path(tempfile.mkdtemp(prefix="simfraud-run-"))
-    source = Path(settings["scenarios"])
-    for path in source.glob("*.yaml"):
-        shutil.copy(path, folder / path.name)
+    for path in scenarios_dir().glob("*.yaml"):
+        if path.is_file() and not path.is_symlink():
+            shutil.copy(path, folder / path.name)
     if contents:
         _, _, encoded = contents.partition(",")
+        if len(encoded) * 3 // 4 > UPLOAD_LIMIT + 2:
+            raise ValueError(f"{filename}: about {len(encoded) * 3 // 4:,} bytes "
+                             f"(allowed: up to {UPLOAD_LIMIT:,})")
         try:
             data = base64.b64decode(encoded, validate=True)
         except (binascii.Error, ValueError):
             raise ValueError(f"{filename}: the upload could not be decoded") from None
         if len(data) > UPLOAD_LIMIT:
             raise ValueError(f"{filename}: {len(data)} bytes (allowed: up to {UPLOAD_LIMIT})")
-        shown = Path(filename or "upload.yaml").name
+        shown = safe_name(Path(filename or "upload.yaml").name, "upload.yaml")
         staged = folder / f"upload-{shown}"
         staged.write_bytes(data)
         return staged, shown, folder
@@ -107,18 +110,17 @@ def _load(staged: Path, shown: str, overrides: list[str]):
     from simfraud.scenario.loader import ScenarioError, load_scenario
 
     try:
-        return load_scenario(staged, overrides), None
+        return load_scenario(staged, overrides, root=staged.parent), None
     except ScenarioError as exc:
         return None, str(exc).replace(str(staged), shown)
 
 
 @callback(Output("run-validation", "children"), Input("run-scenario", "value"),
-          Input("run-upload", "contents"), State("run-upload", "filename"),
-          State("settings", "data"))
-def validate(scenario, contents, filename, settings):
+          Input("run-upload", "contents"), State("run-upload", "filename"))
+def validate(scenario, contents, filename):
     """Check the chosen or uploaded scenario as soon as it is chosen."""
     try:
-        staged, shown, folder = _stage(settings, scenario, contents, filename)
+        staged, shown, folder = _stage(scenario, contents, filename)
     except (ValueError, UnsafePathError) as exc:
         return html.Div(str(exc), className="errors")
     try:
@@ -162,7 +164,7 @@ def _bounded(value, name: str) -> int:
     State("run-upload", "filename"), State("run-liveness", "value"),
     State("run-injection", "value"), State("run-reimbursement", "value"),
     State("run-stance", "value"), State("run-users", "value"), State("run-days", "value"),
-    State("run-replicates", "value"), State("settings", "data"),
+    State("run-replicates", "value"),
     background=True,
     running=[(Output("run-start", "disabled"), True, False),
              (Output("run-cancel", "disabled"), False, True)],
@@ -171,7 +173,7 @@ def _bounded(value, name: str) -> int:
     prevent_initial_call=True,
 )
 def run(set_progress, _clicks, scenario, contents, filename, liveness, injection,
-        reimbursement, stance, users, days, replicates, settings):
+        reimbursement, stance, users, days, replicates):
     """Run the scenario with the toggles applied and write a result set."""
     from simfraud.results.folder import write_run_folder
     from simfraud.results.writer import ResultWriter
@@ -181,7 +183,7 @@ def run(set_progress, _clicks, scenario, contents, filename, liveness, injection
         users = _bounded(users, "users")
         days = _bounded(days, "days")
         replicates = _bounded(replicates, "replicates")
-        staged, shown, folder = _stage(settings, scenario, contents, filename)
+        staged, shown, folder = _stage(scenario, contents, filename)
     except (ValueError, UnsafePathError) as exc:
         return html.Div(str(exc), className="errors")
     try:
@@ -205,9 +207,8 @@ def run(set_progress, _clicks, scenario, contents, filename, liveness, injection
             set_progress((str(done[0]), str(total)))
 
     result = run_replicates(loaded, replicates, on_day=tick)
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    result_id = f"{RUNS_FOLDER}/{loaded.name}-{stamp}"
-    writer = ResultWriter(Path(settings["results"]) / result_id)
+    result_id = result_id_for(loaded.name, time.strftime("%Y%m%d-%H%M%S"))
+    writer = ResultWriter(inside(results_dir(), result_id))
     try:
         write_run_folder(writer, loaded, result, {
             "scenario_file": shown, "replicates": replicates, "engine": "columnar",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import stat
 import typing
 from dataclasses import dataclass
 from enum import Enum
@@ -160,7 +161,13 @@ def read_yaml(path: Path) -> Located:
         return ScenarioError([Problem(name, line, col, where, message)])
 
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise problem("not a regular file (allowed: a YAML file; not a device, pipe or "
+                          "socket)")
+        size = info.st_size
         if size > MAX_FILE_BYTES:
             raise problem(f"file is {size} bytes (allowed: up to {MAX_FILE_BYTES})")
         text = path.read_text(encoding="utf-8")
@@ -218,12 +225,16 @@ def _merge(base: Located, child: Located, path: PathKey = ()) -> None:
         )
 
 
-def resolve_extends(path: Path, _chain: tuple[Path, ...] = ()) -> Located:
+def resolve_extends(path: Path, _chain: tuple[Path, ...] = (),
+                    root: Path | None = None) -> Located:
     """Read ``path`` and everything it ``extends``, child values overriding parents.
 
     Args:
         path: The scenario file.
         _chain: Files already being resolved (cycle detection).
+        root: When given, every parent must resolve inside this folder (symbolic links
+            followed); a parent outside it is refused before it is opened. The dashboard
+            confines uploads this way.
 
     Returns:
         Merged data and positions (each pointing into the file that set the value).
@@ -244,10 +255,14 @@ def resolve_extends(path: Path, _chain: tuple[Path, ...] = ()) -> Located:
     if parent in chain:
         cycle = " -> ".join(p.name for p in (*chain, parent))
         raise ScenarioError([Problem(file, line, col, "extends", f"extends cycle: {cycle}")])
+    if root is not None and root.resolve() not in parent.parents:
+        raise ScenarioError([Problem(file, line, col, "extends",
+                                     f"{parent_name!r} is outside the scenarios folder "
+                                     "(allowed: a scenario file in that folder)")])
     if not parent.is_file():
         raise ScenarioError([Problem(file, line, col, "extends",
                                      f"file {parent_name!r} not found (looked in {path.parent})")])
-    base = resolve_extends(parent, chain)
+    base = resolve_extends(parent, chain, root)
     located.positions.pop(("extends",))
     _merge(base, located)
     return base
@@ -530,12 +545,14 @@ def apply_changes(scenario: Scenario, changes: dict[str, Any]) -> Scenario:
     return Scenario.model_validate(data)
 
 
-def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Scenario:
+def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = (),
+                  root: str | Path | None = None) -> Scenario:
     """Load, merge, override and validate a scenario file.
 
     Args:
         path: Scenario YAML file.
         overrides: ``dotted.path=value`` assignments applied after the file (``--set``).
+        root: When given, ``extends:`` may only name files inside this folder.
 
     Returns:
         The validated scenario.
@@ -544,7 +561,7 @@ def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = ())
         ScenarioError: With located messages for every problem found.
     """
     path = Path(path)
-    located = resolve_extends(path)
+    located = resolve_extends(path, root=None if root is None else Path(root))
     scenario = validate(located, (str(path), 1, 1))
     for text in overrides:
         origin = f"--set {text}"

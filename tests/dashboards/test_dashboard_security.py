@@ -1,0 +1,139 @@
+"""Crafted requests against a running dashboard: each must be refused (docs/security.md)."""
+
+import base64
+import json
+from pathlib import Path
+
+import pytest
+
+from dashboards.app import REQUEST_LIMIT, create_app
+from dashboards.data import RUNS_FOLDER, result_id_for
+from dashboards.settings import results_dir, scenarios_dir
+
+ROOT = Path(__file__).resolve().parents[2]
+SECRET = "top-secret-line: do-not-echo"
+
+
+@pytest.fixture
+def folders(tmp_path):
+    results = tmp_path / "results"
+    scenarios = tmp_path / "scenarios"
+    results.mkdir()
+    scenarios.mkdir()
+    (scenarios / "baseline.yaml").write_text((ROOT / "scenarios" / "baseline.yaml").read_text())
+    (tmp_path / "secret.yaml").write_text(f"{SECRET}\nname: leaked\n")
+    return results, scenarios
+
+
+@pytest.fixture
+def client(folders):
+    results, scenarios = folders
+    app = create_app(results, scenarios, cache=results.parent / "cache")
+    client = app.server.test_client()
+    assert client.get("/").status_code == 200  # registers the pages' callbacks
+    return client
+
+
+def upload(text: str) -> str:
+    return "data:application/x-yaml;base64," + base64.b64encode(text.encode()).decode()
+
+
+def validate_request(contents=None, scenario=None, filename="upload.yaml", extra_state=()):
+    return {
+        "output": "run-validation.children",
+        "outputs": {"id": "run-validation", "property": "children"},
+        "inputs": [{"id": "run-scenario", "property": "value", "value": scenario},
+                   {"id": "run-upload", "property": "contents", "value": contents}],
+        "state": [{"id": "run-upload", "property": "filename", "value": filename},
+                  *extra_state],
+        "changedPropIds": ["run-upload.contents"],
+    }
+
+
+def post(client, body, **headers):
+    return client.post("/_dash-update-component", data=json.dumps(body),
+                       content_type="application/json", headers=headers)
+
+
+@pytest.mark.parametrize("parent", ["../secret.yaml", "{root}/secret.yaml", "/etc/passwd",
+                                    "../../../../../../etc/passwd"])
+def test_an_upload_cannot_extend_a_file_outside_the_scenarios_folder(client, folders, parent):
+    parent = parent.format(root=folders[0].parent)
+    response = post(client, validate_request(upload(f"extends: {parent}\nname: x\n")))
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert "outside the scenarios folder" in text
+    assert SECRET not in text and "root:" not in text
+
+
+def test_an_upload_may_extend_a_shipped_scenario(client):
+    response = post(client, validate_request(upload("extends: baseline.yaml\nname: mine\n")))
+    assert "valid (mine" in response.get_data(as_text=True)
+
+
+def test_a_scenario_name_cannot_leave_the_scenarios_folder(client):
+    response = post(client, validate_request(scenario="../secret.yaml"))
+    text = response.get_data(as_text=True)
+    assert "outside" in text and SECRET not in text
+
+
+def test_folders_come_from_the_server_not_the_browser(client, folders, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "mine.yaml").write_text("name: planted\n")
+    forged = {"id": "settings", "property": "data",
+              "value": {"results": str(elsewhere), "scenarios": str(elsewhere)}}
+    response = post(client, validate_request(scenario="mine.yaml", extra_state=[forged]))
+    assert "planted" not in response.get_data(as_text=True)
+    with client.application.app_context():
+        assert results_dir() == folders[0].resolve()
+        assert scenarios_dir() == folders[1].resolve()
+
+
+def test_no_callback_reads_a_client_side_settings_store():
+    from dash._callback import GLOBAL_CALLBACK_MAP
+
+    for name, spec in GLOBAL_CALLBACK_MAP.items():
+        ids = [item["id"] for item in (*spec.get("inputs", []), *spec.get("state", []))]
+        assert "settings" not in ids, name
+
+
+@pytest.mark.parametrize("host", ["evil.example", "attacker.test:8050", "127.0.0.1.evil.test"])
+def test_a_foreign_host_header_is_refused(client, host):
+    assert client.get("/", headers={"Host": host}).status_code == 400
+    response = post(client, validate_request(scenario="baseline.yaml"), Host=host)
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:8050", "localhost", "localhost:8050"])
+def test_this_machine_is_accepted(client, host):
+    assert client.get("/", headers={"Host": host}).status_code == 200
+
+
+def test_hosts_named_at_start_are_accepted(folders):
+    app = create_app(*folders, cache=folders[0].parent / "cache", hosts=("0.0.0.0",
+                                                                          "fraud-lab.local"))
+    client = app.server.test_client()
+    assert client.get("/", headers={"Host": "fraud-lab.local:8050"}).status_code == 200
+    assert client.get("/", headers={"Host": "0.0.0.0"}).status_code == 400
+
+
+def test_an_oversized_request_is_refused_before_it_is_read(client):
+    body = b"x" * (REQUEST_LIMIT + 1)
+    response = client.post("/_dash-update-component", data=body,
+                           content_type="application/json")
+    assert response.status_code == 413
+
+
+def test_an_oversized_upload_is_refused_without_decoding(client):
+    big = "data:application/x-yaml;base64," + "A" * 1_500_000
+    response = post(client, validate_request(big))
+    assert "allowed: up to 1,000,000" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("name", ["../../x", "/etc/cron.d/x", "a/../../b", "..", "", "\x00x"])
+def test_a_run_id_stays_one_folder_below_the_dashboard_folder(name, tmp_path):
+    result_id = result_id_for(name, "20260101-000000")
+    parts = Path(result_id).parts
+    assert parts[0] == RUNS_FOLDER and len(parts) == 2
+    assert ".." not in parts and "\x00" not in result_id
