@@ -34,3 +34,10 @@ def test_docs_site_builds_with_warnings_as_errors(tmp_path):
                             cwd=ROOT, env=env, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert (tmp_path / "site" / "parameters" / "index.html").exists()
+
+
+def test_metric_table_in_the_cli_docs_is_up_to_date():
+    from simfraud.metrics import metrics_table
+
+    assert metrics_table() in (ROOT / "docs" / "cli.md").read_text(), (
+        "regenerate the timeseries.parquet table of docs/cli.md with python -m simfraud.metrics")
