@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from simfraud.population.columns import UserColumns
-from simfraud.rng import STREAM_USER, entity_key, uniform
+from simfraud.core.rng import STREAM_USER, entity_key, uniform
+from simfraud.users.columns import UserColumns
 
 DRAWS = 6
 """Draws per user: about what an ordinary user's day takes in the model."""

@@ -57,9 +57,9 @@ def model_seconds(users: int, days: int, engine: str) -> float:
 def floor_seconds(users: int, days: int) -> float:
     """Wall time of ``days`` floor-kernel days on a built population."""
     from benchmarks.floor import floor_day
-    from simfraud.engines import CHUNK
-    from simfraud.population.build import build_population
-    from simfraud.rng import day_key
+    from simfraud.core.rng import day_key
+    from simfraud.users.build import build_population
+    from simfraud.users.engines import CHUNK
 
     columns = build_population(_scenario(users, 1), seed=1)
     acc = np.zeros((max(1, -(-users // CHUNK)), 1))

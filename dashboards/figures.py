@@ -12,8 +12,8 @@ import plotly.graph_objects as go
 import yaml
 from plotly.subplots import make_subplots
 
+from simfraud.core.vectors import VECTORS
 from simfraud.experiments.stats import paired_difference
-from simfraud.vectors import VECTORS
 
 PALETTE = px.colors.qualitative.Safe
 FREQUENCIES = {"daily": "D", "weekly": "W-MON", "monthly": "MS"}

@@ -17,7 +17,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from simfraud.runner import run_replicates
+from simfraud.model.replicates import run_replicates
 from simfraud.scenario.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -156,9 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["bench"]:  # the suite parses its own options
-        from benchmarks.suite import main as bench
-
-        return bench(argv[1:])
+        return _bench(argv[1:])
     args = build_parser().parse_args(argv)
     handlers = {"run": _run, "validate": _validate, "info": _info, "sweep": _sweep,
                 "compare": _compare, "sensitivity": _sensitivity, "dashboard": _dashboard,
@@ -263,8 +261,8 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _rerun(args: argparse.Namespace) -> int:
+    from simfraud.model.replicates import run_replicates
     from simfraud.results.folder import write_run_folder
-    from simfraud.runner import run_replicates
     from simfraud.scenario.loader import ScenarioError, load_scenario
 
     source = Path(args.source)
@@ -302,6 +300,22 @@ def _rerun(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _bench(options: list[str]) -> int:
+    """Run ``python -m benchmarks`` from the source checkout this package was installed from.
+
+    The benchmarks are not part of the installed package; outside a checkout this says so.
+    """
+    import subprocess
+
+    checkout = Path(__file__).resolve().parents[1]
+    if not (checkout / "benchmarks" / "__main__.py").is_file():
+        print("simfraud bench: the benchmarks are not installed with the package; run "
+              "python -m benchmarks in a source checkout of simfraud", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return subprocess.run([sys.executable, "-m", "benchmarks", *options],
+                          cwd=checkout).returncode
+
+
 def _dashboard(args: argparse.Namespace) -> int:
     from dashboards.app import create_app
 
@@ -318,9 +332,9 @@ def _dashboard(args: argparse.Namespace) -> int:
 
 
 def _sensitivity(args: argparse.Namespace) -> int:
+    from simfraud.core.metrics import TIMESERIES
     from simfraud.experiments.runner import ExperimentError
     from simfraud.experiments.sensitivity import SensitivityError, run_sensitivity
-    from simfraud.metrics import TIMESERIES
     from simfraud.scenario.loader import ScenarioError, load_scenario
 
     names = [m.name for m in TIMESERIES]
@@ -407,7 +421,7 @@ def _write_results(out: str, produce) -> int:
     An unusable ``--out`` or a failed write is bad input (2), a broken ledger invariant a
     failed run (1); staged files are discarded unless ``produce`` published them.
     """
-    from simfraud.ledger import LedgerError
+    from simfraud.model.ledger import LedgerError
     from simfraud.results.writer import OutputError, ResultWriter
 
     try:
@@ -443,9 +457,9 @@ def _run(args: argparse.Namespace) -> int:
 def _simulate_and_write(args, scenario, writer, started: float) -> int:
     from tqdm import tqdm
 
+    from simfraud.model.replicates import run_replicates
     from simfraud.results.folder import write_run_folder
     from simfraud.results.summary import summary_table
-    from simfraud.runner import run_replicates
 
     loaded = time.perf_counter()
     show = not args.quiet and sys.stderr.isatty()

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from simfraud.agents.attacker import plan_crews
-from simfraud.kernels.contest import tullock
 from simfraud.model import FraudModel
+from simfraud.model.attacker import plan_crews
+from simfraud.users.kernels.contest import tullock
 from tests.support import scenario_with
 
 

@@ -11,9 +11,9 @@ import math
 import numpy as np
 import pytest
 
+from simfraud.core.vectors import BIOMETRIC_VECTORS
 from simfraud.model import FraudModel
-from simfraud.runner import run_replicates
-from simfraud.vectors import BIOMETRIC_VECTORS
+from simfraud.model.replicates import run_replicates
 from tests.support import scenario_with
 
 pytestmark = pytest.mark.slow

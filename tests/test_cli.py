@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from simfraud.cli import main
-from simfraud.metrics import TIMESERIES
+from simfraud.core.metrics import TIMESERIES
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ["--users", "1500", "--days", "25"]
@@ -121,7 +121,7 @@ def test_validate_and_info(scenario):
 
 
 def test_failed_run_leaves_nothing_that_looks_complete(scenario, tmp_path, monkeypatch):
-    import simfraud.runner
+    import simfraud.model.replicates
 
     out = tmp_path / "out"
     assert main(["run", str(scenario), "--out", str(out), *TINY, "--quiet"]) == 0
@@ -130,7 +130,7 @@ def test_failed_run_leaves_nothing_that_looks_complete(scenario, tmp_path, monke
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(simfraud.runner, "run_replicates", interrupted)
+    monkeypatch.setattr(simfraud.model.replicates, "run_replicates", interrupted)
     assert main(["run", str(scenario), "--out", str(out), *TINY, "--quiet"]) == 130
     # The earlier complete result is untouched and no staging folder is left behind.
     assert (out / "manifest.json").exists()

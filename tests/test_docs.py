@@ -37,7 +37,7 @@ def test_docs_site_builds_with_warnings_as_errors(tmp_path):
 
 
 def test_metric_table_in_the_cli_docs_is_up_to_date():
-    from simfraud.metrics import metrics_table
+    from simfraud.core.metrics import metrics_table
 
     assert metrics_table() in (ROOT / "docs" / "cli.md").read_text(), (
-        "regenerate the timeseries.parquet table of docs/cli.md with python -m simfraud.metrics")
+        "regenerate the table in docs/cli.md with python -m simfraud.core.metrics")

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from simfraud.kernels.attacks import (
+from simfraud.core.rng import entity_key, exponential
+from simfraud.users.kernels.attacks import (
     STOPPED_MONITORING,
     STOPPED_PRIMARY,
     STOPPED_STEP_UP,
@@ -11,16 +12,15 @@ from simfraud.kernels.attacks import (
     exponential_amount,
     resolve_layers,
 )
-from simfraud.kernels.behaviour import (
+from simfraud.users.kernels.behaviour import (
     choose_platform,
     facepay_utility,
     update_risk,
     update_trust,
     update_vigilance,
 )
-from simfraud.kernels.contest import tullock
-from simfraud.kernels.refunds import POLICY_CAPPED, POLICY_FULL, POLICY_NONE, refund_split
-from simfraud.rng import entity_key, exponential
+from simfraud.users.kernels.contest import tullock
+from simfraud.users.kernels.refunds import POLICY_CAPPED, POLICY_FULL, POLICY_NONE, refund_split
 
 rng = np.random.default_rng(0)
 

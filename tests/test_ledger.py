@@ -5,9 +5,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simfraud.ledger import DaySettlement, Ledger, LedgerError
+from simfraud.core.vectors import LIVENESS_LEVELS, VECTORS
 from simfraud.model import FraudModel
-from simfraud.vectors import LIVENESS_LEVELS, VECTORS
+from simfraud.model.ledger import DaySettlement, Ledger, LedgerError
 from tests.support import scenario_with
 
 LONG = {

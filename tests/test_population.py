@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from simfraud.population.build import ATTRIBUTE_SPREAD, POPULATION_DAY, build_population
-from simfraud.population.columns import FACEPAY
-from simfraud.rng import STREAM_POPULATION, uniform_at
+from simfraud.core.rng import STREAM_POPULATION, uniform_at
+from simfraud.users.build import ATTRIBUTE_SPREAD, POPULATION_DAY, build_population
+from simfraud.users.columns import FACEPAY
 from tests.support import scenario_with
 
 

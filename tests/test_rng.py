@@ -2,7 +2,7 @@ import numpy as np
 from numba import njit
 from scipy import stats
 
-from simfraud.rng import (
+from simfraud.core.rng import (
     _KE,
     _WE,
     ZIGGURAT_R,

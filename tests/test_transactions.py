@@ -6,7 +6,7 @@ import pytest
 from scipy import stats
 
 from simfraud.cli import main
-from simfraud.runner import run_replicates
+from simfraud.model.replicates import run_replicates
 from tests.support import scenario_with
 
 BUSY = {"attackers": {"attempts_per_day": 3000, "exploitation": 0.3,

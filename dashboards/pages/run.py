@@ -175,9 +175,9 @@ def _bounded(value, name: str) -> int:
 def run(set_progress, _clicks, scenario, contents, filename, liveness, injection,
         reimbursement, stance, users, days, replicates):
     """Run the scenario with the toggles applied and write a result set."""
+    from simfraud.model.replicates import run_replicates
     from simfraud.results.folder import write_run_folder
     from simfraud.results.writer import ResultWriter
-    from simfraud.runner import run_replicates
 
     try:
         users = _bounded(users, "users")

@@ -24,10 +24,10 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from simfraud.core.vectors import VECTORS
 from simfraud.results.writer import write_parquet_atomic
 from simfraud.scenario.loader import apply_changes, load_scenario
 from simfraud.scenario.schema import Bounds, Scenario
-from simfraud.vectors import VECTORS
 
 SHARES = {"refunded_share": ("refunded", "gross_loss"),
           "user_loss_share": ("user_loss", "gross_loss")}
@@ -149,7 +149,7 @@ def calibrate(spec_path: Path, out: Path, trials: int | None = None,
     """
     import optuna
 
-    from simfraud.runner import run_replicates
+    from simfraud.model.replicates import run_replicates
 
     spec = CalibrationSpec.model_validate(yaml.safe_load(spec_path.read_text()))
     base = load_scenario(spec_path.parent / spec.scenario,

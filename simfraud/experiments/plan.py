@@ -6,7 +6,7 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
-from simfraud.rng import replicate_seed
+from simfraud.core.rng import replicate_seed
 from simfraud.scenario.overrides import OverrideError, parse_assignment
 from simfraud.scenario.schema import Scenario
 

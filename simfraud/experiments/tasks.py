@@ -57,9 +57,9 @@ def execute_run(base: dict[str, Any], spec: RunSpec, runs_dir: str,
             import numba
 
             numba.set_num_threads(min(numba_threads, numba.config.NUMBA_NUM_THREADS))
+        from simfraud.model.replicates import run_replicates
         from simfraud.results.folder import write_run_folder
         from simfraud.results.writer import ResultWriter
-        from simfraud.runner import run_replicates
         from simfraud.scenario.loader import apply_changes
         from simfraud.scenario.schema import Scenario
 

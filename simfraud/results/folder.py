@@ -12,9 +12,9 @@ import numba
 import yaml
 
 import simfraud
+from simfraud.outputs.run import RunResult
 from simfraud.results.summary import summarise
 from simfraud.results.writer import ResultWriter
-from simfraud.runner import RunResult
 from simfraud.scenario.schema import Scenario
 
 PACKAGES = ("simfraud", "mesa", "numpy", "numba", "pandas", "pyarrow", "pydantic", "plotly",

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
-from simfraud.vectors import BIOMETRIC_VECTORS, LIVENESS_LEVELS, VECTORS
+from simfraud.core.vectors import BIOMETRIC_VECTORS, LIVENESS_LEVELS, VECTORS
 
 Vector = Enum("Vector", {name: name for name in VECTORS}, type=str)
 LivenessLevel = Enum("LivenessLevel", {name: name for name in LIVENESS_LEVELS}, type=str)
@@ -846,7 +846,7 @@ class Sensitivity(Strict):
 
     @model_validator(mode="after")
     def _known_metric(self) -> Sensitivity:
-        from simfraud.metrics import TIMESERIES
+        from simfraud.core.metrics import TIMESERIES
 
         names = [m.name for m in TIMESERIES]
         if self.metric not in names:

@@ -1,29 +1,17 @@
-"""Run replicates of a scenario and gather their results."""
+"""Run replicates of a scenario, one after another, and gather their results."""
 
 from __future__ import annotations
 
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import pandas as pd
 
-from simfraud.model import FraudModel
-from simfraud.results.transactions import transactions_frame
+from simfraud.model.fraud_model import FraudModel
+from simfraud.outputs.run import RunResult
+from simfraud.outputs.transactions import transactions_frame
 from simfraud.scenario.schema import Scenario
-
-
-@dataclass
-class RunResult:
-    """Results of all replicates of one scenario."""
-
-    timeseries: pd.DataFrame
-    vectors: pd.DataFrame
-    transactions: pd.DataFrame | None = None
-    phase_seconds: dict[str, float] = field(default_factory=dict)
-    setup_seconds: float = 0.0
-    simulate_seconds: float = 0.0
 
 
 def run_replicates(scenario: Scenario, replicates: int = 1, engine: str = "columnar",

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from simfraud.kernels.contest import tullock
-from simfraud.rng import STREAM_ATTACKER, uniforms
+from simfraud.core.rng import STREAM_ATTACKER, uniforms
+from simfraud.core.vectors import VECTORS
 from simfraud.scenario.schema import Attackers
-from simfraud.vectors import VECTORS
+from simfraud.users.kernels.contest import tullock
 
 RD_STEP = 0.1
 """Relative quality gain bought by ``rd_cost`` of R&D."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from numba import njit
 
-from simfraud.vectors import N_VECTORS
+from simfraud.core.vectors import N_VECTORS
 
 # Per (platform, vector).
 PV_ATTEMPTS = 0

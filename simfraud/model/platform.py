@@ -8,8 +8,7 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from simfraud.scenario.schema import Defences, Platform
-from simfraud.vectors import (
+from simfraud.core.vectors import (
     ACCOUNT_TAKEOVER,
     BIOMETRIC_VECTORS,
     LIVENESS_LEVELS,
@@ -18,6 +17,7 @@ from simfraud.vectors import (
     SOCIAL_ENGINEERING,
     VECTORS,
 )
+from simfraud.scenario.schema import Defences, Platform
 
 INJECTION = VECTORS.index("deepfake_injection")
 SMOOTHING_DAYS = 30

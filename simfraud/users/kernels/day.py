@@ -13,32 +13,32 @@ from collections import namedtuple
 import numpy as np
 from numba import njit, prange
 
-from simfraud.kernels import layout as L
-from simfraud.kernels.attacks import SUCCESS, exponential_amount, resolve_layers
-from simfraud.kernels.behaviour import (
+from simfraud.core.rng import STREAM_USER, entity_key, uniform
+from simfraud.core.vectors import ACCOUNT_TAKEOVER, N_BIOMETRIC, N_VECTORS, SOCIAL_ENGINEERING
+from simfraud.users.columns import (
+    BARRED_FROM_FACE,
+    CREDENTIALS_COMPROMISED,
+    FACE_COMPROMISED,
+    FACEPAY,
+)
+from simfraud.users.kernels import layout as L
+from simfraud.users.kernels.attacks import SUCCESS, exponential_amount, resolve_layers
+from simfraud.users.kernels.behaviour import (
     choose_platform,
     facepay_utility,
     update_risk,
     update_trust,
     update_vigilance,
 )
-from simfraud.kernels.network import contacts_defrauded, victims_near, wrap
-from simfraud.kernels.refunds import refund_split
-from simfraud.kernels.transactions import (
+from simfraud.users.kernels.network import contacts_defrauded, victims_near, wrap
+from simfraud.users.kernels.refunds import refund_split
+from simfraud.users.kernels.transactions import (
     AUTH_FACE,
     AUTH_OTHER,
     AUTH_STEP_UP,
     GENUINE,
     record,
 )
-from simfraud.population.columns import (
-    BARRED_FROM_FACE,
-    CREDENTIALS_COMPROMISED,
-    FACE_COMPROMISED,
-    FACEPAY,
-)
-from simfraud.rng import STREAM_USER, entity_key, uniform
-from simfraud.vectors import ACCOUNT_TAKEOVER, N_BIOMETRIC, N_VECTORS, SOCIAL_ENGINEERING
 
 # Draw slots of the user stream.
 D_PAY = 0

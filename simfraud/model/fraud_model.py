@@ -8,7 +8,22 @@ from collections import defaultdict
 import mesa
 import numpy as np
 
-from simfraud.agents.attacker import (
+from simfraud.core.rng import (
+    STREAM_ATTACKER,
+    STREAM_ENTRY,
+    day_key,
+    replicate_seed,
+    uniform_at,
+    uniforms,
+)
+from simfraud.core.vectors import (
+    ACCOUNT_TAKEOVER,
+    N_BIOMETRIC,
+    N_VECTORS,
+    SOCIAL_ENGINEERING,
+    VECTORS,
+)
+from simfraud.model.attacker import (
     AttackerAgent,
     MarketIntel,
     Release,
@@ -17,35 +32,20 @@ from simfraud.agents.attacker import (
     pool_attempts,
     share_revenue,
 )
-from simfraud.agents.platform import PlatformAgent, PlatformDay
-from simfraud.agents.regulator import RegulatorAgent
-from simfraud.engines import AgentUsers, ColumnarUsers
-from simfraud.inputs import CONTACT_WINDOW, compose, rules_today
-from simfraud.kernels import layout as L
-from simfraud.kernels.transactions import sample_users
-from simfraud.ledger import DaySettlement, Ledger
-from simfraud.metrics import MetricsRecorder
-from simfraud.population.build import POPULATION_DAY, build_population
-from simfraud.population.columns import CREDENTIALS_COMPROMISED, FACE_COMPROMISED, FACEPAY
-from simfraud.recording import day_values, vector_stats
-from simfraud.rng import (
-    STREAM_ATTACKER,
-    STREAM_ENTRY,
-    day_key,
-    replicate_seed,
-    uniform_at,
-    uniforms,
-)
+from simfraud.model.inputs import CONTACT_WINDOW, compose, rules_today
+from simfraud.model.ledger import DaySettlement, Ledger
+from simfraud.model.platform import PlatformAgent, PlatformDay
+from simfraud.model.regulator import RegulatorAgent
+from simfraud.outputs.day_values import day_values, vector_stats
+from simfraud.outputs.recorder import MetricsRecorder
 from simfraud.scenario.loader import apply_changes
 from simfraud.scenario.schema import Scenario
-from simfraud.timeline import Timeline
-from simfraud.vectors import (
-    ACCOUNT_TAKEOVER,
-    N_BIOMETRIC,
-    N_VECTORS,
-    SOCIAL_ENGINEERING,
-    VECTORS,
-)
+from simfraud.scenario.timeline import Timeline
+from simfraud.users.build import POPULATION_DAY, build_population
+from simfraud.users.columns import CREDENTIALS_COMPROMISED, FACE_COMPROMISED, FACEPAY
+from simfraud.users.engines import AgentUsers, ColumnarUsers
+from simfraud.users.kernels import layout as L
+from simfraud.users.kernels.transactions import sample_users
 
 ENGINES = ("columnar", "agents")
 CONTACTS_DAY = 1 << 42

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from simfraud.agents.user import UserAgent
-from simfraud.kernels import layout
-from simfraud.kernels.day import DayInputs, run_day
-from simfraud.kernels.network import contact_list
-from simfraud.kernels.transactions import MAX_EVENTS, N_FIELDS
-from simfraud.population.columns import COLUMNS, UserColumns, row
+from simfraud.users.agent import UserAgent
+from simfraud.users.columns import COLUMNS, UserColumns, row
+from simfraud.users.kernels import layout
+from simfraud.users.kernels.day import DayInputs, run_day
+from simfraud.users.kernels.network import contact_list
+from simfraud.users.kernels.transactions import MAX_EVENTS, N_FIELDS
 
 CHUNK = 4_096
 """Users per accumulator chunk. Part of the result: sums are taken chunk by chunk."""

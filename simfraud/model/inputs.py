@@ -6,13 +6,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simfraud.agents.platform import PlatformAgent
-from simfraud.agents.regulator import RegulatorAgent
-from simfraud.kernels.day import DayInputs
-from simfraud.kernels.refunds import BPS, POLICY_CODES
+from simfraud.core.vectors import LIVENESS_LEVELS, VECTORS
+from simfraud.model.platform import PlatformAgent
+from simfraud.model.regulator import RegulatorAgent
 from simfraud.scenario.schema import Scenario
-from simfraud.timeline import DayEvents
-from simfraud.vectors import LIVENESS_LEVELS, VECTORS
+from simfraud.scenario.timeline import DayEvents
+from simfraud.users.kernels.day import DayInputs
+from simfraud.users.kernels.refunds import BPS, POLICY_CODES
 
 NO_THRESHOLD = np.int64(2**62)
 """Step-up threshold used when step-up is off (no amount reaches it)."""

@@ -7,8 +7,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from simfraud.kernels import transactions as tx
-from simfraud.vectors import VECTORS
+from simfraud.core.vectors import VECTORS
+from simfraud.users.kernels import transactions as tx
 
 AUTH_METHODS = ("password", "face", "password+one-time code", "face+one-time code")
 

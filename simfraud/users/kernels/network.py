@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from simfraud.rng import STREAM_CONTACTS, entity_key, uniform
+from simfraud.core.rng import STREAM_CONTACTS, entity_key, uniform
 
 
 @njit(cache=True, inline="always")

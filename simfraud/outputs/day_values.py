@@ -6,8 +6,8 @@ import math
 
 import numpy as np
 
-from simfraud.kernels import layout as L
-from simfraud.vectors import VECTORS
+from simfraud.core.vectors import VECTORS
+from simfraud.users.kernels import layout as L
 
 
 def vector_stats(pvs: np.ndarray) -> np.ndarray:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from simfraud.kernels.day import users_day
-from simfraud.population.columns import UserColumns
+from simfraud.users.columns import UserColumns
+from simfraud.users.kernels.day import users_day
 
 
 class UserAgent(mesa.Agent):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from simfraud.population.columns import FACEPAY, UserColumns, allocate
-from simfraud.rng import STREAM_POPULATION, day_key, entity_key, uniform
+from simfraud.core.rng import STREAM_POPULATION, day_key, entity_key, uniform
 from simfraud.scenario.schema import Scenario
+from simfraud.users.columns import FACEPAY, UserColumns, allocate
 
 POPULATION_DAY = 1 << 41
 """Pseudo-day of the population draws (never a simulated day)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from simfraud.rng import STREAM_POPULATION, entity_key, uniform
+from simfraud.core.rng import STREAM_POPULATION, entity_key, uniform
 
 F_DAY, F_USER, F_PLATFORM, F_AMOUNT, F_VECTOR, F_AUTH, F_OUTCOME, F_REFUNDED, F_KEY = range(9)
 N_FIELDS = 9

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from simfraud.rng import exponential
+from simfraud.core.rng import exponential
 
 SUCCESS = 0
 STOPPED_PRIMARY = 1

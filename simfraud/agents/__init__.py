@@ -1,1 +1,0 @@
-"""Mesa agents: platforms, fraud crews, regulators, and users for the reference engine."""

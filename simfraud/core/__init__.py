@@ -1,0 +1,1 @@
+"""Registries every layer shares: attack vectors and liveness levels, random streams, metrics."""

@@ -1,1 +1,0 @@
-"""The user population: column registry and initial build."""

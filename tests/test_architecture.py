@@ -1,0 +1,62 @@
+"""The package's layers import only downwards (docs/architecture.md)."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "simfraud"
+LAYERS = ("core", "scenario", "users", "outputs", "model", "results", "experiments", "cli")
+"""Bottom to top: a module may import its own layer and the layers below it."""
+
+
+def layer_of(module: str) -> int:
+    parts = module.split(".")
+    if parts[0] != "simfraud":
+        raise ValueError(module)
+    if len(parts) == 1:
+        return 0  # the package root: version and threading set-up only
+    return LAYERS.index(parts[1])
+
+
+def module_name(path: Path) -> str:
+    relative = path.relative_to(PACKAGE.parent).with_suffix("")
+    parts = relative.parts[:-1] if relative.name == "__init__" else relative.parts
+    return ".".join(parts)
+
+
+def imports_of(path: Path) -> list[tuple[int, str]]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append((node.lineno, node.module))
+        elif isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+    return [(line, name) for line, name in found if name.split(".")[0] == "simfraud"]
+
+
+MODULES = sorted(PACKAGE.rglob("*.py"))
+
+
+def test_every_module_is_in_a_layer():
+    loose = [p.name for p in MODULES if p.parent == PACKAGE and p.name not in
+             ("__init__.py", "cli.py")]
+    assert loose == [], "modules at the package root belong in a layer's package"
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_imports_go_down_the_layers(path):
+    own = layer_of(module_name(path))
+    upward = [f"{path.name}:{line} imports {name}" for line, name in imports_of(path)
+              if layer_of(name) > own]
+    assert upward == []
+
+
+def test_the_package_does_not_import_benchmarks_or_dashboards():
+    for path in MODULES:
+        for line, name in [(n.lineno, a.name) for n in ast.walk(ast.parse(path.read_text()))
+                           if isinstance(n, ast.Import) for a in n.names] + [
+                (n.lineno, n.module or "") for n in ast.walk(ast.parse(path.read_text()))
+                if isinstance(n, ast.ImportFrom)]:
+            assert name.split(".")[0] not in ("benchmarks", "dashboards") or (
+                path.name == "cli.py"), f"{path}:{line} imports {name}"
