@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from simfraud.core.rng import STREAM_USER, entity_key, uniform
+from simfraud.core.draws import STREAM_USER
+from simfraud.core.rng import entity_key, uniform
 from simfraud.users.columns import UserColumns
 
 DRAWS = 6

@@ -5,7 +5,7 @@ import pytest
 
 from simfraud.model import FraudModel
 from simfraud.model.attacker import plan_crews
-from simfraud.users.kernels.contest import tullock
+from simfraud.users.contest import tullock
 from tests.support import scenario_with
 
 

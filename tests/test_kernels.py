@@ -4,23 +4,23 @@ import numpy as np
 import pytest
 
 from simfraud.core.rng import entity_key, exponential
-from simfraud.users.kernels.attacks import (
+from simfraud.users.attacks import exponential_amount
+from simfraud.users.authentication import (
     STOPPED_MONITORING,
     STOPPED_PRIMARY,
     STOPPED_STEP_UP,
     SUCCESS,
-    exponential_amount,
     resolve_layers,
 )
-from simfraud.users.kernels.behaviour import (
+from simfraud.users.attitudes import (
     choose_platform,
     facepay_utility,
     update_risk,
     update_trust,
     update_vigilance,
 )
-from simfraud.users.kernels.contest import tullock
-from simfraud.users.kernels.refunds import POLICY_CAPPED, POLICY_FULL, POLICY_NONE, refund_split
+from simfraud.users.contest import tullock
+from simfraud.users.refunds import POLICY_CAPPED, POLICY_FULL, POLICY_NONE, refund_split
 
 rng = np.random.default_rng(0)
 

@@ -2,8 +2,9 @@
 
 import numpy as np
 
-from simfraud.core.rng import STREAM_POPULATION, uniform_at
-from simfraud.users.build import ATTRIBUTE_SPREAD, POPULATION_DAY, build_population
+from simfraud.core.draws import POPULATION_DAY, STREAM_POPULATION
+from simfraud.core.rng import uniform_at
+from simfraud.users.build import ATTRIBUTE_SPREAD, build_population
 from simfraud.users.columns import FACEPAY
 from tests.support import scenario_with
 

@@ -11,8 +11,8 @@ Construction (SplitMix64 finaliser as the mixing function):
 * ``entity_key(day_key, stream, entity) = mix(day_key ^ mix(stream * S + entity * E))``;
 * ``uniform = top53bits(mix(entity_key + draw * G)) * 2**-53``.
 
-``stream`` names the mechanism (see the ``STREAM_*`` constants); ``draw`` numbers the
-draws a mechanism needs for one entity on one day.
+``stream`` names the mechanism and ``draw`` numbers the draws a mechanism needs for one
+entity on one day: both are numbered in one registry, ``core.draws``.
 
 Exponential variates (``exponential``) come from the ziggurat method (Marsaglia and
 Tsang 2000, 256 layers, as numpy's ``standard_exponential``) fed by the 64 bits of one
@@ -50,13 +50,6 @@ draw ``d`` uses slots ``SAMPLER_SLOTS + 64 d`` to ``SAMPLER_SLOTS + 64 d + 63``.
 _FALLBACK_SLOTS = SAMPLER_SLOTS - 1_000
 """Slot ``_FALLBACK_SLOTS + d``: inversion after ``_RETRIES`` failed rounds of draw ``d``."""
 
-# Streams: one per mechanism. Users draw in the user streams, crews in the attacker
-# streams, and so on; entity is the user index, crew id, platform index.
-STREAM_USER = 1
-STREAM_CONTACTS = 2
-STREAM_ATTACKER = 3
-STREAM_ENTRY = 4
-STREAM_POPULATION = 5
 
 
 @njit(cache=True, inline="always")

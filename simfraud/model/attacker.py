@@ -14,18 +14,15 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from simfraud.core.rng import STREAM_ATTACKER, uniforms
+from simfraud.core.draws import D_DIFFUSE, D_PEER, D_RELEASE, STREAM_ATTACKER
+from simfraud.core.rng import uniforms
 from simfraud.core.vectors import VECTORS
 from simfraud.scenario.schema import Attackers
-from simfraud.users.kernels.contest import tullock
+from simfraud.users.contest import tullock
 
 RD_STEP = 0.1
 """Relative quality gain bought by ``rd_cost`` of R&D."""
 PROFIT_SMOOTHING = 1.0 / 30.0
-# Draw slots of the attacker stream.
-D_DIFFUSE = 0
-D_PEER = 1
-D_RELEASE = 2  # one per tool release
 
 
 @dataclass

@@ -1,26 +1,30 @@
-"""FraudModel: the day's phases, in order."""
+"""FraudModel: the day's phases, in order, and what each hands to the next."""
 
 from __future__ import annotations
 
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 
 import mesa
 import numpy as np
 
-from simfraud.core.rng import (
+from simfraud.core.draws import (
+    CONTACTS_DAY,
+    CREW_DAY,
+    POPULATION_DAY,
     STREAM_ATTACKER,
     STREAM_ENTRY,
-    day_key,
-    replicate_seed,
-    uniform_at,
-    uniforms,
 )
+from simfraud.core.rng import day_key, replicate_seed, uniform_at, uniforms
 from simfraud.core.vectors import (
-    ACCOUNT_TAKEOVER,
+    AUTHORISED,
     N_BIOMETRIC,
     N_VECTORS,
-    SOCIAL_ENGINEERING,
+    TARGET,
+    TARGET_ANYONE,
+    TARGET_CREDENTIALS,
+    TARGET_FACE,
     VECTORS,
 )
 from simfraud.model.attacker import (
@@ -32,34 +36,55 @@ from simfraud.model.attacker import (
     pool_attempts,
     share_revenue,
 )
-from simfraud.model.inputs import CONTACT_WINDOW, compose, rules_today
 from simfraud.model.ledger import DaySettlement, Ledger
 from simfraud.model.platform import PlatformAgent, PlatformDay
-from simfraud.model.regulator import RegulatorAgent
+from simfraud.model.regulator import RegulatorAgent, Rules
 from simfraud.outputs.day_values import day_values, vector_stats
 from simfraud.outputs.recorder import MetricsRecorder
 from simfraud.scenario.loader import apply_changes
 from simfraud.scenario.schema import Scenario
-from simfraud.scenario.timeline import Timeline
-from simfraud.users.build import POPULATION_DAY, build_population
+from simfraud.scenario.timeline import DayEvents, Timeline
+from simfraud.users import counters as K
+from simfraud.users.attacks import attack_inputs
+from simfraud.users.attitudes import attitude_inputs
+from simfraud.users.authentication import authentication_inputs
+from simfraud.users.build import build_population
 from simfraud.users.columns import CREDENTIALS_COMPROMISED, FACE_COMPROMISED, FACEPAY
+from simfraud.users.compromise import compromise_inputs
+from simfraud.users.day import DayContext, DayInputs
 from simfraud.users.engines import AgentUsers, ColumnarUsers
-from simfraud.users.kernels import layout as L
-from simfraud.users.kernels.transactions import sample_users
+from simfraud.users.network import CONTACT_WINDOW, network_inputs
+from simfraud.users.payment import payment_inputs
+from simfraud.users.refunds import refund_inputs
+from simfraud.users.transactions import sample_users
 
 ENGINES = ("columnar", "agents")
-CONTACTS_DAY = 1 << 42
-"""Pseudo-day of the contact network's key."""
-CREW_DAY = 1 << 43
-"""Pseudo-day of the draws that give a new crew its specialisation."""
 PRIOR_VICTIM_FOOLED = 0.4
 """Crews' prior share of scam targets who fall for a script that beats the warnings."""
-INJECTION = VECTORS.index("deepfake_injection")
-MIX_SMOOTHING = 1.0 / 30.0
+
+
+@dataclass(frozen=True)
+class AttackPlan:
+    """What the crews' phase hands to the users' phase, per (platform, vector).
+
+    Attributes:
+        attempts: Pooled attempts at the simulated population.
+        success: Attempt-weighted first-layer success probability.
+        expected_successes: Pooled attempts x success at the reference population.
+    """
+
+    attempts: np.ndarray
+    success: np.ndarray
+    expected_successes: np.ndarray
 
 
 class FraudModel(mesa.Model):
     """The payment-fraud arms race, one day per step.
+
+    Phases hand over typed objects: ``events`` (``DayEvents``, phase 1), ``rules``
+    (``Rules``, phase 2), ``plan`` and ``day_inputs`` (``AttackPlan``, ``DayInputs``,
+    phase 4), ``totals`` (``UserTotals``, phase 5), ``settlement`` (``DaySettlement``,
+    phase 6).
 
     Attributes:
         scenario: The scenario in force (rule changes replace it).
@@ -83,12 +108,24 @@ class FraudModel(mesa.Model):
         self.day = 0
         self.timeline = Timeline(scenario)
         self.phase_seconds: dict[str, float] = defaultdict(float)
-        n_platforms = len(scenario.platforms)
-        self.platforms = [
-            PlatformAgent(self, i, cfg, scenario.defences)
-            for i, cfg in enumerate(scenario.platforms)
-        ]
+        self.platforms = [PlatformAgent(self, i, cfg, scenario.defences)
+                          for i, cfg in enumerate(scenario.platforms)]
         self.regulator = RegulatorAgent(self, scenario.regulator)
+        self._build_users(scenario, engine, transaction_share)
+        self.releases: list[Release] = []
+        self.cost_multiplier = np.ones(N_VECTORS)
+        self.daily_loss_per_user: list[float] = []
+        self.crews_entered = 0
+        self.crew_scale = self.n_users / scenario.population.reference_users
+        self.market = MarketIntel(self._prior_value(), scenario.attackers.learning_rate)
+        for _ in range(scenario.attackers.initial):
+            self._new_crew(initial_tools(scenario.attackers))
+        self.ledger = Ledger()
+        self.metrics = MetricsRecorder(scenario.days, [p.name for p in scenario.platforms])
+
+    def _build_users(self, scenario: Scenario, engine: str, transaction_share: float) -> None:
+        """The initial population, its census, the contact network and the engine."""
+        n_platforms = len(scenario.platforms)
         columns = build_population(scenario, self.seed_key)
         self.eligible = _census(columns, n_platforms)
         self.n_users = len(columns.platform)
@@ -105,17 +142,6 @@ class FraudModel(mesa.Model):
         else:
             self.users = AgentUsers(self, columns, n_platforms, self.sampled, self.contacts_key,
                                     scenario.population.contacts, CONTACT_WINDOW)
-        self.releases: list[Release] = []
-        self.cost_multiplier = np.ones(N_VECTORS)
-        self.recent_biometric_mix = np.zeros(n_platforms)
-        self.daily_loss_per_user: list[float] = []
-        self.crews_entered = 0
-        self.crew_scale = self.n_users / scenario.population.reference_users
-        self.market = MarketIntel(self._prior_value(), scenario.attackers.learning_rate)
-        for _ in range(scenario.attackers.initial):
-            self._new_crew(initial_tools(scenario.attackers))
-        self.ledger = Ledger()
-        self.metrics = MetricsRecorder(scenario.days, [p.name for p in scenario.platforms])
 
     # -- the day ------------------------------------------------------------------------
     def step(self) -> None:
@@ -131,17 +157,11 @@ class FraudModel(mesa.Model):
 
     def apply_timeline(self) -> None:
         """Phase 1: scheduled events and policy changes."""
-        self.events = self.timeline.events(self.day)
+        self.events: DayEvents = self.timeline.events(self.day)
         for change in self.events.rule_changes:
             self.scenario = apply_changes(self.scenario, change.set)
             for platform, config in zip(self.platforms, self.scenario.platforms, strict=True):
-                prefix = f"platforms.{platform.index}.liveness"
-                platform.configure(
-                    config, self.scenario.defences,
-                    set_level=any(p in (prefix, f"{prefix}.level") for p in change.set),
-                    set_injection=any(p in (prefix, f"{prefix}.injection_detection")
-                                      for p in change.set),
-                )
+                platform.configure(config, self.scenario.defences, changed=change.set)
             self.regulator.configure(self.scenario.regulator, self.day)
             self.market.learning_rate = self.scenario.attackers.learning_rate
             for crew in self.crews:
@@ -156,7 +176,7 @@ class FraudModel(mesa.Model):
     def regulate(self) -> None:
         """Phase 2: the regulator looks at lagged indicators; rules come into force."""
         self.regulator.observe(self.day, self.daily_loss_per_user)
-        self.rules = rules_today(self.scenario, self.regulator, self.day)
+        self.rules: Rules = self.regulator.rules(self.day)
 
     def adapt_platforms(self) -> None:
         """Phase 3: upgrades go live, rules are complied with, new upgrades decided."""
@@ -169,21 +189,31 @@ class FraudModel(mesa.Model):
         crews = self.crews
         for crew in crews:
             crew.diffuse(self.day, crews, self.releases, self.seed_key)
-        strength = self._strength()
-        cost = self._attempt_cost()
-        value = self.market.value()
+        strength = np.stack([p.primary_strength() for p in self.platforms])
         reach = att.exploitation * self.eligible / self.crew_scale
-        reach[:, SOCIAL_ENGINEERING] = att.attempts_per_day
-        plan_crews(crews, reach, cost, strength, self.scenario.defences.contest_decisiveness,
-                   value)
+        reach[:, TARGET == TARGET_ANYONE] = att.attempts_per_day
+        plan_crews(crews, reach, self._attempt_cost(), strength,
+                   self.scenario.defences.contest_decisiveness, self.market.value())
         attempts, success = pool_attempts(crews, strength.shape)
-        self.expected_successes = attempts * success
-        self.attempts = attempts * self.crew_scale
-        self.day_inputs = compose(
-            self.scenario, self.platforms, self.rules, self.events, self.attempts, success,
-            self.eligible, len(crews), self.regulator.backlash,
-            int(day_key(np.uint64(self.seed_key), np.int64(self.day))), self.contacts_key,
-            self.day, self.sampled,
+        self.plan = AttackPlan(attempts * self.crew_scale, success, attempts * success)
+        self.day_inputs = self._day_inputs()
+
+    def _day_inputs(self) -> DayInputs:
+        """Each stage of the user day gets its inputs from its own mechanism's builder."""
+        scenario, platforms, rules, events = self.scenario, self.platforms, self.rules, self.events
+        return DayInputs(
+            context=DayContext(
+                key=np.uint64(day_key(np.uint64(self.seed_key), np.int64(self.day))),
+                day=np.int64(self.day),
+                sampled=self.sampled,
+                **network_inputs(scenario, self.contacts_key),
+            ),
+            payment=payment_inputs(scenario),
+            authentication=authentication_inputs(scenario, platforms, self.plan.success),
+            attacks=attack_inputs(scenario, self.plan.attempts, self.eligible),
+            refunds=refund_inputs(scenario, platforms, rules.mandated),
+            compromise=compromise_inputs(scenario, platforms, rules, events, len(self.crews)),
+            attitudes=attitude_inputs(scenario, rules, events, self.regulator.backlash),
         )
 
     def users_act(self) -> None:
@@ -191,62 +221,40 @@ class FraudModel(mesa.Model):
         self.users.run_day(self.day_inputs)
         if len(self.sampled):
             self.transaction_days.append(self.users.day_log())
-        self.totals_int = self.users.acc_int.sum(axis=0)
-        self.totals_float = self.users.acc_float.sum(axis=0)
+        self.totals = K.UserTotals.of(self.users.acc_int.sum(axis=0),
+                                      self.users.acc_float.sum(axis=0), len(self.platforms))
 
     def settle(self) -> None:
         """Phase 6: split losses, pay crews, check the ledger; agents learn from the day."""
-        n_platforms = len(self.platforms)
-        pvs, per_platform, glob = _split(self.totals_int, n_platforms)
-        settlement = DaySettlement(
-            loss=pvs[..., L.PV_LOSS],
-            refunded_sending=pvs[..., L.PV_REFUND_SENDING],
-            refunded_receiving=pvs[..., L.PV_REFUND_RECEIVING],
-            recovered=pvs[..., L.PV_RECOVERED],
-            user_loss=int(per_platform[:, L.P_USER_LOSS].sum()),
-            user_refunds=int(per_platform[:, L.P_USER_REFUND].sum()),
+        pvs, per_platform = self.totals.pvs, self.totals.per_platform
+        self.settlement = DaySettlement(
+            loss=pvs[..., K.PV_LOSS],
+            refunded_sending=pvs[..., K.PV_REFUND_SENDING],
+            refunded_receiving=pvs[..., K.PV_REFUND_RECEIVING],
+            recovered=pvs[..., K.PV_RECOVERED],
+            user_loss=int(per_platform[:, K.P_USER_LOSS].sum()),
+            user_refunds=int(per_platform[:, K.P_USER_REFUND].sum()),
         )
+        revenue = self.settlement.loss - self.settlement.recovered
         crews = self.crews
-        revenue = settlement.loss - settlement.recovered
         shares = share_revenue(crews, revenue)
-        self.ledger.settle(self.day, settlement, shares, *self.users.population_totals())
+        self.ledger.settle(self.day, self.settlement, shares, *self.users.population_totals())
         self.attack_cost = round(sum(crew.cost_today for crew in crews) * self.crew_scale)
         for crew, share in zip(crews, shares, strict=True):
             crew.settle(share / self.crew_scale)
         if self.scenario.attackers.adaptive:
-            self.market.learn(revenue / self.crew_scale, self.expected_successes)
+            self.market.learn(revenue / self.crew_scale, self.plan.expected_successes)
         for platform in self.platforms:
-            k = platform.index
-            stats = pvs[k]
-            platform.observe(PlatformDay(
-                users=int(per_platform[k, L.P_USERS_NEXT]),
-                face_checks=int(per_platform[k, L.P_FACE_CHECKS]),
-                volume=int(per_platform[k, L.P_VOLUME]),
-                attempts=stats[:, L.PV_ATTEMPTS],
-                successes=stats[:, L.PV_SUCCESSES],
-                stopped_by_monitoring=stats[:, L.PV_STOP_MONITORING],
-                loss=stats[:, L.PV_LOSS],
-                attempted_amount=stats[:, L.PV_ATTEMPTED_AMOUNT],
-                refunded_sending=stats[:, L.PV_REFUND_SENDING],
-                refunded_receiving=stats[:, L.PV_REFUND_RECEIVING],
-            ))
-            biometric = stats[:N_BIOMETRIC, L.PV_ATTEMPTS].sum()
-            if biometric > 0:
-                mix = stats[INJECTION, L.PV_ATTEMPTS] / biometric
-                self.recent_biometric_mix[k] += MIX_SMOOTHING * (mix - self.recent_biometric_mix[k])
-        self.regulator.record_face_frauds(int(pvs[:, :N_BIOMETRIC, L.PV_SUCCESSES].sum()),
-                                      self.n_users)
-        self.daily_loss_per_user.append(float(settlement.loss.sum()) / self.n_users)
-        self.eligible = pvs[..., L.PV_ELIGIBLE_NEXT].astype(np.float64)
+            platform.observe(_platform_day(pvs[platform.index], per_platform[platform.index]))
+        self.regulator.record_face_frauds(int(pvs[:, :N_BIOMETRIC, K.PV_SUCCESSES].sum()),
+                                          self.n_users)
+        self.daily_loss_per_user.append(float(self.settlement.loss.sum()) / self.n_users)
+        self.eligible = pvs[..., K.PV_ELIGIBLE_NEXT].astype(np.float64)
         self._entry_and_exit()
-        self.settlement = settlement
-        self.glob = glob
-        self.per_platform = per_platform
-        self.pvs = pvs
 
     def record(self) -> None:
         """Phase 7: store the day's metrics."""
-        self.metrics.record(self.day, day_values(self), vector_stats(self.pvs))
+        self.metrics.record(self.day, day_values(self), vector_stats(self.totals.pvs))
 
     # -- running --------------------------------------------------------------------------
     def run(self, days: int | None = None, on_day=None) -> None:
@@ -273,9 +281,6 @@ class FraudModel(mesa.Model):
         phase()
         self.phase_seconds[name] += time.perf_counter() - start
 
-    def _strength(self) -> np.ndarray:
-        return np.stack([p.primary_strength() for p in self.platforms])
-
     def _attempt_cost(self) -> np.ndarray:
         att = self.scenario.attackers
         return np.array([getattr(att.attempt_cost, v) for v in VECTORS]) * self.cost_multiplier
@@ -286,7 +291,7 @@ class FraudModel(mesa.Model):
         amounts = np.array([getattr(att.mean_fraud_amount, v) for v in VECTORS], dtype=float)
         detect = np.stack([p.detect_probability() for p in self.platforms])
         prior = amounts[None, :] * (1.0 - detect) * (1.0 - att.mule_recovery_share)
-        prior[:, SOCIAL_ENGINEERING] *= PRIOR_VICTIM_FOOLED
+        prior[:, AUTHORISED] *= PRIOR_VICTIM_FOOLED
         return prior
 
     def _new_crew(self, tools: np.ndarray) -> AttackerAgent:
@@ -315,23 +320,31 @@ class FraudModel(mesa.Model):
             self._new_crew(tools)
 
 
-def _split(totals: np.ndarray, n_platforms: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per (platform, vector), per platform and global views of the integer totals."""
-    n_pv = n_platforms * N_VECTORS * L.N_PV
-    pvs = totals[:n_pv].reshape(n_platforms, N_VECTORS, L.N_PV)
-    per_platform = totals[n_pv:n_pv + n_platforms * L.N_P].reshape(n_platforms, L.N_P)
-    return pvs, per_platform, totals[n_pv + n_platforms * L.N_P:]
+def _platform_day(stats: np.ndarray, per_platform: np.ndarray) -> PlatformDay:
+    """What a platform sees of its own users' day (its row of the kernel totals)."""
+    return PlatformDay(
+        users=int(per_platform[K.P_USERS_NEXT]),
+        face_checks=int(per_platform[K.P_FACE_CHECKS]),
+        volume=int(per_platform[K.P_VOLUME]),
+        attempts=stats[:, K.PV_ATTEMPTS],
+        successes=stats[:, K.PV_SUCCESSES],
+        stopped_by_monitoring=stats[:, K.PV_STOP_MONITORING],
+        loss=stats[:, K.PV_LOSS],
+        attempted_amount=stats[:, K.PV_ATTEMPTED_AMOUNT],
+        refunded_sending=stats[:, K.PV_REFUND_SENDING],
+        refunded_receiving=stats[:, K.PV_REFUND_RECEIVING],
+    )
 
 
 def _census(columns, n_platforms: int) -> np.ndarray:
     """Users each (platform, vector) can target, from the day-0 population."""
     eligible = np.zeros((n_platforms, N_VECTORS))
-    facepay = (columns.flags & FACEPAY) != 0
-    face = (columns.flags & FACE_COMPROMISED) != 0
+    face_target = ((columns.flags & FACEPAY) != 0) & ((columns.flags & FACE_COMPROMISED) != 0)
     credentials = (columns.flags & CREDENTIALS_COMPROMISED) != 0
+    reachable = {TARGET_FACE: face_target, TARGET_CREDENTIALS: credentials,
+                 TARGET_ANYONE: np.ones_like(credentials)}
     for p in range(n_platforms):
         on = columns.platform == p
-        eligible[p, :N_BIOMETRIC] = np.sum(on & facepay & face)
-        eligible[p, ACCOUNT_TAKEOVER] = np.sum(on & credentials)
-        eligible[p, SOCIAL_ENGINEERING] = np.sum(on)
+        for v in range(N_VECTORS):
+            eligible[p, v] = np.sum(on & reachable[int(TARGET[v])])
     return eligible

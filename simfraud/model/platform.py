@@ -9,19 +9,24 @@ import mesa
 import numpy as np
 
 from simfraud.core.vectors import (
-    ACCOUNT_TAKEOVER,
+    AUTHORISED,
     BIOMETRIC_VECTORS,
+    CONTROL,
+    CONTROLS,
+    DEVICE_BINDING,
+    INJECTION,
+    LIVENESS,
     LIVENESS_LEVELS,
     N_BIOMETRIC,
     N_VECTORS,
-    SOCIAL_ENGINEERING,
-    VECTORS,
+    PAYEE_WARNINGS,
 )
 from simfraud.scenario.schema import Defences, Platform
 
-INJECTION = VECTORS.index("deepfake_injection")
 SMOOTHING_DAYS = 30
 """Window of the exponential moving averages platforms decide on."""
+INJECTION_MIX_SMOOTHING = 1.0 / 30.0
+"""Weight of a day in the smoothed injection share of biometric attempts."""
 
 
 @dataclass
@@ -56,10 +61,6 @@ class ControlUpgrade:
     ready_day: int
     control: int
 
-
-# The controls a reactive platform strengthens, by the vector group whose cost it sees.
-LIVENESS, DEVICE_BINDING, PAYEE_WARNINGS = 0, 1, 2
-CONTROL_OF_VECTOR = np.array([LIVENESS] * N_BIOMETRIC + [DEVICE_BINDING, PAYEE_WARNINGS])
 
 
 def gordon_loeb_investment(vulnerability: float, potential_loss: float, alpha: float,
@@ -107,9 +108,10 @@ class PlatformAgent(mesa.Agent):
         self.pending_control: ControlUpgrade | None = None
         self.cooldown_until = -1
         self.own_cost_ema = 0.0
-        self.own_cost_by_control = np.zeros(3)
-        self.control_upgrades = np.zeros(3, dtype=np.int64)
-        self.control_boost = np.ones(3)
+        self.own_cost_by_control = np.zeros(len(CONTROLS))
+        self.control_upgrades = np.zeros(len(CONTROLS), dtype=np.int64)
+        self.control_boost = np.ones(len(CONTROLS))
+        self.injection_share = 0.0
         self.potential_loss_ema = 0.0
         self.vulnerability_ema = 0.0
         self.investment = 0.0
@@ -123,17 +125,23 @@ class PlatformAgent(mesa.Agent):
         self.injection_detection = config.liveness.injection_detection
         self.detection = np.full(N_VECTORS, self.config.monitoring.base_detection)
 
-    def configure(self, config: Platform, defences: Defences, set_level: bool = False,
-                  set_injection: bool = False) -> None:
+    def configure(self, config: Platform, defences: Defences,
+                  changed: dict[str, object] | None = None) -> None:
         """Adopt a changed scenario block (a rule change) at once.
+
+        A change that sets this platform's liveness level (or injection detection)
+        replaces the live one and cancels a liveness upgrade in the pipeline; other
+        changes leave the live defences alone.
 
         Args:
             config: The platform's new scenario block.
             defences: The new defence tables.
-            set_level: The change sets the liveness level: it replaces the live one and
-                cancels a liveness upgrade in the pipeline.
-            set_injection: The change sets injection detection: likewise.
+            changed: The rule change's ``set`` (dotted path to value).
         """
+        prefix = f"platforms.{self.index}.liveness"
+        paths = changed or {}
+        set_level = any(p in (prefix, f"{prefix}.level") for p in paths)
+        set_injection = any(p in (prefix, f"{prefix}.injection_detection") for p in paths)
         if set_level:
             self.level = LIVENESS_LEVELS.index(config.liveness.level)
         if set_injection:
@@ -154,14 +162,19 @@ class PlatformAgent(mesa.Agent):
         return strength
 
     def primary_strength(self) -> np.ndarray:
-        """Strength of the first layer each vector meets (the contest's ``d``)."""
-        strength = np.zeros(N_VECTORS)
-        strength[:N_BIOMETRIC] = self.liveness_strength()
-        strength[ACCOUNT_TAKEOVER] = (self.config.step_up.device_binding_strength
-                                      * self.control_boost[DEVICE_BINDING])
+        """Strength of the first layer each vector meets (the contest's ``d``).
+
+        Each vector meets the control that guards it (``core.vectors.CONTROL``):
+        liveness, device binding or payee warnings, each with its upgrades.
+        """
         warnings = self.config.payee_warnings
-        strength[SOCIAL_ENGINEERING] = (warnings.strength * self.control_boost[PAYEE_WARNINGS]
-                                        if warnings.enabled else 0.0)
+        by_control = np.array([
+            0.0,
+            self.config.step_up.device_binding_strength * self.control_boost[DEVICE_BINDING],
+            warnings.strength * self.control_boost[PAYEE_WARNINGS] if warnings.enabled else 0.0,
+        ])
+        strength = by_control[CONTROL]
+        strength[:N_BIOMETRIC] = self.liveness_strength()
         return strength
 
     def detect_probability(self) -> np.ndarray:
@@ -171,7 +184,7 @@ class PlatformAgent(mesa.Agent):
             base = np.zeros(N_VECTORS)
         else:
             base = self.detection.copy()
-            base[SOCIAL_ENGINEERING] *= mon.social_engineering_factor
+            base[AUTHORISED] *= mon.social_engineering_factor  # the payer authorises
         sec = self.config.security
         residual = (sec.gl_alpha * self.investment + 1.0) ** (-sec.gl_beta)
         return 1.0 - (1.0 - base) * residual
@@ -231,8 +244,7 @@ class PlatformAgent(mesa.Agent):
                 return
 
     def _liveness_step(self, day: int) -> bool:
-        injection_attacks = self.model.recent_biometric_mix[self.index]
-        if not self.injection_detection and injection_attacks > 0.5:
+        if not self.injection_detection and self.injection_share > 0.5:
             self._schedule(day, self.level, True)
         elif self.level < len(LIVENESS_LEVELS) - 1:
             self._schedule(day, self.level + 1, self.injection_detection)
@@ -285,7 +297,7 @@ class PlatformAgent(mesa.Agent):
         own_by_vector = seen.refunded_sending + rep * user_loss
         own_cost = float(own_by_vector.sum())
         self.own_cost_ema += weight * (own_cost - self.own_cost_ema)
-        by_control = np.bincount(CONTROL_OF_VECTOR, weights=own_by_vector, minlength=3)
+        by_control = np.bincount(CONTROL, weights=own_by_vector, minlength=len(CONTROLS))
         self.own_cost_by_control += weight * (by_control - self.own_cost_by_control)
         loss = float(seen.loss.sum())
         own_share = own_cost / loss if loss > 0 else rep
@@ -295,6 +307,10 @@ class PlatformAgent(mesa.Agent):
                                                 - self.vulnerability_ema)
         potential = float(seen.attempted_amount.sum()) * own_share
         self.potential_loss_ema += weight * (potential - self.potential_loss_ema)
+        biometric = seen.attempts[:N_BIOMETRIC].sum()
+        if biometric > 0:
+            mix = seen.attempts[INJECTION] / biometric
+            self.injection_share += INJECTION_MIX_SMOOTHING * (mix - self.injection_share)
         self.security_spend = self._running_cost(seen)
         self.fees = seen.volume * self.config.fee_bps // 10_000
         self.net_income = self.fees - int(seen.refunded_sending.sum()) - self.security_spend

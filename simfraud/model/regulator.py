@@ -1,9 +1,13 @@
-"""The regulator: observes lagged fraud statistics and brings rules into force."""
+"""The regulator: observes lagged fraud statistics, brings rules into force, says which apply."""
 
 from __future__ import annotations
 
-import mesa
+from dataclasses import dataclass
 
+import mesa
+import numpy as np
+
+from simfraud.core.vectors import LIVENESS_LEVELS, VECTORS
 from simfraud.scenario.schema import Regulator
 
 WINDOW_DAYS = 30
@@ -11,6 +15,31 @@ WINDOW_DAYS = 30
 BACKLASH_SMOOTHING = 1.0 / 30.0
 BACKLASH_SCALE = 100_000
 """The backlash index counts face-pay frauds per this many users (smoothed)."""
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Which regulatory instruments apply today (what phase 2 hands to the others).
+
+    Attributes:
+        in_force: Whether the regulator's rules apply.
+        mandated: Per vector, 1 when mandatory reimbursement covers it.
+        minimum_level: Liveness level index platforms must reach (None: no rule).
+        require_injection: Whether platforms must run injection detection.
+        face_allowed: Whether face pay is allowed (no ban).
+        consent_required: Face pay needs consent and a non-biometric alternative.
+        harvest_factor: Multiplier of face and credential harvesting (data protection).
+        breach_factor: Multiplier of breach sizes (data protection).
+    """
+
+    in_force: bool
+    mandated: np.ndarray
+    minimum_level: int | None
+    require_injection: bool
+    face_allowed: bool
+    consent_required: bool
+    harvest_factor: float
+    breach_factor: float
 
 
 class RegulatorAgent(mesa.Agent):
@@ -72,6 +101,29 @@ class RegulatorAgent(mesa.Agent):
         """Update the backlash index with today's successful face (biometric) frauds."""
         rate = frauds / max(users, 1) * BACKLASH_SCALE
         self.backlash += BACKLASH_SMOOTHING * (rate - self.backlash)
+
+    def rules(self, day: int) -> Rules:
+        """The instruments in force on ``day`` (from the regulator's scenario block)."""
+        inst = self.config.instruments
+        on = self.in_force(day)
+        mandate = inst.mandatory_reimbursement
+        mandated = np.array(
+            [on and mandate.enabled and v in mandate.vectors for v in VECTORS], dtype=np.uint8
+        )
+        minimum = inst.minimum_liveness
+        data = inst.data_protection
+        face_rule = inst.face_recognition.rule if on else "none"
+        return Rules(
+            in_force=on,
+            mandated=mandated,
+            minimum_level=LIVENESS_LEVELS.index(minimum.level) if on and minimum.enabled
+            else None,
+            require_injection=bool(on and minimum.enabled and minimum.injection_detection),
+            face_allowed=face_rule != "ban",
+            consent_required=face_rule == "consent_with_alternative",
+            harvest_factor=1.0 - data.harvest_reduction if on and data.enabled else 1.0,
+            breach_factor=1.0 - data.breach_reduction if on and data.enabled else 1.0,
+        )
 
     def in_force(self, day: int) -> bool:
         """Whether the regulator's rules apply on ``day``."""

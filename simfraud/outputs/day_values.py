@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from simfraud.core.vectors import VECTORS
-from simfraud.users.kernels import layout as L
+from simfraud.users import counters as L
 
 
 def vector_stats(pvs: np.ndarray) -> np.ndarray:
@@ -33,10 +33,10 @@ def day_values(model) -> dict[str, float]:
         Metric name to value.
     """
     s = model.settlement
-    pvs, pp, gl = model.pvs, model.per_platform, model.glob
+    totals = model.totals
+    pvs, pp, gl = totals.pvs, totals.per_platform, totals.glob
     scenario = model.scenario
     costs = scenario.costs
-    n_platforms = len(model.platforms)
     gross = int(s.loss.sum())
     sending = int(s.refunded_sending.sum())
     receiving = int(s.refunded_receiving.sum())
@@ -57,7 +57,6 @@ def day_values(model) -> dict[str, float]:
     crews = model.crews
     quality = (np.mean([c.quality for c in crews], axis=0) if crews
                else np.full(len(VECTORS), math.nan))
-    trust_sum = model.totals_float[: n_platforms * L.N_FP].sum()
     values = {
         "attempts": int(pvs[..., L.PV_ATTEMPTS].sum()),
         "successes": int(pvs[..., L.PV_SUCCESSES].sum()),
@@ -98,9 +97,8 @@ def day_values(model) -> dict[str, float]:
         "social_cost": gross - recovered + friction + security + compliance,
         "regulation_in_force": int(model.rules.in_force),
         "attacker_profit": float(np.mean([c.profit_ema for c in crews])) if crews else 0.0,
-        "mean_trust": float(trust_sum) / model.n_users,
-        "mean_perceived_risk": float(model.totals_float[n_platforms * L.N_FP + L.F_RISK])
-        / model.n_users,
+        "mean_trust": totals.trust_sum / model.n_users,
+        "mean_perceived_risk": totals.risk_sum / model.n_users,
         "backlash_index": model.regulator.backlash,
         "mean_liveness_level": float(np.dot(weights, [p.level for p in model.platforms])),
     }

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from simfraud.core.vectors import VECTORS
-from simfraud.users.kernels import transactions as tx
+from simfraud.users import transactions as tx
 
 AUTH_METHODS = ("password", "face", "password+one-time code", "face+one-time code")
 

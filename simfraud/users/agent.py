@@ -11,7 +11,7 @@ import mesa
 import numpy as np
 
 from simfraud.users.columns import UserColumns
-from simfraud.users.kernels.day import users_day
+from simfraud.users.day import users_day
 
 
 class UserAgent(mesa.Agent):
@@ -35,7 +35,7 @@ class UserAgent(mesa.Agent):
         self._defrauded[0] = sum(int(other.columns.victim_prev[0]) for other in self.contacts)
         engine = self.model.users
         chunk = self.index // engine.chunk
-        users_day(self.columns, self.model.day_inputs, 0, 1, self.index, self._defrauded,
+        users_day(self.columns, *self.model.day_inputs, 0, 1, self.index, self._defrauded,
                   engine.acc_int[chunk], engine.acc_float[chunk], engine.log[chunk],
                   engine.log_count[chunk:chunk + 1])
 

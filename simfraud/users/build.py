@@ -5,12 +5,21 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from simfraud.core.rng import STREAM_POPULATION, day_key, entity_key, uniform
+from simfraud.core.draws import (
+    P_CONVENIENCE,
+    P_EXPOSURE,
+    P_FACEPAY,
+    P_PLATFORM,
+    P_PRIVACY,
+    P_SEGMENT,
+    P_VIGILANCE,
+    POPULATION_DAY,
+    STREAM_POPULATION,
+)
+from simfraud.core.rng import day_key, entity_key, uniform
 from simfraud.scenario.schema import Scenario
 from simfraud.users.columns import FACEPAY, UserColumns, allocate
 
-POPULATION_DAY = 1 << 41
-"""Pseudo-day of the population draws (never a simulated day)."""
 ATTRIBUTE_SPREAD = 0.3
 """Width of the uniform spread of individual attitudes around their segment's value."""
 
@@ -32,14 +41,14 @@ def _spread(base: float, u: float) -> np.float32:
 def _init_user(c, i, key, segment_cumulative, platform_cumulative, attributes, facepay_share,
                initial_trust, initial_risk):
     ek = entity_key(key, STREAM_POPULATION, i)
-    s = _pick(uniform(ek, 0), segment_cumulative)
+    s = _pick(uniform(ek, P_SEGMENT), segment_cumulative)
     c.segment[i] = s
-    c.platform[i] = _pick(uniform(ek, 1), platform_cumulative)
-    c.flags[i] = FACEPAY if uniform(ek, 2) < facepay_share else np.uint8(0)
-    c.face_exposure[i] = _spread(attributes[s, 0], uniform(ek, 3))
-    c.vigilance[i] = _spread(attributes[s, 1], uniform(ek, 4))
-    c.privacy_concern[i] = _spread(attributes[s, 2], uniform(ek, 5))
-    c.convenience[i] = _spread(attributes[s, 3], uniform(ek, 6))
+    c.platform[i] = _pick(uniform(ek, P_PLATFORM), platform_cumulative)
+    c.flags[i] = FACEPAY if uniform(ek, P_FACEPAY) < facepay_share else np.uint8(0)
+    c.face_exposure[i] = _spread(attributes[s, 0], uniform(ek, P_EXPOSURE))
+    c.vigilance[i] = _spread(attributes[s, 1], uniform(ek, P_VIGILANCE))
+    c.privacy_concern[i] = _spread(attributes[s, 2], uniform(ek, P_PRIVACY))
+    c.convenience[i] = _spread(attributes[s, 3], uniform(ek, P_CONVENIENCE))
     c.trust[i] = initial_trust
     c.perceived_risk[i] = initial_risk
 

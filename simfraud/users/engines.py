@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from simfraud.users import counters as layout
 from simfraud.users.agent import UserAgent
 from simfraud.users.columns import COLUMNS, UserColumns, row
-from simfraud.users.kernels import layout
-from simfraud.users.kernels.day import DayInputs, run_day
-from simfraud.users.kernels.network import contact_list
-from simfraud.users.kernels.transactions import MAX_EVENTS, N_FIELDS
+from simfraud.users.day import DayInputs, run_day
+from simfraud.users.network import contact_list
+from simfraud.users.transactions import MAX_EVENTS, N_FIELDS
 
 CHUNK = 4_096
 """Users per accumulator chunk. Part of the result: sums are taken chunk by chunk."""
@@ -43,7 +43,7 @@ class ColumnarUsers:
 
     def run_day(self, inputs: DayInputs) -> None:
         """Advance every user by one day."""
-        run_day(self.columns_, inputs, self.acc_int, self.acc_float, self.log, self.log_count,
+        run_day(self.columns_, *inputs, self.acc_int, self.acc_float, self.log, self.log_count,
                 self.chunk)
         c = self.columns_
         self.columns_ = c._replace(victim_prev=c.victim_now, victim_now=c.victim_prev)

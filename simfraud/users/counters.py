@@ -11,6 +11,9 @@ number of threads. Integer slots are laid out as
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 from numba import njit
 
 from simfraud.core.vectors import N_VECTORS
@@ -85,3 +88,35 @@ def n_int_slots(n_platforms: int) -> int:
 def n_float_slots(n_platforms: int) -> int:
     """Float accumulator width: trust per platform, then perceived risk."""
     return n_platforms * N_FP + N_FG
+
+
+@dataclass(frozen=True)
+class UserTotals:
+    """The day's kernel totals (what the users' phase hands to the ledger and metrics).
+
+    Attributes:
+        pvs: ``(n_platforms, n_vectors, N_PV)`` integer totals per (platform, vector).
+        per_platform: ``(n_platforms, N_P)`` integer totals per platform.
+        glob: ``(N_G,)`` global integer totals.
+        trust_sum: Sum of users' trust (end of day).
+        risk_sum: Sum of users' perceived risk (end of day).
+    """
+
+    pvs: np.ndarray
+    per_platform: np.ndarray
+    glob: np.ndarray
+    trust_sum: float
+    risk_sum: float
+
+    @classmethod
+    def of(cls, totals_int: np.ndarray, totals_float: np.ndarray,
+           n_platforms: int) -> UserTotals:
+        """Views of the summed accumulator rows."""
+        n_pv = n_platforms * N_VECTORS * N_PV
+        return cls(
+            pvs=totals_int[:n_pv].reshape(n_platforms, N_VECTORS, N_PV),
+            per_platform=totals_int[n_pv:n_pv + n_platforms * N_P].reshape(n_platforms, N_P),
+            glob=totals_int[n_pv + n_platforms * N_P:],
+            trust_sum=float(totals_float[: n_platforms * N_FP].sum()),
+            risk_sum=float(totals_float[n_platforms * N_FP + F_RISK]),
+        )

@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from simfraud.core.rng import STREAM_POPULATION, entity_key, uniform
+from simfraud.core.draws import KEY_SLOTS, P_SAMPLED, STREAM_POPULATION
+from simfraud.core.rng import entity_key, uniform
 
 F_DAY, F_USER, F_PLATFORM, F_AMOUNT, F_VECTOR, F_AUTH, F_OUTCOME, F_REFUNDED, F_KEY = range(9)
 N_FIELDS = 9
@@ -25,13 +26,7 @@ AUTH_OTHER, AUTH_FACE = 0, 1
 AUTH_STEP_UP = 2
 OUTCOMES = ("completed", "stopped_primary", "stopped_step_up", "stopped_monitoring",
             "abandoned_after_false_reject", "completed_after_false_reject")
-"""``outcome`` codes: index into this tuple (1-3 follow ``kernels.attacks``)."""
-SAMPLE_DRAW = 7
-"""Draw slot of the population stream that decides whether a user is sampled."""
-KEY_SLOTS = 1_000
-"""Transaction ids use draw slots from here on, clear of every slot a decision uses (a
-shared slot would make the id depend on the decision: a payment happens when its draw
-is low)."""
+"""``outcome`` codes: index into this tuple (1-3 follow ``authentication.STOPPED_*``)."""
 
 
 @njit(cache=True, inline="always")
@@ -56,5 +51,5 @@ def sample_users(key: np.uint64, n: np.int64, share: float) -> np.ndarray:
     """1 for the users whose payments are logged (a fixed random ``share`` of them)."""
     out = np.zeros(n, dtype=np.uint8)
     for i in prange(n):
-        out[i] = uniform(entity_key(key, STREAM_POPULATION, i), SAMPLE_DRAW) < share
+        out[i] = uniform(entity_key(key, STREAM_POPULATION, i), P_SAMPLED) < share
     return out

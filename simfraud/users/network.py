@@ -4,6 +4,9 @@ A user's ``k``-th contact is a fixed random user within ``window`` positions of 
 drawn from the contact stream (the network never changes during a run). User indices
 carry no meaning (segments and platforms are drawn), so a local window is a random
 network whose reads stay in cache.
+
+Parameters: ``population.contacts``. Stage of the user day: ``hear`` (how many of a
+user's contacts were defrauded yesterday), read by the attitude stage (word of mouth).
 """
 
 from __future__ import annotations
@@ -11,7 +14,22 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from simfraud.core.rng import STREAM_CONTACTS, entity_key, uniform
+from simfraud.core.draws import STREAM_CONTACTS
+from simfraud.core.rng import entity_key, uniform
+
+CONTACT_WINDOW = 1024
+"""Contacts are drawn among the users within this many positions."""
+
+NETWORK_FIELDS = ("contacts_key", "n_contacts", "contact_window")
+"""The network's inputs: the (static) network's key, contacts per user and the window they
+are drawn in (fields of ``day.DayContext``)."""
+
+
+def network_inputs(scenario, contacts_key: int) -> dict[str, np.integer]:
+    """The network stage's inputs (``NETWORK_FIELDS``)."""
+    return {"contacts_key": np.uint64(contacts_key),
+            "n_contacts": np.int64(scenario.population.contacts),
+            "contact_window": np.int64(CONTACT_WINDOW)}
 
 
 @njit(cache=True, inline="always")
@@ -88,3 +106,34 @@ def contact_list(contacts_key: np.uint64, user: np.int64, n_contacts: np.int64,
             out[kept] = j
             kept += 1
     return out[:kept]
+
+
+@njit(cache=True, inline="always")
+def hear(t, victim_prev: np.ndarray, r: np.int64, start: np.int64, user: np.int64,
+         n_rows: np.int64, near: np.int64,
+         defrauded_given: np.ndarray) -> tuple[np.int64, np.int64]:
+    """How many of the user in row ``r``'s contacts were defrauded yesterday.
+
+    ``t`` is the ``DayContext`` (it holds the network's fields).
+
+    The agent engine gives the count (``defrauded_given``); the columnar engine keeps a
+    running count of yesterday's victims within the contact window (``near``, moved
+    one position per row) and draws the contacts only when one is near.
+
+    Returns:
+        ``(near, defrauded_contacts)``.
+    """
+    if defrauded_given.shape[0] > 0:
+        return near, np.int64(defrauded_given[r])
+    if t.n_contacts == 0:
+        return near, np.int64(0)
+    if r == start:
+        near = victims_near(victim_prev, user, n_rows, t.contact_window)
+    else:
+        near += (np.int64(victim_prev[wrap(user + t.contact_window, n_rows)])
+                 - np.int64(victim_prev[wrap(user - t.contact_window - 1, n_rows)]))
+    defrauded = np.int64(0)
+    if near > 0:
+        defrauded = contacts_defrauded(victim_prev, user, n_rows, t.contacts_key,
+                                       t.n_contacts, t.contact_window)
+    return near, defrauded

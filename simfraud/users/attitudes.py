@@ -1,0 +1,167 @@
+"""Attitudes: vigilance, perceived risk, trust, face-pay adoption and platform switching.
+
+Parameters: the ``behaviour`` block, segments' ``vigilance``, ``population.initial_trust``,
+platforms' ``market_share`` (where switchers go), the regulator's face-recognition rule
+(a ban; consent removes the platforms' push) and the backlash index and publicity events
+(media). Stage of the user day: ``attitudes``. Metrics fed: ``mean_trust``,
+``mean_perceived_risk``, ``facepay_users`` and the privacy groups, ``switched_platform``.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+from numba import njit
+
+from simfraud.core.draws import D_ADOPT, D_SWITCH, D_SWITCH_TARGET
+from simfraud.core.rng import uniform
+from simfraud.users import counters as K
+
+AttitudeInputs = namedtuple("AttitudeInputs", [
+    "seg_vigilance", "vigilance_learning", "vigilance_decay",
+    "risk_decay", "background_risk", "victim_shock", "word_of_mouth", "media",
+    "trust_recovery", "trust_hit_unrefunded", "trust_hit_false_reject", "friction_decay",
+    "face_allowed", "push", "adoption_rate", "adoption_threshold", "drop_rate",
+    "risk_weight", "friction_weight",
+    "switch_threshold", "switch_rate", "switch_cumulative", "initial_trust",
+])
+"""The ``behaviour`` block's values (same names, ``victim_risk_shock`` as
+``victim_shock``), segment vigilance, today's media pressure, the face rule, switching."""
+
+
+def attitude_inputs(scenario, rules, events, backlash: float) -> AttitudeInputs:
+    """The attitude stage's inputs.
+
+    Args:
+        scenario: The scenario in force.
+        rules: The regulator's instruments in force (``face_allowed``, ``consent_required``).
+        events: Today's timeline events (publicity).
+        backlash: The regulator's backlash index.
+    """
+    beh, pop = scenario.behaviour, scenario.population
+    return AttitudeInputs(
+        seg_vigilance=np.array([s.vigilance for s in pop.segments]),
+        vigilance_learning=beh.vigilance_learning,
+        vigilance_decay=beh.vigilance_decay,
+        risk_decay=beh.risk_decay,
+        background_risk=beh.background_risk,
+        victim_shock=beh.victim_risk_shock,
+        word_of_mouth=beh.word_of_mouth,
+        media=beh.media_gain * backlash + events.publicity,
+        trust_recovery=beh.trust_recovery,
+        trust_hit_unrefunded=beh.trust_hit_unrefunded,
+        trust_hit_false_reject=beh.trust_hit_false_reject,
+        friction_decay=beh.friction_decay,
+        face_allowed=np.int64(rules.face_allowed),
+        push=0.0 if rules.consent_required else beh.platform_push,
+        adoption_rate=beh.adoption_rate,
+        adoption_threshold=beh.adoption_threshold,
+        drop_rate=beh.drop_rate,
+        risk_weight=beh.risk_weight,
+        friction_weight=beh.friction_weight,
+        switch_threshold=beh.switch_threshold,
+        switch_rate=beh.switch_rate,
+        switch_cumulative=np.cumsum([p.market_share for p in scenario.platforms]),
+        initial_trust=np.float32(pop.initial_trust),
+    )
+
+
+@njit(cache=True, inline="always")
+def update_vigilance(vigilance: float, baseline: float, decay: float, learning: float,
+                     fooled: bool) -> float:
+    """Vigilance drifts back to the segment baseline and jumps after being scammed."""
+    vigilance += decay * (baseline - vigilance)
+    if fooled:
+        vigilance += learning * (1.0 - vigilance)
+    return vigilance
+
+
+@njit(cache=True, inline="always")
+def update_risk(risk: float, decay: float, background: float, shock: float, victim: bool,
+                word_of_mouth: float, contacts_defrauded: np.int64, media: float) -> float:
+    """Perceived risk: back towards the background, up with fraud nearby and in the news."""
+    risk += decay * (background - risk) + word_of_mouth * contacts_defrauded + media
+    if victim:
+        risk += shock
+    return min(max(risk, 0.0), 1.0)
+
+
+@njit(cache=True, inline="always")
+def update_trust(trust: float, recovery: float, hit_unrefunded: float,
+                 unrefunded_share: float, hit_false_reject: float,
+                 false_rejects: np.int64) -> float:
+    """Trust recovers towards 1 and falls after unrefunded fraud and false rejects."""
+    trust += recovery * (1.0 - trust)
+    trust -= hit_unrefunded * unrefunded_share + hit_false_reject * false_rejects
+    return min(max(trust, 0.0), 1.0)
+
+
+@njit(cache=True, inline="always")
+def facepay_utility(convenience: float, push: float, risk_weight: float, privacy: float,
+                    risk: float, friction_weight: float, friction: float) -> float:
+    """Net appeal of face pay: convenience and platform push against privacy risk and friction."""
+    return convenience + push - risk_weight * privacy * risk - friction_weight * friction
+
+
+@njit(cache=True, inline="always")
+def choose_platform(u: float, cumulative_share: np.ndarray, current: np.int64) -> np.int64:
+    """Platform a switching user moves to: drawn by market share, never the current one.
+
+    Args:
+        u: Uniform draw.
+        cumulative_share: Cumulative shares of the platforms (last entry 1).
+        current: The user's platform.
+
+    Returns:
+        Index of the new platform (the next one when the draw lands on the current).
+    """
+    n = cumulative_share.shape[0]
+    target = n - 1
+    for k in range(n):
+        if u < cumulative_share[k]:
+            target = k
+            break
+    if target == current:
+        target = (current + 1) % n
+    return target
+
+
+@njit(cache=True, inline="always")
+def attitudes(t, c, r: np.int64, ek: np.uint64, ai, n_platforms: np.int64, p: np.int64,
+              s: np.int64, fooled: bool, victim: bool, unrefunded: float,
+              false_rejects: np.int64, defrauded_contacts: np.int64, face_attempted: bool,
+              facepay: bool, barred: bool, credentials_compromised: bool):
+    """One user's attitudes after the day, face-pay adoption and platform switching.
+
+    A face attempt on the user, stopped or not, is reported (by the platform's checks or
+    by the victim) and face pay is suspended until the user re-enrols. The adoption
+    conditions use ``&`` and ``|``, not ``and``/``or``: they are unpredictable, so no
+    branches.
+
+    Returns:
+        ``(vigilance, friction, risk, trust, facepay, p, credentials_compromised)``.
+    """
+    vigilance = update_vigilance(c.vigilance[r], t.seg_vigilance[s], t.vigilance_decay,
+                                 t.vigilance_learning, fooled)
+    friction = c.friction[r] * (1.0 - t.friction_decay) + false_rejects
+    risk = update_risk(c.perceived_risk[r], t.risk_decay, t.background_risk, t.victim_shock,
+                       victim, t.word_of_mouth, defrauded_contacts, t.media)
+    trust = update_trust(c.trust[r], t.trust_recovery, t.trust_hit_unrefunded, unrefunded,
+                         t.trust_hit_false_reject, false_rejects)
+    utility = facepay_utility(c.convenience[r], t.push, t.risk_weight, c.privacy_concern[r],
+                              risk, t.friction_weight, friction)
+    u_adopt = uniform(ek, D_ADOPT)
+    allowed = t.face_allowed != 0
+    keeps = not (face_attempted | (not allowed) | ((utility < 0.0) & (u_adopt < t.drop_rate)))
+    adopts = (allowed & (not barred) & (utility > t.adoption_threshold)
+              & (u_adopt < t.adoption_rate))
+    facepay = (facepay & keeps) | ((not facepay) & adopts)
+    if (n_platforms > 1 and trust < t.switch_threshold
+            and uniform(ek, D_SWITCH) < t.switch_rate):
+        ai[K.pp(n_platforms, p, K.P_SWITCHED_OUT)] += 1
+        p = choose_platform(uniform(ek, D_SWITCH_TARGET), t.switch_cumulative, p)
+        trust = t.initial_trust
+        facepay = False
+        credentials_compromised = False
+    return vigilance, friction, risk, trust, facepay, p, credentials_compromised

@@ -1,0 +1,125 @@
+"""Authentication and liveness: face checks of genuine payments and the layers an attack meets.
+
+Parameters: the liveness tables (``defences.liveness``, per platform level), step-up
+(``platforms[].step_up``), monitoring (``platforms[].monitoring``) and
+``behaviour.abandon_probability``; platforms supply their live values
+(``PlatformAgent.bpcer``, ``detect_probability``) and crews the first-layer pass
+probability of their tools (``primary_pass``).
+
+Stages of the user day: ``genuine_check`` (a face-pay user's payment is checked and may be
+falsely rejected, then abandoned) and ``resolve_layers`` (an attempt meets the primary
+layer, step-up and monitoring). Metrics fed: ``face_checks``, ``false_rejects``,
+``abandoned``, ``step_ups`` and the ``stopped_*`` counts.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+from numba import njit
+
+from simfraud.core.draws import D_ABANDON, D_FALSE_REJECT
+from simfraud.core.rng import uniform
+from simfraud.core.vectors import STEP_UP, STEP_UP_OTP
+from simfraud.users import counters as K
+
+NO_THRESHOLD = np.int64(2**62)
+"""Step-up threshold used when step-up is off (no amount reaches it)."""
+
+SUCCESS = 0
+STOPPED_PRIMARY = 1
+STOPPED_STEP_UP = 2
+STOPPED_MONITORING = 3
+
+AuthenticationInputs = namedtuple("AuthenticationInputs", [
+    "bpcer",                # per platform: false-reject rate of the live liveness level
+    "abandon_probability",  # a falsely rejected payment is abandoned
+    "step_up_threshold",    # per platform: amount above which a one-time code is asked
+    "step_up_block",        # per platform: probability the code stops an attacker
+    "sim_swap",             # per platform: probability a SIM swap defeats the code
+    "primary_pass",         # per (platform, vector): attempt passes the first layer
+    "detect",               # per (platform, vector): monitoring stops the attempt
+])
+
+
+def authentication_inputs(scenario, platforms, primary_pass: np.ndarray) -> AuthenticationInputs:
+    """The authentication stage's inputs.
+
+    Args:
+        scenario: The scenario in force.
+        platforms: Platform agents in index order (their live levels and monitoring).
+        primary_pass: Pooled first-layer success probability per (platform, vector).
+    """
+    step_up = [p.config.step_up for p in platforms]
+    return AuthenticationInputs(
+        bpcer=np.array([p.bpcer() for p in platforms]),
+        abandon_probability=scenario.behaviour.abandon_probability,
+        step_up_threshold=np.array(
+            [s.amount_threshold if s.enabled else NO_THRESHOLD for s in step_up], dtype=np.int64
+        ),
+        step_up_block=np.array([s.block_probability if s.enabled else 0.0 for s in step_up]),
+        sim_swap=np.array([s.sim_swap_success for s in step_up]),
+        primary_pass=primary_pass,
+        detect=np.stack([p.detect_probability() for p in platforms]),
+    )
+
+
+@njit(cache=True, inline="always")
+def genuine_check(t, ai, n_platforms: np.int64, p: np.int64, face_check: np.int64,
+                  ek: np.uint64) -> tuple[np.int64, np.int64]:
+    """A genuine payment's face check: ``(false_rejects, abandoned)``, each 0 or 1.
+
+    Args:
+        t: ``AuthenticationInputs``.
+        ai: Integer accumulator row.
+        n_platforms: Platforms.
+        p: The user's platform.
+        face_check: 1 when a face-pay user pays (the check happens).
+        ek: Entity key of the user's day.
+    """
+    false_rejects = face_check & np.int64(uniform(ek, D_FALSE_REJECT) < t.bpcer[p])
+    abandoned = np.int64(0)
+    if false_rejects:
+        ai[K.pp(n_platforms, p, K.P_FALSE_REJECTS)] += 1
+        if uniform(ek, D_ABANDON) < t.abandon_probability:
+            abandoned = np.int64(1)
+            ai[K.pp(n_platforms, p, K.P_ABANDONED)] += 1
+    ai[K.pp(n_platforms, p, K.P_FACE_CHECKS)] += face_check
+    return false_rejects, abandoned
+
+
+@njit(cache=True, inline="always")
+def step_up_block(t, p: np.int64, v: np.int64, credentials_compromised: bool) -> float:
+    """Probability that step-up stops an attempt of vector ``v`` (when it is asked)."""
+    if STEP_UP[v] != STEP_UP_OTP:
+        return 0.0
+    return t.step_up_block[p] * (1.0 - t.sim_swap[p] * credentials_compromised)
+
+
+@njit(cache=True, inline="always")
+def resolve_layers(u_primary: float, pass_primary: float, needs_step_up: bool,
+                   u_step_up: float, block_step_up: float, u_monitoring: float,
+                   detect: float) -> np.int64:
+    """Outcome of one attempt.
+
+    Args:
+        u_primary: Uniform draw for the primary layer.
+        pass_primary: Probability the attempt passes the primary layer (liveness contest,
+            device binding, or the victim's vigilance and payee warnings).
+        needs_step_up: Whether the amount triggers step-up verification.
+        u_step_up: Uniform draw for step-up.
+        block_step_up: Probability step-up stops the attempt.
+        u_monitoring: Uniform draw for monitoring.
+        detect: Probability monitoring stops the attempt.
+
+    Returns:
+        ``SUCCESS`` or the layer that stopped the attempt.
+    """
+    if u_primary >= pass_primary:
+        return STOPPED_PRIMARY
+    if needs_step_up and u_step_up < block_step_up:
+        return STOPPED_STEP_UP
+    if u_monitoring < detect:
+        return STOPPED_MONITORING
+    return SUCCESS
