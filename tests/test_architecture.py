@@ -60,3 +60,26 @@ def test_the_package_does_not_import_benchmarks_or_dashboards():
                 if isinstance(n, ast.ImportFrom)]:
             assert name.split(".")[0] not in ("benchmarks", "dashboards") or (
                 path.name == "cli.py"), f"{path}:{line} imports {name}"
+
+
+def test_every_kernel_input_is_read_by_its_stage():
+    import re
+
+    from simfraud.users import attacks, attitudes, authentication, compromise, day, payment, refunds
+
+    groups = [payment.PaymentInputs, authentication.AuthenticationInputs, attacks.AttackInputs,
+              refunds.RefundInputs, compromise.CompromiseInputs, attitudes.AttitudeInputs,
+              day.DayContext]
+    kernel_source = "".join(p.read_text() for p in (PACKAGE / "users").glob("*.py"))
+    for inputs in groups:
+        for field in inputs._fields:
+            assert re.search(rf"\.{field}\b", kernel_source), (
+                f"{inputs.__name__}.{field} is built but no stage reads it")
+
+
+def test_no_agent_reads_the_model_attributes():
+    import re
+
+    for name in ("platform.py", "attacker.py", "regulator.py"):
+        text = (PACKAGE / "model" / name).read_text()
+        assert not re.search(r"self\.model\.\w", text), name

@@ -5,19 +5,19 @@ import pytest
 
 from simfraud.core.rng import entity_key, exponential
 from simfraud.users.attacks import exponential_amount
-from simfraud.users.authentication import (
-    STOPPED_MONITORING,
-    STOPPED_PRIMARY,
-    STOPPED_STEP_UP,
-    SUCCESS,
-    resolve_layers,
-)
 from simfraud.users.attitudes import (
     choose_platform,
     facepay_utility,
     update_risk,
     update_trust,
     update_vigilance,
+)
+from simfraud.users.authentication import (
+    STOPPED_MONITORING,
+    STOPPED_PRIMARY,
+    STOPPED_STEP_UP,
+    SUCCESS,
+    resolve_layers,
 )
 from simfraud.users.contest import tullock
 from simfraud.users.refunds import POLICY_CAPPED, POLICY_FULL, POLICY_NONE, refund_split

@@ -4,7 +4,7 @@ import numpy as np
 
 from simfraud.core.draws import POPULATION_DAY, STREAM_POPULATION
 from simfraud.core.rng import uniform_at
-from simfraud.users.build import ATTRIBUTE_SPREAD, build_population
+from simfraud.users.build import build_population
 from simfraud.users.columns import FACEPAY
 from tests.support import scenario_with
 
@@ -18,7 +18,8 @@ def reference_user(scenario, seed, i):
                     len(shares) - 1)
 
     def spread(base, value):
-        return np.float32(min(max(base + ATTRIBUTE_SPREAD * (value - 0.5), 0.0), 1.0))
+        width = scenario.population.attribute_spread
+        return np.float32(min(max(base + width * (value - 0.5), 0.0), 1.0))
 
     segments = scenario.population.segments
     s = pick(u(0), [x.share for x in segments])

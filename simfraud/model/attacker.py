@@ -20,10 +20,6 @@ from simfraud.core.vectors import VECTORS
 from simfraud.scenario.schema import Attackers
 from simfraud.users.contest import tullock
 
-RD_STEP = 0.1
-"""Relative quality gain bought by ``rd_cost`` of R&D."""
-PROFIT_SMOOTHING = 1.0 / 30.0
-
 
 @dataclass
 class Release:
@@ -111,14 +107,14 @@ class AttackerAgent(mesa.Agent):
         cfg = self.config
         profit = round(float(revenue.sum())) - self.cost_today
         self.budget += profit
-        self.profit_ema += PROFIT_SMOOTHING * (profit - self.profit_ema)
+        self.profit_ema += 1.0 / cfg.profit_smoothing_days * (profit - self.profit_ema)
         self.losing_days = self.losing_days + 1 if self.profit_ema < 0 else 0
         if cfg.adaptive and profit > 0:
             by_vector = self.attempts.sum(axis=0)
             share = by_vector / by_vector.sum() if by_vector.sum() > 0 else by_vector
             invest = cfg.rd_share * profit * share
             self.budget -= int(np.floor(invest.sum()))
-            self.tools *= 1.0 + RD_STEP * invest / cfg.rd_cost
+            self.tools *= 1.0 + cfg.rd_step * invest / cfg.rd_cost
 
     def diffuse(self, day: int, crews: list[AttackerAgent], releases: list[Release],
                 seed: int) -> None:

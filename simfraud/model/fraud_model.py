@@ -53,14 +53,12 @@ from simfraud.users.columns import CREDENTIALS_COMPROMISED, FACE_COMPROMISED, FA
 from simfraud.users.compromise import compromise_inputs
 from simfraud.users.day import DayContext, DayInputs
 from simfraud.users.engines import AgentUsers, ColumnarUsers
-from simfraud.users.network import CONTACT_WINDOW, network_inputs
+from simfraud.users.network import network_inputs
 from simfraud.users.payment import payment_inputs
 from simfraud.users.refunds import refund_inputs
 from simfraud.users.transactions import sample_users
 
 ENGINES = ("columnar", "agents")
-PRIOR_VICTIM_FOOLED = 0.4
-"""Crews' prior share of scam targets who fall for a script that beats the warnings."""
 
 
 @dataclass(frozen=True)
@@ -141,7 +139,8 @@ class FraudModel(mesa.Model):
             self.users = ColumnarUsers(columns, n_platforms, self.sampled)
         else:
             self.users = AgentUsers(self, columns, n_platforms, self.sampled, self.contacts_key,
-                                    scenario.population.contacts, CONTACT_WINDOW)
+                                    scenario.population.contacts,
+                                    scenario.population.contact_window)
 
     # -- the day ------------------------------------------------------------------------
     def step(self) -> None:
@@ -291,7 +290,7 @@ class FraudModel(mesa.Model):
         amounts = np.array([getattr(att.mean_fraud_amount, v) for v in VECTORS], dtype=float)
         detect = np.stack([p.detect_probability() for p in self.platforms])
         prior = amounts[None, :] * (1.0 - detect) * (1.0 - att.mule_recovery_share)
-        prior[:, AUTHORISED] *= PRIOR_VICTIM_FOOLED
+        prior[:, AUTHORISED] *= att.prior_victim_fooled
         return prior
 
     def _new_crew(self, tools: np.ndarray) -> AttackerAgent:

@@ -23,11 +23,6 @@ from simfraud.core.vectors import (
 )
 from simfraud.scenario.schema import Defences, Platform
 
-SMOOTHING_DAYS = 30
-"""Window of the exponential moving averages platforms decide on."""
-INJECTION_MIX_SMOOTHING = 1.0 / 30.0
-"""Weight of a day in the smoothed injection share of biometric attempts."""
-
 
 @dataclass
 class PlatformDay:
@@ -244,7 +239,8 @@ class PlatformAgent(mesa.Agent):
                 return
 
     def _liveness_step(self, day: int) -> bool:
-        if not self.injection_detection and self.injection_share > 0.5:
+        switch_share = self.config.security.injection_switch_share
+        if not self.injection_detection and self.injection_share > switch_share:
             self._schedule(day, self.level, True)
         elif self.level < len(LIVENESS_LEVELS) - 1:
             self._schedule(day, self.level + 1, self.injection_detection)
@@ -291,7 +287,7 @@ class PlatformAgent(mesa.Agent):
         signal = frauds_seen / (frauds_seen + mon.signal_half_saturation)
         self.detection += mon.learning_rate * signal * (mon.max_detection - self.detection)
         self.detection -= mon.drift * (self.detection - mon.base_detection)
-        weight = 1.0 / SMOOTHING_DAYS
+        weight = 1.0 / self.config.security.smoothing_days
         rep = self.config.security.reputation_weight
         user_loss = seen.loss - seen.refunded_sending - seen.refunded_receiving
         own_by_vector = seen.refunded_sending + rep * user_loss
@@ -310,7 +306,8 @@ class PlatformAgent(mesa.Agent):
         biometric = seen.attempts[:N_BIOMETRIC].sum()
         if biometric > 0:
             mix = seen.attempts[INJECTION] / biometric
-            self.injection_share += INJECTION_MIX_SMOOTHING * (mix - self.injection_share)
+            self.injection_share += (1.0 / self.config.security.injection_smoothing_days
+                                     * (mix - self.injection_share))
         self.security_spend = self._running_cost(seen)
         self.fees = seen.volume * self.config.fee_bps // 10_000
         self.net_income = self.fees - int(seen.refunded_sending.sum()) - self.security_spend

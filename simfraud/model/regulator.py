@@ -10,9 +10,6 @@ import numpy as np
 from simfraud.core.vectors import LIVENESS_LEVELS, VECTORS
 from simfraud.scenario.schema import Regulator
 
-WINDOW_DAYS = 30
-"""Window of the indicator the reactive regulator watches."""
-BACKLASH_SMOOTHING = 1.0 / 30.0
 BACKLASH_SCALE = 100_000
 """The backlash index counts face-pay frauds per this many users (smoothed)."""
 
@@ -88,10 +85,11 @@ class RegulatorAgent(mesa.Agent):
         if cfg.stance != "reactive" or self.decided_day is not None:
             return
         end = day - cfg.observation_lag_days
-        if end < WINDOW_DAYS:
+        window_days = cfg.indicator_window_days
+        if end < window_days:
             return
-        window = daily_loss_per_user[end - WINDOW_DAYS:end]
-        indicator = sum(window) / WINDOW_DAYS
+        window = daily_loss_per_user[end - window_days:end]
+        indicator = sum(window) / window_days
         self.days_above = self.days_above + 1 if indicator > cfg.threshold else 0
         if self.days_above >= cfg.persistence_days:
             self.decided_day = day
@@ -100,7 +98,7 @@ class RegulatorAgent(mesa.Agent):
     def record_face_frauds(self, frauds: int, users: int) -> None:
         """Update the backlash index with today's successful face (biometric) frauds."""
         rate = frauds / max(users, 1) * BACKLASH_SCALE
-        self.backlash += BACKLASH_SMOOTHING * (rate - self.backlash)
+        self.backlash += 1.0 / self.config.backlash_smoothing_days * (rate - self.backlash)
 
     def rules(self, day: int) -> Rules:
         """The instruments in force on ``day`` (from the regulator's scenario block)."""

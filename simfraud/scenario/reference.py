@@ -27,6 +27,33 @@ write scenario files and `scenarios/baseline.yaml` for every default in place.
 """
 
 
+FIXED_CONSTANTS = (
+    ("`HIGH_PRIVACY`", "`simfraud/users/census.py`", "0.5",
+     "a reporting threshold: it splits the `facepay_high_privacy` / `facepay_low_privacy` "
+     "metrics and changes no behaviour"),
+    ("`BACKLASH_SCALE`", "`simfraud/model/regulator.py`", "100,000",
+     "the unit of the backlash index (frauds per 100,000 users); the weights on it are "
+     "parameters"),
+    ("`CHUNK`", "`simfraud/users/engines.py`", "4,096 users",
+     "the order in which kernel totals are added; integer totals do not depend on it, float "
+     "sums (trust, risk) only in the last bits"),
+    ("`NO_THRESHOLD`", "`simfraud/users/authentication.py`", "2^62",
+     "the step-up threshold that stands for \"step-up off\""),
+    ("draw slots, streams, pseudo-days", "`simfraud/core/draws.py`", "-",
+     "the coordinates of random numbers: they choose which numbers are drawn, not how many "
+     "or what they mean"),
+)
+"""Constants that are not parameters, with the reason (listed in the reference)."""
+FIXED = "\n".join([
+    "## Fixed constants", "",
+    "Every number that changes results is a parameter above. These constants are fixed on "
+    "purpose; none of them changes what is simulated:", "",
+    "| constant | where | value | why it is not a parameter |", "| --- | --- | --- | --- |",
+    *(f"| {name} | {where} | {value} | {why} |" for name, where, value, why in FIXED_CONSTANTS),
+    "",
+])
+
+
 def _model_of(annotation: Any) -> tuple[type[BaseModel] | None, bool]:
     """The model class inside an annotation, and whether it is a list of them."""
     origin = typing.get_origin(annotation)
@@ -93,6 +120,7 @@ def parameter_reference() -> str:
             "Events (`tool_release`, `breach`, `rule_change`, `attacker_cost_drop`): see "
             "[scenarios.md](scenarios.md) and the commented template at the end of "
             "`scenarios/baseline.yaml`.", ""]
+    out += [FIXED]
     return "\n".join(out)
 
 

@@ -21,6 +21,10 @@ Vector = Enum("Vector", {name: name for name in VECTORS}, type=str)
 LivenessLevel = Enum("LivenessLevel", {name: name for name in LIVENESS_LEVELS}, type=str)
 
 
+ASSUMED = "model assumption (not calibrated; see docs/decisions.md)"
+"""Source of a parameter that no published figure backs."""
+
+
 def param(
     default: Any,
     unit: str,
@@ -175,6 +179,16 @@ class Population(Strict):
     contacts: int = param(
         6, "contacts/user", "Contacts per user in the word-of-mouth network.", ge=0, le=64
     )
+    contact_window: int = param(
+        1024, "users", "Contacts are drawn among the users within this many positions "
+        "(positions carry no meaning: a local window is a random network that stays in cache).",
+        ge=1, le=1_000_000, source=ASSUMED,
+    )
+    attribute_spread: float = param(
+        0.3, "1", "Width of the uniform spread of individual vigilance, privacy concern, "
+        "convenience and face exposure around their segment's value.", ge=0, le=2,
+        source=ASSUMED,
+    )
     segments: list[Segment] = Field(
         default_factory=_default_segments, min_length=1, max_length=16,
         description="User segments; shares must sum to 1.",
@@ -266,6 +280,16 @@ class Behaviour(Strict):
     credential_notice_probability: float = param(
         0.02, "probability/day", "Chance a user notices compromised credentials and resets them.",
         ge=0, le=1,
+    )
+    notice_literacy_offset: float = param(
+        0.5, "1", "Noticing stolen credentials happens with probability "
+        "credential_notice_probability x (this + digital literacy).", ge=0, le=2,
+        source=ASSUMED,
+    )
+    phishing_literacy_ceiling: float = param(
+        1.2, "1", "Phishing succeeds with probability credential harvest rate x (this - "
+        "digital literacy); must exceed every segment's literacy.", ge=0, le=3,
+        source=ASSUMED,
     )
 
 
@@ -513,6 +537,19 @@ class Security(Strict):
         1.0, "1", "Gordon-Loeb exponent beta of the breach-probability function.", gt=0,
         source="Gordon and Loeb 2002",
     )
+    smoothing_days: int = param(
+        30, "days", "Window of the moving averages of own cost, loss and vulnerability the "
+        "platform decides on.", ge=1, le=3650, source=ASSUMED,
+    )
+    injection_smoothing_days: int = param(
+        30, "days", "Window of the moving average of injection's share of biometric attempts.",
+        ge=1, le=3650, source=ASSUMED,
+    )
+    injection_switch_share: float = param(
+        0.5, "share", "Reactive rule: when injection is more than this share of biometric "
+        "attempts, the next liveness step is injection detection.", ge=0, le=1,
+        source=ASSUMED,
+    )
 
 
 class Platform(Strict):
@@ -587,6 +624,18 @@ class Attackers(Strict):
     )
     rd_cost: int = param(
         5_000_000, "minor units", "R&D spend that raises a tool's quality by 10%.", gt=0
+    )
+    rd_step: float = param(
+        0.1, "share", "Relative tool-quality gain bought by rd_cost of R&D.", ge=0, le=10,
+        source=ASSUMED,
+    )
+    profit_smoothing_days: int = param(
+        30, "days", "Window of the moving average of a crew's daily profit (entry and exit "
+        "decisions).", ge=1, le=3650, source=ASSUMED,
+    )
+    prior_victim_fooled: float = param(
+        0.4, "share", "Crews' prior share of scam targets who fall for a script that beats "
+        "the warnings (before any experience).", ge=0, le=1, source=ASSUMED,
     )
     skill_spread: float = param(
         0.5, "1", "Spread (standard deviation of the log) of crews' own skill per vector, "
@@ -736,6 +785,14 @@ class Regulator(Strict):
     )
     legislative_lag_days: int = param(
         270, "days", "Reactive: days from deciding to act to rules in force.", ge=0
+    )
+    indicator_window_days: int = param(
+        30, "days", "Reactive: window of the mean gross fraud per user compared with the "
+        "threshold.", ge=1, le=3650, source=ASSUMED,
+    )
+    backlash_smoothing_days: int = param(
+        30, "days", "Window of the moving average of face-pay frauds behind the backlash "
+        "index.", ge=1, le=3650, source=ASSUMED,
     )
     instruments: Instruments = Field(
         default_factory=Instruments, description="Instruments enacted."

@@ -20,9 +20,6 @@ from simfraud.core.rng import day_key, entity_key, uniform
 from simfraud.scenario.schema import Scenario
 from simfraud.users.columns import FACEPAY, UserColumns, allocate
 
-ATTRIBUTE_SPREAD = 0.3
-"""Width of the uniform spread of individual attitudes around their segment's value."""
-
 
 @njit(cache=True, inline="always")
 def _pick(u: float, cumulative: np.ndarray) -> np.int64:
@@ -33,33 +30,33 @@ def _pick(u: float, cumulative: np.ndarray) -> np.int64:
 
 
 @njit(cache=True, inline="always")
-def _spread(base: float, u: float) -> np.float32:
-    return np.float32(min(max(base + ATTRIBUTE_SPREAD * (u - 0.5), 0.0), 1.0))
+def _spread(base: float, width: float, u: float) -> np.float32:
+    return np.float32(min(max(base + width * (u - 0.5), 0.0), 1.0))
 
 
 @njit(cache=True)
-def _init_user(c, i, key, segment_cumulative, platform_cumulative, attributes, facepay_share,
-               initial_trust, initial_risk):
+def _init_user(c, i, key, segment_cumulative, platform_cumulative, attributes, spread,
+               facepay_share, initial_trust, initial_risk):
     ek = entity_key(key, STREAM_POPULATION, i)
     s = _pick(uniform(ek, P_SEGMENT), segment_cumulative)
     c.segment[i] = s
     c.platform[i] = _pick(uniform(ek, P_PLATFORM), platform_cumulative)
     c.flags[i] = FACEPAY if uniform(ek, P_FACEPAY) < facepay_share else np.uint8(0)
-    c.face_exposure[i] = _spread(attributes[s, 0], uniform(ek, P_EXPOSURE))
-    c.vigilance[i] = _spread(attributes[s, 1], uniform(ek, P_VIGILANCE))
-    c.privacy_concern[i] = _spread(attributes[s, 2], uniform(ek, P_PRIVACY))
-    c.convenience[i] = _spread(attributes[s, 3], uniform(ek, P_CONVENIENCE))
+    c.face_exposure[i] = _spread(attributes[s, 0], spread, uniform(ek, P_EXPOSURE))
+    c.vigilance[i] = _spread(attributes[s, 1], spread, uniform(ek, P_VIGILANCE))
+    c.privacy_concern[i] = _spread(attributes[s, 2], spread, uniform(ek, P_PRIVACY))
+    c.convenience[i] = _spread(attributes[s, 3], spread, uniform(ek, P_CONVENIENCE))
     c.trust[i] = initial_trust
     c.perceived_risk[i] = initial_risk
 
 
 @njit(cache=True, parallel=True)
-def _fill(c, key, segment_cumulative, platform_cumulative, attributes, facepay_share,
+def _fill(c, key, segment_cumulative, platform_cumulative, attributes, spread, facepay_share,
           initial_trust, initial_risk):
     # Writes go through a called function: numba (0.68) loses writes made to a
     # namedtuple's arrays directly inside a prange body.
     for i in prange(c.platform.shape[0]):
-        _init_user(c, i, key, segment_cumulative, platform_cumulative, attributes,
+        _init_user(c, i, key, segment_cumulative, platform_cumulative, attributes, spread,
                    facepay_share, initial_trust, initial_risk)
 
 
@@ -67,7 +64,7 @@ def build_population(scenario: Scenario, seed: int) -> UserColumns:
     """Draw the day-0 population: segments, platforms, face-pay users and attitudes.
 
     Individual vigilance, privacy concern, convenience and face exposure are spread
-    uniformly (width ``ATTRIBUTE_SPREAD``) around their segment's value.
+    uniformly (width ``population.attribute_spread``) around their segment's value.
 
     Args:
         scenario: The scenario.
@@ -87,6 +84,6 @@ def build_population(scenario: Scenario, seed: int) -> UserColumns:
     )
     key = np.uint64(day_key(np.uint64(seed), np.int64(POPULATION_DAY)))
     _fill(columns, key, segment_cumulative, platform_cumulative, attributes,
-          pop.initial_facepay_share, np.float32(pop.initial_trust),
+          float(pop.attribute_spread), pop.initial_facepay_share, np.float32(pop.initial_trust),
           np.float32(scenario.behaviour.background_risk))
     return columns

@@ -1,7 +1,8 @@
 """Compromise: faces and credentials harvested, breached, noticed and reset.
 
 Parameters: ``attackers.face_harvest_rate`` and ``credential_harvest_rate`` (per active
-crew), ``behaviour.credential_notice_probability``, segments' ``digital_literacy``,
+crew), ``behaviour.credential_notice_probability``, ``notice_literacy_offset`` and
+``phishing_literacy_ceiling`` with segments' ``digital_literacy``,
 breach events of the timeline (``share`` per platform), the data-protection rule
 (``regulator.instruments.data_protection``) and ``platforms[].move_exposed_off_face``.
 A face, once compromised, stays compromised; credentials are reset when the user
@@ -26,10 +27,10 @@ from simfraud.core.draws import (
 from simfraud.core.rng import uniform
 
 CompromiseInputs = namedtuple("CompromiseInputs", [
-    "seg_literacy",        # per segment: digital literacy (noticing, resisting phishing)
-    "notice_probability",  # daily probability a user notices stolen credentials
+    "seg_notice",          # per segment: daily probability of noticing stolen credentials
+    "seg_phishing",        # per segment: phishing success relative to credential_harvest
     "face_harvest",        # probability a face of exposure 1 is harvested today
-    "credential_harvest",  # probability credentials are phished today (literacy 0.2)
+    "credential_harvest",  # daily probability credentials are phished (x seg_phishing)
     "face_breach",         # per platform: share of face data breached today
     "credential_breach",   # per platform: share of credentials breached today
     "move_exposed",        # per platform: 1 when breached users are moved off face pay
@@ -46,10 +47,13 @@ def compromise_inputs(scenario, platforms, rules, events, n_crews: int) -> Compr
         events: Today's timeline events (breaches).
         n_crews: Active crews (harvesting effort).
     """
-    att = scenario.attackers
+    att, beh, segments = scenario.attackers, scenario.behaviour, scenario.population.segments
     return CompromiseInputs(
-        seg_literacy=np.array([s.digital_literacy for s in scenario.population.segments]),
-        notice_probability=scenario.behaviour.credential_notice_probability,
+        seg_notice=np.array([
+            beh.credential_notice_probability * (beh.notice_literacy_offset + s.digital_literacy)
+            for s in segments]),
+        seg_phishing=np.array([beh.phishing_literacy_ceiling - s.digital_literacy
+                               for s in segments]),
         face_harvest=min(1.0, att.face_harvest_rate * n_crews * rules.harvest_factor),
         credential_harvest=min(1.0, att.credential_harvest_rate * n_crews * rules.harvest_factor),
         face_breach=events.face_breach * rules.breach_factor,
@@ -67,15 +71,12 @@ def compromise(t, ek: np.uint64, s: np.int64, p: np.int64, exposure: float,
     Returns:
         ``(face_compromised, credentials_compromised, facepay, barred)`` after today.
     """
-    literacy = t.seg_literacy[s]
-    if credentials_compromised and (
-        taken_over or uniform(ek, D_NOTICE) < t.notice_probability * (0.5 + literacy)
-    ):
+    if credentials_compromised and (taken_over or uniform(ek, D_NOTICE) < t.seg_notice[s]):
         credentials_compromised = False
     if not face_compromised and uniform(ek, D_FACE_HARVEST) < t.face_harvest * exposure:
         face_compromised = True
     if not credentials_compromised and (
-        uniform(ek, D_CREDENTIAL_HARVEST) < t.credential_harvest * (1.2 - literacy)
+        uniform(ek, D_CREDENTIAL_HARVEST) < t.credential_harvest * t.seg_phishing[s]
     ):
         credentials_compromised = True
     if t.face_breach[p] > 0.0 and uniform(ek, D_FACE_BREACH) < t.face_breach[p]:

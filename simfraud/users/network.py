@@ -5,8 +5,9 @@ drawn from the contact stream (the network never changes during a run). User ind
 carry no meaning (segments and platforms are drawn), so a local window is a random
 network whose reads stay in cache.
 
-Parameters: ``population.contacts``. Stage of the user day: ``hear`` (how many of a
-user's contacts were defrauded yesterday), read by the attitude stage (word of mouth).
+Parameters: ``population.contacts`` and ``population.contact_window``. Stage of the user
+day: ``hear`` (how many of a user's contacts were defrauded yesterday), read by the attitude
+stage (word of mouth).
 """
 
 from __future__ import annotations
@@ -17,9 +18,6 @@ from numba import njit
 from simfraud.core.draws import STREAM_CONTACTS
 from simfraud.core.rng import entity_key, uniform
 
-CONTACT_WINDOW = 1024
-"""Contacts are drawn among the users within this many positions."""
-
 NETWORK_FIELDS = ("contacts_key", "n_contacts", "contact_window")
 """The network's inputs: the (static) network's key, contacts per user and the window they
 are drawn in (fields of ``day.DayContext``)."""
@@ -29,7 +27,7 @@ def network_inputs(scenario, contacts_key: int) -> dict[str, np.integer]:
     """The network stage's inputs (``NETWORK_FIELDS``)."""
     return {"contacts_key": np.uint64(contacts_key),
             "n_contacts": np.int64(scenario.population.contacts),
-            "contact_window": np.int64(CONTACT_WINDOW)}
+            "contact_window": np.int64(scenario.population.contact_window)}
 
 
 @njit(cache=True, inline="always")
