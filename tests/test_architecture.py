@@ -83,3 +83,18 @@ def test_no_agent_reads_the_model_attributes():
     for name in ("platform.py", "attacker.py", "regulator.py"):
         text = (PACKAGE / "model" / name).read_text()
         assert not re.search(r"self\.model\.\w", text), name
+
+
+def test_every_metric_is_measured_exactly_once():
+    from simfraud.core.metrics import TIMESERIES
+    from simfraud.model import FraudModel
+    from simfraud.outputs.day_values import MEASURES, day_values
+    from simfraud.scenario.loader import load_scenario
+
+    model = FraudModel(load_scenario(PACKAGE.parent / "scenarios" / "baseline.yaml",
+                                     ["population.users=500", "days=2"]))
+    model.step()
+    names = [name for measure in MEASURES for name in measure(model)]
+    assert len(names) == len(set(names))
+    assert sorted([*names, "social_cost"]) == sorted(m.name for m in TIMESERIES)
+    assert set(day_values(model)) == {m.name for m in TIMESERIES}

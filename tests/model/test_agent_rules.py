@@ -1,0 +1,175 @@
+"""The platform's and the regulator's own rules, each agent on its own (no model run)."""
+
+import mesa
+import numpy as np
+import pytest
+
+from simfraud.core.vectors import (
+    INJECTION,
+    LIVENESS,
+    LIVENESS_LEVELS,
+    N_BIOMETRIC,
+    N_VECTORS,
+    PAYEE_WARNINGS,
+    VECTORS,
+)
+from simfraud.model.platform import PlatformAgent, PlatformDay, gordon_loeb_investment
+from simfraud.model.regulator import RegulatorAgent
+from simfraud.scenario.schema import Scenario
+
+
+def scenario(**changes) -> Scenario:
+    data = Scenario().model_dump(mode="json")
+    for path, value in changes.items():
+        node = data
+        *parents, leaf = path.split(".")
+        for part in parents:
+            node = node[int(part)] if part.isdigit() else node[part]
+        node[leaf] = value
+    return Scenario.model_validate(data)
+
+
+def platform(s: Scenario, users: int = 10_000) -> PlatformAgent:
+    agent = PlatformAgent(mesa.Model(rng=1), 0, s.platforms[0], s.defences)
+    agent.users = users
+    return agent
+
+
+def day(loss_by_vector, attempts_by_vector=None, users=10_000) -> PlatformDay:
+    loss = np.array(loss_by_vector, dtype=np.int64)
+    attempts = np.array(attempts_by_vector if attempts_by_vector is not None
+                        else [10] * N_VECTORS, dtype=np.int64)
+    zeros = np.zeros(N_VECTORS, dtype=np.int64)
+    return PlatformDay(users=users, face_checks=1_000, volume=10**8, attempts=attempts,
+                       successes=(loss > 0).astype(np.int64), stopped_by_monitoring=zeros,
+                       loss=loss, attempted_amount=loss * 2, refunded_sending=zeros,
+                       refunded_receiving=zeros)
+
+
+def test_reactive_platform_strengthens_the_control_behind_its_cost():
+    s = scenario(**{"platforms.0.liveness.level": "passive_2d",
+                    "platforms.0.security.loss_threshold": 0.1,
+                    "platforms.0.security.deployment_lag_days": 5})
+    p = platform(s)
+    biometric_loss = [10**7 if v < N_BIOMETRIC else 0 for v in range(N_VECTORS)]
+    for d in range(20):  # two liveness steps; controls only once liveness is exhausted
+        p.observe(day(biometric_loss))
+        p.adapt(d, None, False)
+    assert p.level > LIVENESS_LEVELS.index("passive_2d")
+    assert p.control_upgrades.sum() == 0
+
+
+def test_reactive_platform_adds_injection_detection_when_injection_dominates():
+    s = scenario(**{"platforms.0.liveness.level": "passive_2d",
+                    "platforms.0.liveness.injection_detection": False,
+                    "platforms.0.security.loss_threshold": 0.1,
+                    "platforms.0.security.deployment_lag_days": 3})
+    p = platform(s)
+    attempts = [0] * N_VECTORS
+    attempts[INJECTION] = 100
+    loss = [10**7 if v == INJECTION else 0 for v in range(N_VECTORS)]
+    for d in range(60):
+        p.observe(day(loss, attempts))
+        p.adapt(d, None, False)
+    assert p.injection_detection
+    assert p.injection_share > s.platforms[0].security.injection_switch_share
+
+
+def test_scam_losses_strengthen_payee_warnings():
+    s = scenario(**{"platforms.0.security.loss_threshold": 0.1,
+                    "platforms.0.security.deployment_lag_days": 2})
+    p = platform(s)
+    before = p.primary_strength()[VECTORS.index("social_engineering")]
+    loss = [10**7 if v == VECTORS.index("social_engineering") else 0 for v in range(N_VECTORS)]
+    for d in range(40):
+        p.observe(day(loss))
+        p.adapt(d, None, False)
+    assert p.control_upgrades[PAYEE_WARNINGS] >= 1
+    assert p.control_upgrades[LIVENESS] == 0
+    assert p.primary_strength()[VECTORS.index("social_engineering")] > before
+
+
+def test_minimum_liveness_rule_is_complied_with_after_the_deployment_lag():
+    s = scenario(**{"platforms.0.liveness.level": "none",
+                    "platforms.0.security.upgrade_rule": "none",
+                    "platforms.0.security.deployment_lag_days": 10})
+    p = platform(s)
+    depth = LIVENESS_LEVELS.index("depth_3d")
+    p.adapt(0, depth, True)
+    assert p.level == 0 and p.pending is not None
+    p.adapt(9, depth, True)
+    assert p.level == 0
+    p.adapt(10, depth, True)
+    assert p.level == depth and p.injection_detection
+
+
+def test_a_rule_change_of_the_level_replaces_the_live_level_and_cancels_upgrades():
+    s = scenario(**{"platforms.0.liveness.level": "passive_2d"})
+    p = platform(s)
+    p.adapt(0, LIVENESS_LEVELS.index("active"), False)
+    assert p.pending is not None
+    changed = scenario(**{"platforms.0.liveness.level": "depth_3d"})
+    p.configure(changed.platforms[0], changed.defences,
+                changed={"platforms.0.liveness.level": "depth_3d"})
+    assert p.level == LIVENESS_LEVELS.index("depth_3d") and p.pending is None
+    p.configure(s.platforms[0], s.defences, changed={"platforms.0.fee_bps": 10})
+    assert p.level == LIVENESS_LEVELS.index("depth_3d")  # other changes leave it alone
+
+
+@pytest.mark.parametrize("loss", [1e3, 1e5, 1e7, 1e9])
+@pytest.mark.parametrize("vulnerability", [0.05, 0.3, 0.9])
+def test_gordon_loeb_investment_is_optimal_and_at_most_one_over_e(loss, vulnerability):
+    alpha, beta = 1e-4, 1.0
+    z = gordon_loeb_investment(vulnerability, loss, alpha, beta)
+    assert 0 <= z <= vulnerability * loss / np.e
+
+    def net(x):
+        return (vulnerability - vulnerability / (alpha * x + 1) ** beta) * loss - x
+
+    for other in (z * 0.9, z * 1.1 + 1, 0.0):
+        assert net(z) >= net(other) - 1e-6
+
+
+def test_reactive_regulator_acts_after_persistence_and_legislative_lag():
+    s = scenario(**{"regulator.stance": "reactive", "regulator.threshold": 1.0,
+                    "regulator.persistence_days": 5, "regulator.observation_lag_days": 3,
+                    "regulator.legislative_lag_days": 20,
+                    "regulator.indicator_window_days": 10})
+    r = RegulatorAgent(mesa.Model(rng=1), s.regulator)
+    losses = [0.0] * 20 + [5.0] * 100
+    decided = None
+    for d in range(len(losses)):
+        r.observe(d, losses[:d])
+        if r.decided_day is not None and decided is None:
+            decided = d
+    # On day d the regulator sees days d-13 .. d-4; their mean exceeds 1.0 once three days
+    # of 5.0 are in it (from day 26 on), and must stay above for 5 days: day 30.
+    assert decided == 30
+    assert r.in_force_day == decided + 20
+    assert not r.rules(decided + 19).in_force and r.rules(decided + 20).in_force
+
+
+def test_rules_in_force_follow_the_instruments():
+    s = scenario(**{
+        "regulator.stance": "proactive", "regulator.effective_day": 10,
+        "regulator.instruments.mandatory_reimbursement.enabled": True,
+        "regulator.instruments.mandatory_reimbursement.vectors": ["social_engineering"],
+        "regulator.instruments.face_recognition.rule": "ban",
+        "regulator.instruments.data_protection.enabled": True,
+        "regulator.instruments.data_protection.harvest_reduction": 0.25,
+    })
+    r = RegulatorAgent(mesa.Model(rng=1), s.regulator)
+    before, after = r.rules(9), r.rules(10)
+    assert not before.in_force and before.face_allowed and before.mandated.sum() == 0
+    assert after.in_force and not after.face_allowed
+    assert list(after.mandated) == [int(v == "social_engineering") for v in VECTORS]
+    assert after.harvest_factor == pytest.approx(0.75)
+
+
+def test_laissez_faire_rule_change_repeals_rules_in_force():
+    s = scenario(**{"regulator.stance": "proactive", "regulator.effective_day": 0})
+    r = RegulatorAgent(mesa.Model(rng=1), s.regulator)
+    assert r.in_force(5)
+    repeal = scenario(**{"regulator.stance": "laissez_faire"})
+    r.configure(repeal.regulator, 5)
+    assert not r.in_force(6)
