@@ -78,4 +78,4 @@ def money_capacity_problem(scenario: Scenario) -> str | None:
             f"days x up to {money_per_user_day(scenario):.2e} minor units per user-day "
             f"(every amount at {DRAW_MAX}x its mean, every user paying and defrauded by "
             f"every vector daily) (allowed: at most {fits:,} users with these days and "
-            "amounts, or fewer days or smaller amounts; see docs/parameters.md)")
+            "amounts, or fewer days or smaller amounts; see docs/security.md)")

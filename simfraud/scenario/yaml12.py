@@ -82,6 +82,7 @@ def parse_yaml(text: str, origin: str, expect: str = "document",
                        where="(file)")
     yaml = _yaml()
     yaml.max_depth = MAX_DEPTH + 1  # ruamel counts the scalar at the bottom as a level
+    yaml.composer.warn_double_anchors = False  # YAML allows redefining an anchor
     try:
         nodes = list(yaml.compose_all(text))
     except MaxDepthExceededError as exc:
