@@ -94,20 +94,21 @@ _VALUE = re.compile(r"^(\s*(?:- )?[A-Za-z_][\w.]*:) (\S.*)$", re.MULTILINE)
 _KEY = re.compile(r"^(\s*(?:- )?)([A-Za-z_][\w.]*):", re.MULTILINE)
 
 
-def _trap(rng: random.Random, text: str) -> str:
-    found = list(_VALUE.finditer(text))
+def _replace(rng: random.Random, text: str, pattern: re.Pattern, choices: list[str]) -> str:
+    """Replace group 2 of one match of ``pattern`` by one of ``choices``."""
+    found = list(pattern.finditer(text))
     if not found:
         return text
     match = rng.choice(found)
-    return text[: match.start(2)] + rng.choice(TRAPS) + text[match.end(2):]
+    return text[: match.start(2)] + rng.choice(choices) + text[match.end(2):]
+
+
+def _trap(rng: random.Random, text: str) -> str:
+    return _replace(rng, text, _VALUE, TRAPS)
 
 
 def _rename(rng: random.Random, text: str) -> str:
-    found = list(_KEY.finditer(text))
-    if not found:
-        return text
-    match = rng.choice(found)
-    return text[: match.start(2)] + rng.choice(KEYS) + text[match.end(2):]
+    return _replace(rng, text, _KEY, KEYS)
 
 
 def _hostile(rng: random.Random, text: str) -> str:

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from simfraud.results.writer import write_parquet_atomic
 from simfraud.scenario.loader import apply_changes, load_scenario
 from simfraud.scenario.messages import locate_errors
+from simfraud.scenario.overrides import get_path
 from simfraud.scenario.problems import ScenarioError
 from simfraud.scenario.schema import MAX_REFERENCE_USERS, MAX_USERS, Bounds, Scenario
 from simfraud.scenario.yaml12 import dump_yaml, read_yaml_file
@@ -183,7 +184,7 @@ def calibrate(spec_path: Path, out: Path, trials: int | None = None,
 
     defaults = base.model_dump(mode="json")
     whole = set(spec.integer) | {name for name in spec.parameters
-                                 if _is_integer(_value_at(defaults, name))}
+                                 if _is_integer(get_path(defaults, name))}
 
     def objective(trial: optuna.Trial) -> float:
         values = {}
@@ -215,15 +216,6 @@ def calibrate(spec_path: Path, out: Path, trials: int | None = None,
         f"{best_loss:.4f} after {len(study.trials)} trials\n"
         + dump_yaml(_without_experiments(calibrated)))
     return {"best": best, "loss": best_loss, "fit": fit, "trials": len(study.trials)}
-
-
-def _value_at(data: Any, path: str) -> Any:
-    for part in path.split("."):
-        try:
-            data = data[int(part)] if isinstance(data, list) else data[part]
-        except (KeyError, IndexError, ValueError, TypeError):
-            raise ValueError(f"parameter {path!r} is not a scenario field") from None
-    return data
 
 
 def _is_integer(value: Any) -> bool:

@@ -31,24 +31,8 @@ MAX_EXTENDS_NAME = 1_000
 """Longest ``extends:`` value accepted (characters)."""
 
 __all__ = ["MAX_FILE_BYTES", "MAX_NODES", "Located", "Problem", "ScenarioError",
-           "apply_changes", "check_experiment_paths", "load_scenario", "read_yaml",
+           "apply_changes", "check_experiment_paths", "load_scenario",
            "resolve_extends", "validate"]
-
-
-def read_yaml(path: Path) -> Located:
-    """Read one scenario file into plain data with positions (no ``extends`` handling).
-
-    Args:
-        path: File to read.
-
-    Returns:
-        The data and positions.
-
-    Raises:
-        ScenarioError: On unreadable files, YAML syntax errors, disallowed tags, broken
-            limits or a top level that is not a mapping.
-    """
-    return read_yaml_file(path)
 
 
 def _merge(base: Located, child: Located) -> None:
@@ -93,7 +77,7 @@ def resolve_extends(path: Path, _chain: tuple[Path, ...] = (),
     Raises:
         ScenarioError: On a cycle, a missing parent or any problem in either file.
     """
-    located = read_yaml(path)
+    located = read_yaml_file(path)
     parent_name = located.data.pop("extends", None)
     if parent_name is None:
         return located

@@ -53,7 +53,7 @@ def get_path(data: Any, path: str) -> Any:
         try:
             node = node[int(part)] if isinstance(node, list) else node[part]
         except (KeyError, IndexError, ValueError, TypeError):
-            raise OverrideError(f"{path} is not a scenario field") from None
+            raise OverrideError(f"parameter {path!r} is not a scenario field") from None
     return node
 
 
