@@ -9,11 +9,12 @@ from __future__ import annotations
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
-import yaml
 from plotly.subplots import make_subplots
 
 from simfraud.core.vectors import VECTORS
 from simfraud.experiments.stats import paired_difference
+from simfraud.scenario.problems import ScenarioError
+from simfraud.scenario.yaml12 import parse_yaml
 
 PALETTE = px.colors.qualitative.Safe
 FREQUENCIES = {"daily": "D", "weekly": "W-MON", "monthly": "MS"}
@@ -73,7 +74,11 @@ def vector_days(vectors: pd.DataFrame, start: pd.Timestamp) -> pd.DataFrame:
 def timeline_events(scenario_yaml: str, start: pd.Timestamp,
                     timeseries: pd.DataFrame | None = None) -> list[tuple[pd.Timestamp, str]]:
     """Dated markers: the scenario's timeline events and the day rules came into force."""
-    data = yaml.safe_load(scenario_yaml) or {}
+    try:
+        data = parse_yaml(scenario_yaml, "scenario.yaml").data
+    except ScenarioError:
+        data = None
+    data = data if isinstance(data, dict) else {}
     events = []
     for event in data.get("timeline") or []:
         label = event.get("type", "event").replace("_", " ")

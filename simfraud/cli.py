@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from simfraud import prefer_openmp
+from simfraud.scenario.schema import MAX_DAYS, MAX_REPLICATES, MAX_USERS
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -45,7 +46,20 @@ def _bounded(kind: type, low: float, high: float, allowed: str):
     return parse
 
 
-_positive = _bounded(int, 1, float("inf"), "at least 1")
+_positive = _bounded(int, 1, 2**63 - 1, "between 1 and 2**63-1")
+_users = _bounded(int, 1, MAX_USERS, f"1 to {MAX_USERS:,} (about 55 bytes of memory per user)")
+_days = _bounded(int, 1, MAX_DAYS, f"1 to {MAX_DAYS:,} (ten years)")
+_replicates = _bounded(int, 1, MAX_REPLICATES, f"1 to {MAX_REPLICATES:,} (each replicate "
+                       "keeps its daily tables in memory)")
+_trials = _bounded(int, 1, 10_000, "1 to 10,000")
+
+
+def _folder(text: str) -> str:
+    """An argparse type: a folder name that is not empty."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("must name a folder, got an empty name")
+    return text
+
 _share = _bounded(float, 0.0, 1.0, "between 0 and 1")
 _seed = _bounded(int, 0, 2**63 - 1, "between 0 and 2**63-1")
 _port = _bounded(int, 1, 65_535, "between 1 and 65535")
@@ -59,12 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run a scenario and write its results")
     run.add_argument("scenario", help="scenario YAML file")
-    run.add_argument("--out", required=True,
+    run.add_argument("--out", required=True, type=_folder,
                      help="result folder (created if missing; its result files are replaced)")
-    run.add_argument("--users", type=_positive, help="simulated users (population.users)")
-    run.add_argument("--days", type=_positive, help="days to simulate")
+    run.add_argument("--users", type=_users, help="simulated users (population.users)")
+    run.add_argument("--days", type=_days, help="days to simulate")
     run.add_argument("--seed", type=_seed, help="base random seed")
-    run.add_argument("--replicates", type=_positive, default=1, help="replicates (default 1)")
+    run.add_argument("--replicates", type=_replicates, default=1, help="replicates (default 1)")
     run.add_argument("--engine", choices=("columnar", "agents"), default="columnar",
                      help="columnar (fast, default) or agents (one mesa agent per user)")
     run.add_argument("--set", dest="overrides", action="append", default=[],
@@ -78,24 +92,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     sweep = sub.add_parser("sweep", help="run a parameter grid x replicates")
     sweep.add_argument("scenario", help="scenario YAML file (its sweep: block is the default)")
-    sweep.add_argument("--out", required=True, help="experiment folder")
+    sweep.add_argument("--out", required=True, type=_folder, help="experiment folder")
     sweep.add_argument("--grid", action="append", default=[], metavar="PATH=V1,V2,...",
                        help="values of one parameter (repeatable; replaces the file's grid)")
-    sweep.add_argument("--replicates", type=_positive, help="replicates per grid point")
+    sweep.add_argument("--replicates", type=_replicates, help="replicates per grid point")
     _experiment_options(sweep)
 
     compare = sub.add_parser("compare", help="compare scenarios with common random numbers")
     compare.add_argument("scenarios", nargs="+", metavar="SCENARIO",
                          help="two or more scenario files; each is compared with the first")
-    compare.add_argument("--out", required=True, help="experiment folder")
-    compare.add_argument("--replicates", type=_positive, default=10,
+    compare.add_argument("--out", required=True, type=_folder, help="experiment folder")
+    compare.add_argument("--replicates", type=_replicates, default=10,
                          help="replicates per scenario (default 10)")
     _experiment_options(compare)
 
     sensitivity = sub.add_parser("sensitivity",
                                  help="Morris screening of the sensitivity: block's ranges")
     sensitivity.add_argument("scenario", help="scenario YAML file with a sensitivity: block")
-    sensitivity.add_argument("--out", required=True, help="experiment folder")
+    sensitivity.add_argument("--out", required=True, type=_folder, help="experiment folder")
     sensitivity.add_argument("--metric", help="total to rank by (default: the block's metric)")
     _experiment_options(sensitivity)
 
@@ -103,12 +117,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("schema", help="print the JSON Schema of scenario files")
     calibrate = sub.add_parser("calibrate", help="fit free parameters to target figures")
     calibrate.add_argument("spec", help="calibration spec (YAML)")
-    calibrate.add_argument("--out", required=True, help="output folder")
-    calibrate.add_argument("--trials", type=_positive, help="override the spec's trials")
-    calibrate.add_argument("--users", type=_positive, help="override the spec's users")
+    calibrate.add_argument("--out", required=True, type=_folder, help="output folder")
+    calibrate.add_argument("--trials", type=_trials, help="override the spec's trials")
+    calibrate.add_argument("--users", type=_users, help="override the spec's users")
     rerun = sub.add_parser("rerun", help="run a result folder again from its manifest")
     rerun.add_argument("source", help="a result folder written by simfraud run")
-    rerun.add_argument("--out", required=True, help="folder for the new result")
+    rerun.add_argument("--out", required=True, type=_folder, help="folder for the new result")
     rerun.add_argument("--quiet", action="store_true", help="print nothing when done")
 
     board = sub.add_parser("dashboard", help="start the dashboard (a local web app)")
@@ -136,8 +150,8 @@ def _experiment_options(parser: argparse.ArgumentParser) -> None:
                         help="run on this dask.distributed cluster instead")
     parser.add_argument("--resume", action="store_true",
                         help="continue the experiment in --out, skipping finished runs")
-    parser.add_argument("--users", type=_positive, help="simulated users (population.users)")
-    parser.add_argument("--days", type=_positive, help="days to simulate")
+    parser.add_argument("--users", type=_users, help="simulated users (population.users)")
+    parser.add_argument("--days", type=_days, help="days to simulate")
     parser.add_argument("--seed", type=_seed, help="base random seed")
     parser.add_argument("--set", dest="overrides", action="append", default=[],
                         metavar="PATH=VALUE",
@@ -234,15 +248,16 @@ def _compare(args: argparse.Namespace) -> int:
 
 def _calibrate(args: argparse.Namespace) -> int:
     import pydantic
-    import yaml
 
     from simfraud.experiments.calibrate import calibrate
     from simfraud.scenario.loader import ScenarioError
 
     try:
         report = calibrate(Path(args.spec), Path(args.out), args.trials, args.users)
-    except (OSError, yaml.YAMLError, ValueError, ScenarioError,
-            pydantic.ValidationError) as exc:
+    except ScenarioError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (OSError, ValueError, pydantic.ValidationError) as exc:
         print(f"simfraud calibrate: {args.spec}: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     print(f"best loss {report['loss']:.4f} after {report['trials']} trials")

@@ -1,9 +1,9 @@
 """Calibration: a tiny fit runs, writes its files and reports located input errors."""
 
 import pandas as pd
-import yaml
 
 from simfraud.cli import main
+from simfraud.scenario.yaml12 import dump_yaml, parse_yaml
 
 
 def test_a_small_calibration_writes_the_fit_and_a_valid_scenario(tmp_path):
@@ -12,7 +12,7 @@ def test_a_small_calibration_writes_the_fit_and_a_valid_scenario(tmp_path):
                                     "gross_loss,2021,2000000,1\n"
                                     "successes,2021-12,40,0.5\n"
                                     "social_engineering.attempts,2021,900,1\n")
-    (tmp_path / "spec.yaml").write_text(yaml.safe_dump({
+    (tmp_path / "spec.yaml").write_text(dump_yaml({
         "scenario": "s.yaml", "targets": "t.csv", "real_population": 10000, "users": 2000,
         "trials": 3, "seed": 3,
         "parameters": {"attackers.attempts_per_day": {"low": 5, "high": 50},
@@ -26,7 +26,7 @@ def test_a_small_calibration_writes_the_fit_and_a_valid_scenario(tmp_path):
     assert len(pd.read_csv(out / "trials.csv")) == 3
     calibrated = out / "calibrated.yaml"
     assert main(["validate", str(calibrated)]) == 0
-    initial = yaml.safe_load(calibrated.read_text())["attackers"]["initial"]
+    initial = parse_yaml(calibrated.read_text(), "calibrated").data["attackers"]["initial"]
     assert isinstance(initial, int) and 10 <= initial <= 40
 
 

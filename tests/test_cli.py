@@ -88,7 +88,7 @@ def test_same_seed_same_bits_across_threads_layers_and_runs(scenario, tmp_path):
 
 @pytest.mark.parametrize("args, fragment", [
     (["run", "missing.yaml", "--out", "o"], "missing.yaml:1:1: (file): file not found"),
-    (["run", "{scenario}", "--out", "o", "--users", "0"], "must be at least 1"),
+    (["run", "{scenario}", "--out", "o", "--users", "0"], "must be 1 to 100,000,000"),
     (["run", "{scenario}", "--out", "o", "--users", "many"], "expected a whole number"),
     (["run", "{scenario}", "--out", "o", "--engine", "gpu"], "invalid choice"),
     (["run", "{scenario}", "--out", "o", "--set", "platforms.4.fee_bps=3"],

@@ -4,12 +4,12 @@ import typing
 from pathlib import Path
 
 import pytest
-import yaml
 from pydantic import BaseModel
 
 from simfraud.scenario.document import baseline_yaml
 from simfraud.scenario.loader import load_scenario
 from simfraud.scenario.schema import Scenario
+from simfraud.scenario.yaml12 import parse_yaml
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 BASELINE = SCENARIOS / "baseline.yaml"
@@ -85,7 +85,8 @@ def test_baseline_is_up_to_date():
 
 def test_baseline_round_trips_to_defaults():
     expected = Scenario().model_dump()
-    assert Scenario.model_validate(yaml.safe_load(baseline_yaml())).model_dump() == expected
+    data = parse_yaml(baseline_yaml(), "baseline").data
+    assert Scenario.model_validate(data).model_dump() == expected
     assert load_scenario(BASELINE).model_dump() == expected
 
 

@@ -21,13 +21,16 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from simfraud.core.vectors import VECTORS
 from simfraud.results.writer import write_parquet_atomic
 from simfraud.scenario.loader import apply_changes, load_scenario
-from simfraud.scenario.schema import Bounds, Scenario
+from simfraud.scenario.messages import locate_errors
+from simfraud.scenario.overrides import get_path
+from simfraud.scenario.problems import ScenarioError
+from simfraud.scenario.schema import MAX_REFERENCE_USERS, MAX_USERS, Bounds, Scenario
+from simfraud.scenario.yaml12 import dump_yaml, read_yaml_file
 
 SHARES = {"refunded_share": ("refunded", "gross_loss"),
           "user_loss_share": ("user_loss", "gross_loss")}
@@ -38,18 +41,19 @@ VECTOR_SHARES = {"refunded_share": ("refunded", "loss")}
 class CalibrationSpec(BaseModel):
     """What to fit, to what, within which bounds."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
     scenario: str = Field(description="Scenario file, relative to the spec.")
     targets: str = Field(description="CSV of targets (metric, period, value, weight).")
     parameters: dict[str, Bounds] = Field(description="Free parameters and their bounds.")
     integer: list[str] = Field(default_factory=list,
                                description="Parameters that take whole numbers.")
-    real_population: float = Field(gt=0, description="People the targets are about.")
-    users: int = Field(20_000, ge=100, description="Simulated users per trial.")
+    real_population: float = Field(gt=0, le=MAX_REFERENCE_USERS,
+                                   description="People the targets are about.")
+    users: int = Field(20_000, ge=100, le=MAX_USERS, description="Simulated users per trial.")
     replicates: int = Field(1, ge=1, le=20, description="Replicates averaged per trial.")
     trials: int = Field(40, ge=1, le=10_000, description="Optuna trials.")
-    seed: int = Field(1, ge=0, description="Seed of the Optuna sampler.")
+    seed: int = Field(1, ge=0, le=2**32 - 1, description="Seed of the Optuna sampler.")
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,20 @@ def loss(fits: list[tuple[Target, float]]) -> float:
     return sum(t.weight * ((value - t.value) / t.value) ** 2 for t, value in fits)
 
 
+def read_spec(path: Path) -> CalibrationSpec:
+    """Read a calibration spec with the scenario files' YAML limits and located messages.
+
+    Raises:
+        ScenarioError: One located line per problem.
+    """
+    located = read_yaml_file(path, "calibration fields")
+    try:
+        return CalibrationSpec.model_validate(located.data)
+    except ValidationError as exc:
+        raise ScenarioError(locate_errors(exc, located, (str(path), 1, 1),
+                                          CalibrationSpec)) from None
+
+
 def calibrate(spec_path: Path, out: Path, trials: int | None = None,
               users: int | None = None) -> dict[str, Any]:
     """Run the calibration and write ``trials.csv``, ``fit.csv`` and ``calibrated.yaml``.
@@ -151,7 +169,7 @@ def calibrate(spec_path: Path, out: Path, trials: int | None = None,
 
     from simfraud.model.replicates import run_replicates
 
-    spec = CalibrationSpec.model_validate(yaml.safe_load(spec_path.read_text()))
+    spec = read_spec(spec_path)
     base = load_scenario(spec_path.parent / spec.scenario,
                          [f"population.users={users or spec.users}"])
     targets = read_targets(spec_path.parent / spec.targets)
@@ -166,7 +184,7 @@ def calibrate(spec_path: Path, out: Path, trials: int | None = None,
 
     defaults = base.model_dump(mode="json")
     whole = set(spec.integer) | {name for name in spec.parameters
-                                 if _is_integer(_value_at(defaults, name))}
+                                 if _is_integer(get_path(defaults, name))}
 
     def objective(trial: optuna.Trial) -> float:
         values = {}
@@ -196,17 +214,8 @@ def calibrate(spec_path: Path, out: Path, trials: int | None = None,
     (out / "calibrated.yaml").write_text(
         f"# {base.name} calibrated by simfraud calibrate {spec_path.name}: loss "
         f"{best_loss:.4f} after {len(study.trials)} trials\n"
-        + yaml.safe_dump(_without_experiments(calibrated), sort_keys=False))
+        + dump_yaml(_without_experiments(calibrated)))
     return {"best": best, "loss": best_loss, "fit": fit, "trials": len(study.trials)}
-
-
-def _value_at(data: Any, path: str) -> Any:
-    for part in path.split("."):
-        try:
-            data = data[int(part)] if isinstance(data, list) else data[part]
-        except (KeyError, IndexError, ValueError, TypeError):
-            raise ValueError(f"parameter {path!r} is not a scenario field") from None
-    return data
 
 
 def _is_integer(value: Any) -> bool:

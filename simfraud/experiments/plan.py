@@ -53,7 +53,7 @@ def parse_grid(items: list[str]) -> dict[str, list[Any]]:
             raise OverrideError(f"--grid {item!r}: expected PATH=V1,V2,...")
         if path.strip() in grid:
             raise OverrideError(f"--grid {item!r}: {path.strip()} is given twice")
-        grid[path.strip()] = [parse_assignment(f"{path}={value}")[1]
+        grid[path.strip()] = [parse_assignment(f"{path}={value}", f"--grid {item}")[1]
                               for value in raw.split(",")]
     return grid
 

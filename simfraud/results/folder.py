@@ -9,13 +9,13 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 import numba
-import yaml
 
 import simfraud
 from simfraud.outputs.run import RunResult
 from simfraud.results.summary import summarise
 from simfraud.results.writer import ResultWriter
 from simfraud.scenario.schema import Scenario
+from simfraud.scenario.yaml12 import dump_yaml
 
 PACKAGES = ("simfraud", "mesa", "numpy", "numba", "pandas", "pyarrow", "pydantic", "plotly",
             "dash", "dask", "distributed", "SALib", "optuna")
@@ -41,8 +41,8 @@ def threading_layer() -> str:
 
 
 def resolved_yaml(scenario: Scenario) -> str:
-    """The fully resolved scenario as YAML (what ``scenario.yaml`` holds)."""
-    return yaml.safe_dump(scenario.model_dump(mode="json"), sort_keys=False)
+    """The fully resolved scenario as YAML 1.2 (what ``scenario.yaml`` holds)."""
+    return dump_yaml(scenario.model_dump(mode="json"))
 
 
 def write_run_folder(writer: ResultWriter, scenario: Scenario, result: RunResult,

@@ -7,8 +7,9 @@ default, its source. Regenerate it with::
 
     python -m simfraud.scenario.document > scenarios/baseline.yaml
 
-The structure and comments are written here; PyYAML only dumps scalar values (and flat
-lists of scalars), so every value reads back exactly as the default it came from.
+The structure and comments are written here; ruamel.yaml only dumps scalar values (and
+flat lists of scalars) as YAML 1.2, so every value reads back exactly as the default it
+came from.
 """
 
 from __future__ import annotations
@@ -21,11 +22,11 @@ import typing
 from enum import Enum
 from typing import Any
 
-import yaml
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from simfraud.scenario.schema import Bounds, Scenario, Sensitivity, Sweep
+from simfraud.scenario.yaml12 import dump_yaml
 
 WIDTH = 100
 """Width at which comment text is wrapped."""
@@ -42,7 +43,7 @@ def baseline_yaml() -> str:
     empty timeline is followed by a commented template of every event type.
 
     Returns:
-        The YAML text, ending in a newline. ``yaml.safe_load`` of it, validated by
+        The YAML text, ending in a newline. ``parse_yaml`` of it, validated by
         ``Scenario.model_validate``, equals ``Scenario()``.
     """
     scenario = Scenario()
@@ -238,9 +239,7 @@ def _plain(value: Any) -> Any:
 
 def _scalar(value: Any) -> str:
     """Dump one scalar (or flat list of scalars) as a flow-style YAML fragment."""
-    text = yaml.safe_dump(_plain(value), default_flow_style=True, width=1_000_000,
-                          allow_unicode=True, sort_keys=False).rstrip("\n")
-    return text.removesuffix("\n...").strip()
+    return dump_yaml(_plain(value), flow=True).strip()
 
 
 def _field_lines(name: str, field: FieldInfo, value: Any, indent: int) -> list[str]:

@@ -12,6 +12,9 @@ def scenario_json_schema() -> dict[str, Any]:
 
     Generated from the pydantic models, so units, ranges, defaults and descriptions match
     the loader. ``extends`` is added: the loader accepts it (the parent file's path).
+    Timeline events are chosen by their ``type`` with ``if``/``then`` (pydantic writes a
+    ``discriminator``, which standard validators ignore): an unknown type is reported
+    against the list of types, and a known one against its own fields only.
 
     Returns:
         The schema as a dict.
@@ -25,4 +28,27 @@ def scenario_json_schema() -> dict[str, Any]:
         "description": "Scenario file this one extends (relative to this file); "
                        "mappings merge key by key, lists replace.",
     }
-    return schema
+    return _tagged_unions(schema)
+
+
+def _tagged_unions(node: Any) -> Any:
+    """Replace every ``oneOf`` + ``discriminator`` by a tag enum and ``if``/``then``."""
+    if isinstance(node, list):
+        return [_tagged_unions(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _tagged_unions(value) for key, value in node.items()}
+    discriminator = node.pop("discriminator", None)
+    if discriminator is None:
+        return node
+    tag, mapping = discriminator["propertyName"], discriminator["mapping"]
+    node.pop("oneOf", None)
+    node.update({
+        "type": "object",
+        "required": [tag],
+        "properties": {tag: {"enum": list(mapping),
+                             "description": f"Kind of item: {', '.join(mapping)}."}},
+        "allOf": [{"if": {"properties": {tag: {"const": name}}, "required": [tag]},
+                   "then": {"$ref": ref}} for name, ref in mapping.items()],
+    })
+    return node

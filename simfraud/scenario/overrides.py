@@ -9,34 +9,52 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import yaml
+from simfraud.scenario.yaml12 import parse_yaml
 
 
 class OverrideError(ValueError):
     """A dotted path that does not lead anywhere in the scenario data."""
 
 
-def parse_assignment(text: str) -> tuple[str, Any]:
-    """Split ``path=value`` and parse the value as a YAML scalar or flow collection.
+def parse_assignment(text: str, origin: str | None = None) -> tuple[str, Any]:
+    """Split ``path=value`` and parse the value as YAML 1.2 (a scalar or flow collection).
+
+    The value is read with the same limits as scenario files (size, nesting, aliases,
+    tags; see :mod:`simfraud.scenario.yaml12`).
 
     Args:
         text: The assignment as typed, e.g. ``platforms.0.liveness.level=depth_3d``.
+        origin: Name of the assignment in messages (default ``--set TEXT``).
 
     Returns:
         The dotted path and the parsed value.
 
     Raises:
-        OverrideError: When there is no ``=``, the path is empty or the value is not YAML.
+        OverrideError: When there is no ``=`` or the path is empty.
+        ScenarioError: When the value is not YAML or breaks a limit (located in it).
     """
     path, sep, raw = text.partition("=")
     path = path.strip()
     if not sep or not path:
         raise OverrideError(f"expected PATH=VALUE, got {text!r}")
-    try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
-    except yaml.YAMLError as exc:
-        raise OverrideError(f"value {raw!r} is not valid YAML: {exc}") from None
-    return path, value
+    if not raw.strip():
+        return path, ""
+    return path, parse_yaml(raw, origin or f"--set {text}", prefix=tuple(path.split("."))).data
+
+
+def get_path(data: Any, path: str) -> Any:
+    """The value at dotted ``path`` (integer parts index lists).
+
+    Raises:
+        OverrideError: When the path leads nowhere.
+    """
+    node = data
+    for part in path.split("."):
+        try:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        except (KeyError, IndexError, ValueError, TypeError):
+            raise OverrideError(f"parameter {path!r} is not a scenario field") from None
+    return node
 
 
 def set_path(data: dict[str, Any], path: str, value: Any) -> None:

@@ -13,12 +13,40 @@ import datetime as dt
 from enum import Enum, StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
+from pydantic import Strict as StrictMode
 
 from simfraud.core.vectors import BIOMETRIC_VECTORS, LIVENESS_LEVELS, VECTORS
+from simfraud.scenario.capacity import money_capacity_problem
+
+MAX_USERS = 100_000_000
+"""Most simulated users: about 5.5 GB of user columns (55 bytes per user, measured)."""
+MAX_DAYS = 3_650
+"""Longest horizon (ten years): 1e8 users x 3,650 days is about two hours of kernel time."""
+MAX_AMOUNT = 10_000_000_000
+"""Largest amount, cost, cap or budget (minor units): 100 million major units. With the
+exponential draw's 45x ceiling and 10,000 basis points it keeps every single product in
+the kernels within int64; the run's totals are bounded by the money-capacity rule."""
+MAX_STRENGTH = 1_000.0
+"""Largest defence strength or tool quality (50x the strongest default)."""
+MAX_REPLICATES = 1_000
+"""Most replicates of one run or grid point (each keeps its daily tables in memory)."""
+MAX_REFERENCE_USERS = 10_000_000_000
+"""Largest reference population (more people than live on Earth)."""
+
+
+class FieldRuleError(ValueError):
+    """A whole-scenario rule broken by one field; ``path`` locates the message there."""
+
+    def __init__(self, message: str, path: tuple[str | int, ...]):
+        super().__init__(message)
+        self.path = path
+
 
 Vector = Enum("Vector", {name: name for name in VECTORS}, type=str)
 LivenessLevel = Enum("LivenessLevel", {name: name for name in LIVENESS_LEVELS}, type=str)
+VectorName = Annotated[Vector, StrictMode(False)]
+"""An attack vector given by its name (named values are text in scenario files)."""
 
 
 ASSUMED = "model assumption (not calibrated; see docs/decisions.md)"
@@ -56,10 +84,17 @@ def param(
 
 
 class Strict(BaseModel):
-    """Base for every schema block: unknown keys are errors, values are validated on set."""
+    """Base for every schema block: unknown keys are errors, values are validated on set.
+
+    Types are strict: an integer field takes only integers, a number field integers or
+    numbers (never ``true`` or ``"365"``), a text field only text, a true/false field
+    only ``true`` or ``false``. Numbers must be finite. Named values (enumerations) are
+    given as text.
+    """
 
     model_config = ConfigDict(
-        extra="forbid", validate_assignment=True, use_enum_values=True, validate_default=True
+        extra="forbid", validate_assignment=True, use_enum_values=True, validate_default=True,
+        strict=True, allow_inf_nan=False,
     )
 
 
@@ -84,6 +119,7 @@ def vector_table(
     sources = sources or {}
     fields = {
         vector: (kind, param(kind(defaults[vector]), unit, f"{what}: {vector}.", ge=0,
+                             le=MAX_AMOUNT if integer else MAX_STRENGTH,
                              source=sources.get(vector)))
         for vector in VECTORS
     }
@@ -129,7 +165,8 @@ class Segment(Strict):
         0.6, "probability/day", "Chance a user makes a payment on a given day.", ge=0, le=1
     )
     mean_payment: int = param(
-        2500, "minor units", "Mean payment amount (exponentially distributed).", ge=1
+        2500, "minor units", "Mean payment amount (exponentially distributed).", ge=1,
+        le=MAX_AMOUNT,
     )
     vigilance: float = param(
         0.6, "1", "Baseline resistance to social engineering (0 none, 1 never fooled).", ge=0, le=1
@@ -163,14 +200,15 @@ def _default_segments() -> list[Segment]:
 class Population(Strict):
     """The simulated users."""
 
-    users: int = param(10_000, "users", "Number of simulated users.", ge=1, le=2_000_000_000)
+    users: int = param(10_000, "users", "Number of simulated users.", ge=1, le=MAX_USERS)
     weight: float = param(
-        1.0, "people/user", "Real people each simulated user stands for (national totals).", gt=0
+        1.0, "people/user", "Real people each simulated user stands for (national totals).",
+        gt=0, le=MAX_REFERENCE_USERS,
     )
     reference_users: int = param(
         1_000_000, "users",
         "Population at which attacker capacities are stated; capacity scales with users/this.",
-        ge=1,
+        ge=1, le=MAX_REFERENCE_USERS,
     )
     initial_facepay_share: float = param(
         0.3, "share of users", "Share of users using face pay on day 0.", ge=0, le=1
@@ -230,10 +268,11 @@ class Behaviour(Strict):
         ge=0, le=1,
     )
     risk_weight: float = param(
-        1.5, "utility", "Weight of privacy concern x perceived risk in face-pay utility.", ge=0
+        1.5, "utility", "Weight of privacy concern x perceived risk in face-pay utility.", ge=0,
+        le=100,
     )
     friction_weight: float = param(
-        0.5, "utility", "Weight of recent false rejects in face-pay utility.", ge=0
+        0.5, "utility", "Weight of recent false rejects in face-pay utility.", ge=0, le=100
     )
     risk_decay: float = param(
         0.02, "1/day", "Daily decay of perceived risk.", ge=0, le=1
@@ -297,32 +336,39 @@ class Costs(Strict):
     """Unit costs that turn friction into money for the social-cost account."""
 
     false_reject: int = param(
-        30, "minor units", "Cost to a genuine user of one false reject (time, retry).", ge=0
+        30, "minor units", "Cost to a genuine user of one false reject (time, retry).", ge=0,
+        le=MAX_AMOUNT,
     )
-    step_up: int = param(10, "minor units", "Cost of one step-up verification.", ge=0)
+    step_up: int = param(10, "minor units", "Cost of one step-up verification.", ge=0,
+                         le=MAX_AMOUNT)
     abandoned_payment: int = param(
-        150, "minor units", "Cost of a payment abandoned after a false reject.", ge=0
+        150, "minor units", "Cost of a payment abandoned after a false reject.", ge=0,
+        le=MAX_AMOUNT,
     )
 
 
 class LivenessDefence(Strict):
     """Detection strength of one liveness level, per biometric vector."""
 
-    photo_replay: float = param(1.0, "strength", "Strength against photo/screen replay.", ge=0)
-    mask_3d: float = param(0.0, "strength", "Strength against 3D masks.", ge=0)
+    photo_replay: float = param(1.0, "strength", "Strength against photo/screen replay.", ge=0,
+                                le=MAX_STRENGTH)
+    mask_3d: float = param(0.0, "strength", "Strength against 3D masks.", ge=0, le=MAX_STRENGTH)
     deepfake_presentation: float = param(
-        0.0, "strength", "Strength against a face swap shown to the camera.", ge=0
+        0.0, "strength", "Strength against a face swap shown to the camera.", ge=0,
+        le=MAX_STRENGTH,
     )
     deepfake_injection: float = param(
-        0.0, "strength", "Strength against injected video (virtual camera, emulator).", ge=0
+        0.0, "strength", "Strength against injected video (virtual camera, emulator).", ge=0,
+        le=MAX_STRENGTH,
     )
     bpcer: float = param(
         0.0, "probability", "Bona fide presentation classification error rate (false rejects).",
         ge=0, le=1, source="iBeta PAD levels 1 and 2 allow BPCER <= 15%",
     )
-    cost_per_check: int = param(0, "minor units", "Running cost of one liveness check.", ge=0)
+    cost_per_check: int = param(0, "minor units", "Running cost of one liveness check.", ge=0,
+                                le=MAX_AMOUNT)
     upgrade_cost_per_user: int = param(
-        0, "minor units", "One-off cost per user of deploying this level.", ge=0
+        0, "minor units", "One-off cost per user of deploying this level.", ge=0, le=MAX_AMOUNT
     )
 
 
@@ -389,10 +435,12 @@ class Defences(Strict):
     )
     injection_detection_strength: float = param(
         5.0, "strength", "Strength of injection detection against deepfake injection.", ge=0,
+        le=MAX_STRENGTH,
         source="iProov 2023: injection attacks outnumber presentation attacks 5x on web",
     )
     injection_detection_cost_per_check: int = param(
-        1, "minor units", "Running cost of injection detection per check.", ge=0
+        1, "minor units", "Running cost of injection detection per check.", ge=0,
+        le=MAX_AMOUNT,
     )
     contest_decisiveness: float = param(
         2.0, "1", "Tullock decisiveness r of the tool-quality vs defence contest.", gt=0, le=20
@@ -402,7 +450,8 @@ class Defences(Strict):
 class Liveness(Strict):
     """A platform's liveness configuration."""
 
-    level: LivenessLevel = Field(LivenessLevel.passive_2d, description="Liveness level in use.")
+    level: LivenessLevel = Field(LivenessLevel.passive_2d, description="Liveness level in use.",
+                                 strict=False)
     injection_detection: bool = Field(False, description="Detect injected (virtual) camera feeds.")
 
 
@@ -411,7 +460,7 @@ class StepUp(Strict):
 
     enabled: bool = Field(True, description="Ask for a one-time code above the threshold.")
     amount_threshold: int = param(
-        10_000, "minor units", "Payments above this amount need step-up.", ge=0
+        10_000, "minor units", "Payments above this amount need step-up.", ge=0, le=MAX_AMOUNT
     )
     block_probability: float = param(
         0.9, "probability", "Chance step-up stops an attacker who lacks the user's phone.",
@@ -422,7 +471,8 @@ class StepUp(Strict):
         "phishing.", ge=0, le=1,
     )
     device_binding_strength: float = param(
-        3.0, "strength", "Strength of device binding against account takeover.", ge=0
+        3.0, "strength", "Strength of device binding against account takeover.", ge=0,
+        le=MAX_STRENGTH,
     )
 
 
@@ -441,7 +491,7 @@ class Monitoring(Strict):
     )
     signal_half_saturation: float = param(
         20.0, "frauds/day", "Frauds seen per day at which the learning signal is half-strength.",
-        gt=0,
+        gt=0, le=MAX_USERS,
     )
     drift: float = param(
         0.002, "1/day", "Daily drift of detection back to its base (concept drift).", ge=0, le=1
@@ -451,7 +501,7 @@ class Monitoring(Strict):
         ge=0, le=1,
     )
     cost_per_user_day: float = param(
-        0.02, "minor units/user/day", "Running cost of monitoring.", ge=0
+        0.02, "minor units/user/day", "Running cost of monitoring.", ge=0, le=MAX_AMOUNT
     )
 
 
@@ -460,7 +510,8 @@ class PayeeWarnings(Strict):
 
     enabled: bool = Field(True, description="Warn payers and check payee names.")
     strength: float = param(
-        1.0, "strength", "Strength of warnings against social-engineering scripts.", ge=0
+        1.0, "strength", "Strength of warnings against social-engineering scripts.", ge=0,
+        le=MAX_STRENGTH,
     )
 
 
@@ -476,13 +527,15 @@ class Reimbursement(Strict):
     """What the platform refunds of its own accord (mandates come from the regulator)."""
 
     policy: ReimbursementPolicy = Field(
-        ReimbursementPolicy.none, description="none, voluntary_full or capped."
+        ReimbursementPolicy.none, description="none, voluntary_full or capped.", strict=False
     )
     cap: int = param(
-        100_000, "minor units", "Refund ceiling per fraud under the capped policy.", ge=0
+        100_000, "minor units", "Refund ceiling per fraud under the capped policy.", ge=0,
+        le=MAX_AMOUNT,
     )
-    vectors: list[Vector] = Field(
-        default_factory=lambda: list(VECTORS), description="Vectors the policy covers."
+    vectors: list[VectorName] = Field(
+        default_factory=lambda: list(VECTORS), description="Vectors the policy covers.",
+        strict=False,
     )
 
 
@@ -499,12 +552,13 @@ class Security(Strict):
     """A platform's security investment rule."""
 
     upgrade_rule: UpgradeRule = Field(
-        UpgradeRule.reactive, description="none, reactive, scheduled or gordon_loeb."
+        UpgradeRule.reactive, description="none, reactive, scheduled or gordon_loeb.",
+        strict=False,
     )
     loss_threshold: float = param(
         0.5, "minor units/user/day",
         "Reactive rule: the platform's own fraud cost (30-day mean) that triggers an upgrade.",
-        ge=0,
+        ge=0, le=MAX_AMOUNT,
     )
     reputation_weight: float = param(
         0.2, "share", "Share of users' unrefunded fraud losses the platform counts as its own "
@@ -519,23 +573,23 @@ class Security(Strict):
     )
     control_upgrade_cost_per_user: int = param(
         30, "minor units", "One-off cost per user of one device-binding or payee-warning "
-        "upgrade.", ge=0,
+        "upgrade.", ge=0, le=MAX_AMOUNT,
     )
     max_control_upgrades: int = param(
         4, "upgrades", "Most upgrades of device binding, and of payee warnings, a platform "
         "makes.", ge=0, le=20,
     )
-    scheduled_days: list[Annotated[int, Field(ge=0)]] = Field(
+    scheduled_days: list[Annotated[int, Field(ge=0, le=MAX_DAYS)]] = Field(
         default_factory=list, description="Scheduled rule: days on which to upgrade one step.",
         json_schema_extra={"unit": "day"},
     )
     gl_alpha: float = param(
         1e-4, "1/(minor unit)", "Gordon-Loeb efficiency alpha of S(z,v)=v/(alpha z+1)^beta.",
-        gt=0, source="Gordon and Loeb 2002",
+        gt=0, le=1, source="Gordon and Loeb 2002",
     )
     gl_beta: float = param(
         1.0, "1", "Gordon-Loeb exponent beta of the breach-probability function.", gt=0,
-        source="Gordon and Loeb 2002",
+        le=100, source="Gordon and Loeb 2002",
     )
     smoothing_days: int = param(
         30, "days", "Window of the moving averages of own cost, loss and vulnerability the "
@@ -587,7 +641,7 @@ class Attackers(Strict):
     attempts_per_day: float = param(
         20.0, "attempts/crew/day", "Scam contacts (social engineering) one crew makes per day "
         "at the reference population.",
-        ge=0,
+        ge=0, le=1_000_000,
     )
     exploitation: float = param(
         0.02, "share/day", "Share of the stolen faces or credentials usable on a (platform, "
@@ -595,7 +649,7 @@ class Attackers(Strict):
     )
     initial_budget: int = param(
         500_000, "minor units", "Budget of a crew when it enters (at the reference population).",
-        ge=0,
+        ge=0, le=MAX_AMOUNT,
     )
     attempt_cost: AttemptCost = Field(
         default_factory=AttemptCost,
@@ -614,7 +668,7 @@ class Attackers(Strict):
     )
     choice_sharpness: float = param(
         4.0, "1", "Softmax sharpness of allocation over (platform, vector) by expected profit.",
-        ge=0,
+        ge=0, le=100,
     )
     exploration: float = param(
         0.05, "share", "Share of attempts spread uniformly to explore.", ge=0, le=1
@@ -623,7 +677,8 @@ class Attackers(Strict):
         0.2, "share", "Share of positive daily profit invested in tool R&D.", ge=0, le=1
     )
     rd_cost: int = param(
-        5_000_000, "minor units", "R&D spend that raises a tool's quality by 10%.", gt=0
+        5_000_000, "minor units", "R&D spend that raises a tool's quality by 10%.", gt=0,
+        le=MAX_AMOUNT,
     )
     rd_step: float = param(
         0.1, "share", "Relative tool-quality gain bought by rd_cost of R&D.", ge=0, le=10,
@@ -658,14 +713,14 @@ class Attackers(Strict):
     )
     entry_profit: int = param(
         200_000, "minor units/day", "Mean crew profit (at the reference population) above "
-        "which new crews enter.", ge=0,
+        "which new crews enter.", ge=0, le=MAX_AMOUNT,
     )
     entry_probability: float = param(
         0.1, "probability/day", "Chance a crew enters on a day when profit is above entry.",
         ge=0, le=1,
     )
     exit_patience_days: int = param(
-        60, "days", "Days of negative smoothed profit before a crew leaves.", ge=1
+        60, "days", "Days of negative smoothed profit before a crew leaves.", ge=1, le=MAX_DAYS
     )
 
     @model_validator(mode="after")
@@ -688,20 +743,21 @@ class MandatoryReimbursement(Strict):
 
     enabled: bool = Field(False, description="Mandate refunds when regulation is in force.")
     cap: int = param(
-        8_500_000, "minor units", "Maximum refund per claim.", ge=0,
+        8_500_000, "minor units", "Maximum refund per claim.", ge=0, le=MAX_AMOUNT,
         source="PSR PS23/4: 85,000 GBP cap from 7 Oct 2024",
     )
     excess: int = param(
         10_000, "minor units", "Excess the victim bears (deducted from the refund).", ge=0,
+        le=MAX_AMOUNT,
         source="PSR PS23/4: optional excess up to 100 GBP",
     )
     receiving_share: float = param(
         0.5, "share", "Share of the mandated refund paid by the receiving provider.",
         ge=0, le=1, source="PSR PS23/4: 50:50 sending/receiving split",
     )
-    vectors: list[Vector] = Field(
+    vectors: list[VectorName] = Field(
         default_factory=lambda: ["social_engineering"],
-        description="Vectors the mandate covers.",
+        description="Vectors the mandate covers.", strict=False,
     )
     gross_negligence_share: float = param(
         0.05, "share", "Share of claims refused for gross negligence.", ge=0, le=1,
@@ -713,7 +769,8 @@ class MinimumLiveness(Strict):
     """A minimum liveness standard."""
 
     enabled: bool = Field(False, description="Impose a minimum liveness level.")
-    level: LivenessLevel = Field(LivenessLevel.active, description="Minimum level.")
+    level: LivenessLevel = Field(LivenessLevel.active, description="Minimum level.",
+                                 strict=False)
     injection_detection: bool = Field(False, description="Also require injection detection.")
 
 
@@ -730,6 +787,7 @@ class FaceRecognition(Strict):
 
     rule: FaceRule = Field(
         FaceRule.none, description="none, ban, or consent_with_alternative (CAC/MPS 2025).",
+        strict=False,
     )
 
 
@@ -760,7 +818,7 @@ class Instruments(Strict):
     )
     compliance_cost_per_user_year: float = param(
         50.0, "minor units/user/year", "Platforms' compliance cost while regulation is in force.",
-        ge=0,
+        ge=0, le=MAX_AMOUNT,
     )
 
 
@@ -768,23 +826,26 @@ class Regulator(Strict):
     """The regulator of the jurisdiction."""
 
     stance: Stance = Field(
-        Stance.laissez_faire, description="laissez_faire, reactive or proactive."
+        Stance.laissez_faire, description="laissez_faire, reactive or proactive.", strict=False
     )
     effective_day: int = param(
-        0, "day", "Proactive: day the rules come into force.", ge=0
+        0, "day", "Proactive: day the rules come into force.", ge=0, le=MAX_DAYS
     )
     threshold: float = param(
         3.0, "minor units/user/day",
         "Reactive: 30-day mean gross fraud per user that counts as a problem.", ge=0,
+        le=MAX_AMOUNT,
     )
     persistence_days: int = param(
-        30, "days", "Reactive: days the indicator must stay above threshold.", ge=1
+        30, "days", "Reactive: days the indicator must stay above threshold.", ge=1,
+        le=MAX_DAYS,
     )
     observation_lag_days: int = param(
-        30, "days", "Lag of the statistics the regulator sees.", ge=0
+        30, "days", "Lag of the statistics the regulator sees.", ge=0, le=MAX_DAYS
     )
     legislative_lag_days: int = param(
-        270, "days", "Reactive: days from deciding to act to rules in force.", ge=0
+        270, "days", "Reactive: days from deciding to act to rules in force.", ge=0,
+        le=MAX_DAYS,
     )
     indicator_window_days: int = param(
         30, "days", "Reactive: window of the mean gross fraud per user compared with the "
@@ -804,9 +865,10 @@ class ToolRelease(Strict):
 
     type: Literal["tool_release"]
     day: int = Field(description="Day of the event (0 is the first simulated day).", ge=0,
-                     json_schema_extra={"unit": "day"})
-    vector: Vector = Field(description="Vector the tool serves.")
-    quality: float = param(1.0, "strength", "Quality of the released tool.", ge=0)
+                     le=MAX_DAYS, json_schema_extra={"unit": "day"})
+    vector: Vector = Field(description="Vector the tool serves.", strict=False)
+    quality: float = param(1.0, "strength", "Quality of the released tool.", ge=0,
+                           le=MAX_STRENGTH)
     innovation: float = param(
         0.05, "probability/day", "Bass innovation p: daily adoption chance of each crew.",
         ge=0, le=1,
@@ -825,7 +887,7 @@ class Breach(Strict):
 
     type: Literal["breach"]
     day: int = Field(description="Day of the event (0 is the first simulated day).", ge=0,
-                     json_schema_extra={"unit": "day"})
+                     le=MAX_DAYS, json_schema_extra={"unit": "day"})
     data: Literal["face", "credentials"] = Field(description="face or credentials.")
     share: float = param(
         0.1, "share", "Share of the breached platform's users exposed (of every platform's "
@@ -839,7 +901,7 @@ class RuleChange(Strict):
 
     type: Literal["rule_change"]
     day: int = Field(description="Day of the event (0 is the first simulated day).", ge=0,
-                     json_schema_extra={"unit": "day"})
+                     le=MAX_DAYS, json_schema_extra={"unit": "day"})
     set: dict[str, Any] = Field(
         description="Dotted paths and new values, e.g. platforms.0.liveness.level: depth_3d."
     )
@@ -850,9 +912,10 @@ class CostDrop(Strict):
 
     type: Literal["attacker_cost_drop"]
     day: int = Field(description="Day of the event (0 is the first simulated day).", ge=0,
-                     json_schema_extra={"unit": "day"})
-    vectors: list[Vector] = Field(
-        default_factory=lambda: list(BIOMETRIC_VECTORS), description="Vectors affected."
+                     le=MAX_DAYS, json_schema_extra={"unit": "day"})
+    vectors: list[VectorName] = Field(
+        default_factory=lambda: list(BIOMETRIC_VECTORS), description="Vectors affected.",
+        strict=False,
     )
     factor: float = param(0.1, "1", "Multiplier on attempt cost.", gt=0, le=1)
 
@@ -868,7 +931,7 @@ class Sweep(Strict):
         description="Dotted paths and the values each takes; runs cover every combination.",
     )
     replicates: int = param(1, "replicates", "Replicates of every grid point.", ge=1,
-                            le=100_000)
+                            le=MAX_REPLICATES)
 
     @model_validator(mode="after")
     def _non_empty_values(self) -> Sweep:
@@ -881,8 +944,8 @@ class Sweep(Strict):
 class Bounds(Strict):
     """Range of one parameter in a sensitivity analysis."""
 
-    low: float = Field(description="Lowest value.")
-    high: float = Field(description="Highest value.")
+    low: float = Field(description="Lowest value.", ge=-MAX_AMOUNT, le=MAX_AMOUNT)
+    high: float = Field(description="Highest value.", ge=-MAX_AMOUNT, le=MAX_AMOUNT)
 
     @model_validator(mode="after")
     def _ordered(self) -> Bounds:
@@ -918,8 +981,9 @@ class Scenario(Strict):
     description: str = Field("", description="What the scenario represents.")
     currency: str = Field("GBP", description="Currency of minor units (for reports).")
     seed: int = param(20240101, "1", "Base random seed.", ge=0, le=2**63 - 1)
-    days: int = param(365, "days", "Days to simulate.", ge=1, le=36_500)
-    start_date: dt.date = Field(dt.date(2024, 1, 1), description="Calendar date of day 0.")
+    days: int = param(365, "days", "Days to simulate.", ge=1, le=MAX_DAYS)
+    start_date: dt.date = Field(dt.date(2024, 1, 1),
+                                description="Calendar date of day 0 (YYYY-MM-DD).")
     population: Population = Field(default_factory=Population, description="Users.")
     behaviour: Behaviour = Field(default_factory=Behaviour, description="User behaviour.")
     costs: Costs = Field(default_factory=Costs, description="Unit costs of friction.")
@@ -937,6 +1001,24 @@ class Scenario(Strict):
     sensitivity: Sensitivity | None = Field(
         None, description="Parameter ranges for simfraud sensitivity."
     )
+
+    @field_validator("start_date", mode="before")
+    @classmethod
+    def _iso_date(cls, value: Any) -> Any:
+        """Dates come as YAML dates or ISO text (``2024-01-01``), never as numbers."""
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                raise ValueError(f"{value!r} is not a date (allowed: YYYY-MM-DD)") from None
+        return value
+
+    @model_validator(mode="after")
+    def _money_fits_int64(self) -> Scenario:
+        problem = money_capacity_problem(self)
+        if problem:
+            raise FieldRuleError(problem, ("population", "users"))
+        return self
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
