@@ -593,11 +593,11 @@ class Security(Strict):
     )
     smoothing_days: int = param(
         30, "days", "Window of the moving averages of own cost, loss and vulnerability the "
-        "platform decides on.", ge=1, le=3650, source=ASSUMED,
+        "platform decides on.", ge=1, le=MAX_DAYS, source=ASSUMED,
     )
     injection_smoothing_days: int = param(
         30, "days", "Window of the moving average of injection's share of biometric attempts.",
-        ge=1, le=3650, source=ASSUMED,
+        ge=1, le=MAX_DAYS, source=ASSUMED,
     )
     injection_switch_share: float = param(
         0.5, "share", "Reactive rule: when injection is more than this share of biometric "
@@ -686,7 +686,7 @@ class Attackers(Strict):
     )
     profit_smoothing_days: int = param(
         30, "days", "Window of the moving average of a crew's daily profit (entry and exit "
-        "decisions).", ge=1, le=3650, source=ASSUMED,
+        "decisions).", ge=1, le=MAX_DAYS, source=ASSUMED,
     )
     prior_victim_fooled: float = param(
         0.4, "share", "Crews' prior share of scam targets who fall for a script that beats "
@@ -849,11 +849,11 @@ class Regulator(Strict):
     )
     indicator_window_days: int = param(
         30, "days", "Reactive: window of the mean gross fraud per user compared with the "
-        "threshold.", ge=1, le=3650, source=ASSUMED,
+        "threshold.", ge=1, le=MAX_DAYS, source=ASSUMED,
     )
     backlash_smoothing_days: int = param(
         30, "days", "Window of the moving average of face-pay frauds behind the backlash "
-        "index.", ge=1, le=3650, source=ASSUMED,
+        "index.", ge=1, le=MAX_DAYS, source=ASSUMED,
     )
     instruments: Instruments = Field(
         default_factory=Instruments, description="Instruments enacted."
