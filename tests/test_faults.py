@@ -101,7 +101,7 @@ def test_the_manifest_records_sizes_and_hashes_that_verify(scenario, tmp_path):
     data = bytearray((out / "vectors.parquet").read_bytes())
     data[len(data) // 2] ^= 0xFF  # same size, one byte flipped
     (out / "vectors.parquet").write_bytes(bytes(data))
-    with pytest.raises(ResultFolderError, match="vectors.parquet: contents differ"):
+    with pytest.raises(ResultFolderError, match=r"vectors\.parquet: contents differ"):
         verified(out)
 
 
@@ -248,7 +248,7 @@ def test_unusable_out_paths_are_one_line_and_exit_2(scenario, tmp_path, monkeypa
 @pytest.mark.parametrize("command", ["run", "sweep", "compare", "rerun", "calibrate"])
 def test_an_empty_out_is_an_argument_error(command, capsys):
     with pytest.raises(SystemExit) as exit_info:
-        main([command, "a.yaml", "b.yaml"][: 3 if command == "compare" else 2] + ["--out", ""])
+        main([*[command, "a.yaml", "b.yaml"][:3 if command == "compare" else 2], "--out", ""])
     assert exit_info.value.code == 2
     assert "argument --out: give a folder name" in capsys.readouterr().err
 
@@ -282,7 +282,7 @@ def test_rerun_of_a_malformed_manifest_is_one_located_line(scenario, tmp_path, c
 
 
 def test_read_manifest_names_a_missing_manifest(tmp_path):
-    with pytest.raises(ResultFolderError, match="manifest.json: missing"):
+    with pytest.raises(ResultFolderError, match=r"manifest\.json: missing"):
         read_manifest(tmp_path)
 
 

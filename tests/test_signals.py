@@ -137,7 +137,7 @@ def test_ctrl_c_ends_every_command_with_one_line_and_130(tmp_path, command):
     else:  # once a run has finished, so the workers are up and running the next ones
         wait_for(lambda: finished_runs(tmp_path / "out") >= 1, 300)
     os.killpg(process.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
-    stdout, stderr = process.communicate(timeout=120)
+    _, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr
     assert stderr.strip() == "simfraud: interrupted"
     assert not list(tmp_path.glob(".out.*"))  # staging and lock removed
