@@ -10,6 +10,7 @@ import diskcache
 from dash import Dash, DiskcacheManager, dcc, html
 
 from dashboards.settings import configure
+from dashboards.slots import RunSlots
 
 PAGES = Path(__file__).parent / "pages"
 ASSETS = Path(__file__).parent / "assets"
@@ -24,7 +25,8 @@ cannot be listed: werkzeug 3.1 compares only the part before the first colon.)""
 
 
 def create_app(results: str | Path = "results", scenarios: str | Path = "scenarios",
-               cache: str | Path | None = None, hosts: tuple[str, ...] = ()) -> Dash:
+               cache: str | Path | None = None, hosts: tuple[str, ...] = (),
+               max_runs: int = 2) -> Dash:
     """Build the dashboard.
 
     The folders are the server's configuration: no callback takes a folder from the
@@ -39,6 +41,7 @@ def create_app(results: str | Path = "results", scenarios: str | Path = "scenari
         cache: Folder for background-callback state (default: a temporary folder).
         hosts: Host names accepted besides 127.0.0.1 and localhost (the
             ``--host`` the server listens on).
+        max_runs: Background runs at once; the Run page refuses more until one ends.
 
     Returns:
         The Dash app (``app.server`` is the Flask server).
@@ -48,7 +51,8 @@ def create_app(results: str | Path = "results", scenarios: str | Path = "scenari
     app = Dash(__name__, use_pages=True, pages_folder=str(PAGES), title="simfraud",
                assets_folder=str(ASSETS),
                background_callback_manager=manager, suppress_callback_exceptions=True)
-    configure(app.server.config, Path(results), Path(scenarios))
+    configure(app.server.config, Path(results), Path(scenarios),
+              RunSlots(cache_dir / "run-slots", max_runs))
     trusted = [*LOCAL_HOSTS, *(h for h in hosts if h not in ("0.0.0.0", "::", ""))]
     app.server.config.update(TRUSTED_HOSTS=trusted, MAX_CONTENT_LENGTH=REQUEST_LIMIT)
     links = [dcc.Link(page["name"], href=page["relative_path"], className="nav-link",

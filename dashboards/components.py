@@ -14,21 +14,31 @@ def control(label: str, component, id_: str | None = None) -> html.Div:
 
 
 def result_options() -> list[dict]:
-    """Dropdown options for every result set in the results folder (newest last)."""
-    return [{"label": f"{info.name} ({info.id}; {info.replicates} rep., "
+    """Dropdown options for every result set in the results folder (newest last).
+
+    Bad folders are listed too, disabled, with the reason they cannot be shown.
+    """
+    return [{"label": f"{info.id}: cannot be shown ({info.problem})", "value": info.id,
+             "disabled": True} if info.problem else
+            {"label": f"{info.name} ({info.id}; {info.replicates} rep., "
                       f"{info.users:,} users, {info.days} d)", "value": info.id}
             for info in catalog(results_dir())]
 
 
-def result_dropdown(id_: str, multi: bool = False) -> dcc.Dropdown:
-    """A dropdown of result sets, preselecting the first (or the first two when multi)."""
+def result_dropdown(id_: str, multi: bool = False) -> html.Div:
+    """A dropdown of result sets, preselecting the first (or the first two when multi).
+
+    Below it, one line per bad result folder names the folder and says what is wrong.
+    """
     options = result_options()
-    values = [o["value"] for o in options]
+    values = [o["value"] for o in options if not o.get("disabled")]
     value = values[:2] if multi else (values[0] if values else None)
-    return dcc.Dropdown(id=id_, options=options, value=value, multi=multi, clearable=False,
-                        placeholder="no result sets found", style={"minWidth": "28em"})
-
-
+    bad = [html.Div(o["label"]) for o in options if o.get("disabled")]
+    return html.Div([
+        dcc.Dropdown(id=id_, options=options, value=value, multi=multi, clearable=False,
+                     placeholder="no result sets found", style={"minWidth": "28em"}),
+        html.Div(bad, id=f"{id_}-problems", className="errors") if bad else None,
+    ])
 
 
 def frequency_items(id_: str, value: str = "weekly") -> dcc.RadioItems:

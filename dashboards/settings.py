@@ -1,6 +1,7 @@
 """Where the running app reads its folders from: the server's configuration, never the browser.
 
-``create_app`` calls ``configure``; callbacks call ``results_dir`` and ``scenarios_dir``.
+``create_app`` calls ``configure``; callbacks call ``results_dir``, ``scenarios_dir`` and
+``run_slots`` (the cap on background runs).
 Inside a request the folders come from the Flask app's config; a background run (a forked
 worker without a request) reads the same values from this process's configuration, which
 the worker inherits. No callback takes a folder from the client.
@@ -13,42 +14,49 @@ from pathlib import Path
 
 from flask import current_app, has_app_context
 
+from dashboards.slots import RunSlots
+
 RESULTS_KEY = "SIMFRAUD_RESULTS"
 SCENARIOS_KEY = "SIMFRAUD_SCENARIOS"
+SLOTS_KEY = "SIMFRAUD_RUN_SLOTS"
 
 
 @dataclass(frozen=True)
 class Folders:
-    """The two folders a dashboard may read (and, for results, write)."""
+    """The two folders a dashboard may read (and, for results, write), and its run slots."""
 
     results: Path
     scenarios: Path
+    slots: RunSlots
 
 
 _process_folders: Folders | None = None
 
 
-def configure(config: dict, results: Path, scenarios: Path) -> Folders:
+def configure(config: dict, results: Path, scenarios: Path, slots: RunSlots) -> Folders:
     """Record the folders in the Flask ``config`` and for this process's background runs.
 
     Args:
         config: The Flask app's config mapping.
         results: Results folder (resolved).
         scenarios: Scenarios folder (resolved).
+        slots: The background-run slots.
 
     Returns:
         The recorded folders.
     """
     global _process_folders
-    folders = Folders(results.resolve(), scenarios.resolve())
-    config.update({RESULTS_KEY: str(folders.results), SCENARIOS_KEY: str(folders.scenarios)})
+    folders = Folders(results.resolve(), scenarios.resolve(), slots)
+    config.update({RESULTS_KEY: str(folders.results), SCENARIOS_KEY: str(folders.scenarios),
+                   SLOTS_KEY: slots})
     _process_folders = folders
     return folders
 
 
-def _folder(key: str, attribute: str) -> Path:
+def _folder(key: str, attribute: str):
     if has_app_context():
-        return Path(current_app.config[key])
+        value = current_app.config[key]
+        return value if isinstance(value, RunSlots) else Path(value)
     if _process_folders is None:
         raise RuntimeError("the dashboard's folders are not configured (use create_app)")
     return getattr(_process_folders, attribute)
@@ -62,3 +70,8 @@ def results_dir() -> Path:
 def scenarios_dir() -> Path:
     """The scenarios folder of the app serving the current request or background run."""
     return _folder(SCENARIOS_KEY, "scenarios")
+
+
+def run_slots() -> RunSlots:
+    """The background-run slots of the app serving the current request or background run."""
+    return _folder(SLOTS_KEY, "slots")

@@ -11,6 +11,7 @@ import json
 import os
 import platform
 import shlex
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -52,17 +53,18 @@ _days = _bounded(int, 1, MAX_DAYS, f"1 to {MAX_DAYS:,} (ten years)")
 _replicates = _bounded(int, 1, MAX_REPLICATES, f"1 to {MAX_REPLICATES:,} (each replicate "
                        "keeps its daily tables in memory)")
 _trials = _bounded(int, 1, 10_000, "1 to 10,000")
-
-
-def _folder(text: str) -> str:
-    """An argparse type: a folder name that is not empty."""
-    if not text.strip():
-        raise argparse.ArgumentTypeError("must name a folder, got an empty name")
-    return text
-
 _share = _bounded(float, 0.0, 1.0, "between 0 and 1")
 _seed = _bounded(int, 0, 2**63 - 1, "between 0 and 2**63-1")
 _port = _bounded(int, 1, 65_535, "between 1 and 65535")
+_threads = _bounded(int, 1, 64, "between 1 and 64")
+_max_runs = _bounded(int, 1, 16, "between 1 and 16")
+
+
+def _folder_name(text: str) -> str:
+    """An argparse type: a non-empty path (``--out ''`` would mean this folder)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("give a folder name")
+    return text
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -71,9 +73,57 @@ def build_parser() -> argparse.ArgumentParser:
                      "around face payment and deepfakes.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
+    _run_parser(sub)
+
+    sweep = sub.add_parser("sweep", help="run a parameter grid x replicates")
+    sweep.add_argument("scenario", help="scenario YAML file (its sweep: block is the default)")
+    sweep.add_argument("--out", required=True, type=_folder_name, help="experiment folder")
+    sweep.add_argument("--grid", action="append", default=[], metavar="PATH=V1,V2,...",
+                       help="values of one parameter (repeatable; replaces the file's grid)")
+    sweep.add_argument("--replicates", type=_replicates, help="replicates per grid point")
+    _experiment_options(sweep)
+
+    compare = sub.add_parser("compare", help="compare scenarios with common random numbers")
+    compare.add_argument("scenarios", nargs="+", metavar="SCENARIO",
+                         help="two or more scenario files; each is compared with the first")
+    compare.add_argument("--out", required=True, type=_folder_name, help="experiment folder")
+    compare.add_argument("--replicates", type=_replicates, default=10,
+                         help="replicates per scenario (default 10)")
+    _experiment_options(compare)
+
+    sensitivity = sub.add_parser("sensitivity",
+                                 help="Morris screening of the sensitivity: block's ranges")
+    sensitivity.add_argument("scenario", help="scenario YAML file with a sensitivity: block")
+    sensitivity.add_argument("--out", required=True, type=_folder_name, help="experiment folder")
+    sensitivity.add_argument("--metric", help="total to rank by (default: the block's metric)")
+    _experiment_options(sensitivity)
+
+    sub.add_parser("bench", help="run the performance suite (same as python -m benchmarks)")
+    sub.add_parser("schema", help="print the JSON Schema of scenario files")
+    calibrate = sub.add_parser("calibrate", help="fit free parameters to target figures")
+    calibrate.add_argument("spec", help="calibration spec (YAML)")
+    calibrate.add_argument("--out", required=True, type=_folder_name, help="output folder")
+    calibrate.add_argument("--trials", type=_trials, help="override the spec's trials")
+    calibrate.add_argument("--users", type=_users, help="override the spec's users")
+    rerun = sub.add_parser("rerun", help="run a result folder again from its manifest")
+    rerun.add_argument("source", help="a result folder written by simfraud run")
+    rerun.add_argument("--out", required=True, type=_folder_name, help="folder for the new result")
+    rerun.add_argument("--quiet", action="store_true", help="print nothing when done")
+
+    _dashboard_parser(sub)
+
+    validate = sub.add_parser("validate", help="check scenario files (exit 0 or 2)")
+    validate.add_argument("files", nargs="+", help="scenario YAML files")
+
+    sub.add_parser("info", help="print versions, threads and the numba cache location")
+    return parser
+
+
+def _run_parser(sub) -> None:
+    """The ``run`` subcommand's options."""
     run = sub.add_parser("run", help="run a scenario and write its results")
     run.add_argument("scenario", help="scenario YAML file")
-    run.add_argument("--out", required=True, type=_folder,
+    run.add_argument("--out", required=True, type=_folder_name,
                      help="result folder (created if missing; its result files are replaced)")
     run.add_argument("--users", type=_users, help="simulated users (population.users)")
     run.add_argument("--days", type=_days, help="days to simulate")
@@ -90,41 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--profile", action="store_true",
                      help="print the time spent in each phase of the day")
 
-    sweep = sub.add_parser("sweep", help="run a parameter grid x replicates")
-    sweep.add_argument("scenario", help="scenario YAML file (its sweep: block is the default)")
-    sweep.add_argument("--out", required=True, type=_folder, help="experiment folder")
-    sweep.add_argument("--grid", action="append", default=[], metavar="PATH=V1,V2,...",
-                       help="values of one parameter (repeatable; replaces the file's grid)")
-    sweep.add_argument("--replicates", type=_replicates, help="replicates per grid point")
-    _experiment_options(sweep)
 
-    compare = sub.add_parser("compare", help="compare scenarios with common random numbers")
-    compare.add_argument("scenarios", nargs="+", metavar="SCENARIO",
-                         help="two or more scenario files; each is compared with the first")
-    compare.add_argument("--out", required=True, type=_folder, help="experiment folder")
-    compare.add_argument("--replicates", type=_replicates, default=10,
-                         help="replicates per scenario (default 10)")
-    _experiment_options(compare)
-
-    sensitivity = sub.add_parser("sensitivity",
-                                 help="Morris screening of the sensitivity: block's ranges")
-    sensitivity.add_argument("scenario", help="scenario YAML file with a sensitivity: block")
-    sensitivity.add_argument("--out", required=True, type=_folder, help="experiment folder")
-    sensitivity.add_argument("--metric", help="total to rank by (default: the block's metric)")
-    _experiment_options(sensitivity)
-
-    sub.add_parser("bench", help="run the performance suite (same as python -m benchmarks)")
-    sub.add_parser("schema", help="print the JSON Schema of scenario files")
-    calibrate = sub.add_parser("calibrate", help="fit free parameters to target figures")
-    calibrate.add_argument("spec", help="calibration spec (YAML)")
-    calibrate.add_argument("--out", required=True, type=_folder, help="output folder")
-    calibrate.add_argument("--trials", type=_trials, help="override the spec's trials")
-    calibrate.add_argument("--users", type=_users, help="override the spec's users")
-    rerun = sub.add_parser("rerun", help="run a result folder again from its manifest")
-    rerun.add_argument("source", help="a result folder written by simfraud run")
-    rerun.add_argument("--out", required=True, type=_folder, help="folder for the new result")
-    rerun.add_argument("--quiet", action="store_true", help="print nothing when done")
-
+def _dashboard_parser(sub) -> None:
+    """The ``dashboard`` subcommand's options."""
     board = sub.add_parser("dashboard", help="start the dashboard (a local web app)")
     board.add_argument("--results", default="results", help="folder of result sets")
     board.add_argument("--scenarios", default="scenarios", help="folder of scenario files")
@@ -134,12 +152,11 @@ def build_parser() -> argparse.ArgumentParser:
     board.add_argument("--allow-host", action="append", default=[], metavar="NAME",
                        help="also accept requests addressed to this host name (repeatable; "
                             "127.0.0.1, localhost and the --host address are always accepted)")
-
-    validate = sub.add_parser("validate", help="check scenario files (exit 0 or 2)")
-    validate.add_argument("files", nargs="+", help="scenario YAML files")
-
-    sub.add_parser("info", help="print versions, threads and the numba cache location")
-    return parser
+    board.add_argument("--workers", type=_threads, default=4,
+                       help="threads serving requests (default 4)")
+    board.add_argument("--max-runs", type=_max_runs, default=2,
+                       help="background runs at once from the Run page; more are refused "
+                            "until one ends (default 2)")
 
 
 def _experiment_options(parser: argparse.ArgumentParser) -> None:
@@ -178,11 +195,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handlers[args.command](args)
     except KeyboardInterrupt:
-        print("simfraud: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return _interrupted()
     except BrokenPipeError:  # e.g. `simfraud info | head`: the reader left
         sys.stderr.close()
         return EXIT_OK
+
+
+def _interrupted() -> int:
+    """Ctrl-C (or SIGTERM from ``entry``): one line, exit 130."""
+    print("simfraud: interrupted", file=sys.stderr)
+    return EXIT_INTERRUPTED
 
 
 def _sweep(args: argparse.Namespace) -> int:
@@ -202,6 +224,8 @@ def _sweep(args: argparse.Namespace) -> int:
     except OverrideError as exc:
         print(f"simfraud sweep: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except OSError as exc:
+        return _write_failed("sweep", args.out, exc)
     failed = index[index["status"] != "ok"]
     if not args.quiet:
         print(_sweep_table(index))
@@ -214,7 +238,7 @@ def _sweep(args: argparse.Namespace) -> int:
 
 def _compare(args: argparse.Namespace) -> int:
     from simfraud.experiments.compare import run_compare, scenario_names
-    from simfraud.experiments.runner import ExperimentError
+    from simfraud.experiments.runner import ExperimentError, RunsFailedError
     from simfraud.scenario.loader import ScenarioError, load_scenario
 
     if len(args.scenarios) < 2:
@@ -237,23 +261,33 @@ def _compare(args: argparse.Namespace) -> int:
     except ExperimentError as exc:
         print(exc, file=sys.stderr)
         return EXIT_BAD_INPUT
-    failed = comparison.index[comparison.index["status"] != "ok"]
-    for row in failed.itertuples():
-        print(f"simfraud compare: run {row.run_id} failed: {row.error}", file=sys.stderr)
+    except RunsFailedError as exc:
+        failed = exc.index[exc.index["status"] != "ok"]
+        for row in failed.itertuples():
+            print(f"simfraud compare: run {row.run_id} failed: {row.error}", file=sys.stderr)
+        print(f"simfraud compare: {len(failed)} of {len(exc.index)} runs failed, so no table "
+              "or report was written; fix the cause and rerun with --resume", file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as exc:
+        return _write_failed("compare", args.out, exc)
     if not args.quiet:
         print(_difference_table(comparison, scenarios[0].currency))
         print(f"report in {Path(args.out) / 'report.html'}")
-    return EXIT_FAILED if len(failed) else EXIT_OK
+    return EXIT_OK
 
 
 def _calibrate(args: argparse.Namespace) -> int:
     import pydantic
 
     from simfraud.experiments.calibrate import calibrate
+    from simfraud.results.lock import OutputError
     from simfraud.scenario.loader import ScenarioError
 
     try:
         report = calibrate(Path(args.spec), Path(args.out), args.trials, args.users)
+    except OutputError as exc:
+        print(f"simfraud calibrate: --out {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except ScenarioError as exc:
         print(exc, file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -278,23 +312,21 @@ def _schema(args: argparse.Namespace) -> int:
 def _rerun(args: argparse.Namespace) -> int:
     from simfraud.model.replicates import run_replicates
     from simfraud.results.folder import write_run_folder
+    from simfraud.results.manifest import ResultFolderError, read_manifest
     from simfraud.scenario.loader import ScenarioError, load_scenario
 
     source = Path(args.source)
     try:
-        manifest = json.loads((source / "manifest.json").read_text())
+        manifest = read_manifest(source)
         scenario = load_scenario(source / "scenario.yaml")
-    except (OSError, json.JSONDecodeError) as exc:
-        print(f"simfraud rerun: {source} is not a complete result folder ({exc})",
-              file=sys.stderr)
+    except ResultFolderError as exc:
+        print(f"simfraud rerun: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except ScenarioError as exc:
         print(exc, file=sys.stderr)
         return EXIT_BAD_INPUT
-    first = int(manifest.get("replicate", 0))
-    replicates = int(manifest.get("replicates", 1))
-    engine = manifest.get("engine", "columnar")
-    share = float(manifest.get("transactions", 0.0))
+    first, replicates = manifest.replicate, manifest.replicates
+    engine, share = manifest.engine, manifest.transactions
 
     def rerun(writer) -> int:
         result = run_replicates(scenario, replicates, engine, first_replicate=first,
@@ -332,18 +364,30 @@ def _bench(options: list[str]) -> int:
 
 
 def _dashboard(args: argparse.Namespace) -> int:
+    from waitress.server import create_server
+
     from dashboards.app import create_app
 
     for flag, folder in (("--results", args.results), ("--scenarios", args.scenarios)):
         if Path(folder).exists() and not Path(folder).is_dir():
             print(f"simfraud dashboard: {flag} {folder}: not a folder", file=sys.stderr)
             return EXIT_BAD_INPUT
-    Path(args.results).mkdir(parents=True, exist_ok=True)
-    app = create_app(args.results, args.scenarios, hosts=(args.host, *args.allow_host))
+    try:
+        Path(args.results).mkdir(parents=True, exist_ok=True)
+        app = create_app(args.results, args.scenarios, hosts=(args.host, *args.allow_host),
+                         max_runs=args.max_runs)
+        server = create_server(app.server, host=args.host, port=args.port,
+                               threads=args.workers, ident="simfraud")
+    except OSError as exc:
+        print(f"simfraud dashboard: cannot serve on {args.host}:{args.port} with results in "
+              f"{args.results} ({exc.strerror or exc})", file=sys.stderr)
+        return EXIT_BAD_INPUT
     print(f"simfraud dashboard on http://{args.host}:{args.port}/ "
-          f"(results: {args.results}, scenarios: {args.scenarios})")
-    app.run(host=args.host, port=args.port, debug=False)
-    return EXIT_OK
+          f"(results: {args.results}, scenarios: {args.scenarios}; {args.workers} threads, "
+          f"at most {args.max_runs} background run(s) at once)", flush=True)
+    server.run()  # waitress returns on Ctrl-C (it catches KeyboardInterrupt itself)
+    server.close()
+    return _interrupted()
 
 
 def _sensitivity(args: argparse.Namespace) -> int:
@@ -368,6 +412,8 @@ def _sensitivity(args: argparse.Namespace) -> int:
     except SensitivityError as exc:
         print(f"simfraud sensitivity: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT if "no sensitivity" in str(exc) else EXIT_FAILED
+    except OSError as exc:
+        return _write_failed("sensitivity", args.out, exc)
     if not args.quiet:
         print(f"Morris ranking by influence on {ranking['metric'].iloc[0]} "
               "(mu_star: mean absolute elementary effect)")
@@ -437,7 +483,8 @@ def _write_results(out: str, produce) -> int:
     failed run (1); staged files are discarded unless ``produce`` published them.
     """
     from simfraud.model.ledger import LedgerError
-    from simfraud.results.writer import OutputError, ResultWriter
+    from simfraud.results.lock import OutputError
+    from simfraud.results.writer import ResultWriter
 
     try:
         writer = ResultWriter(out)
@@ -450,10 +497,18 @@ def _write_results(out: str, produce) -> int:
         print(f"simfraud: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except OSError as exc:
-        print(f"simfraud: cannot write results to {out}: {exc.strerror}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return _write_failed("", out, exc)
     finally:
         writer.discard()
+
+
+def _write_failed(command: str, out: str, exc: OSError) -> int:
+    """Report a failed write into ``--out`` (a full disk, a lost permission): exit 2."""
+    from simfraud.results.lock import shown
+
+    print(f"{' '.join(filter(None, ('simfraud', command)))}: cannot write results to "
+          f"{shown(out)}: {exc.strerror or exc}", file=sys.stderr)
+    return EXIT_BAD_INPUT
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -537,11 +592,17 @@ def entry() -> None:
 
     Every command but ``dashboard`` (whose background runs are forked children) runs its
     kernels on numba's OpenMP layer (see ``simfraud.prefer_openmp``); ``main`` called
-    from Python keeps the library's fork-safe default.
+    from Python keeps the library's fork-safe default. SIGTERM ends a command like Ctrl-C
+    (staging folders removed, locks released, exit 130).
     """
     if sys.argv[1:2] != ["dashboard"]:
         prefer_openmp()
+    signal.signal(signal.SIGTERM, _terminate)
     sys.exit(main())
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":  # pragma: no cover

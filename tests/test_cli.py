@@ -180,6 +180,7 @@ def test_entry_prefers_openmp_except_for_the_dashboard(monkeypatch, command, pre
     import simfraud.cli as cli_module
 
     calls = []
+    monkeypatch.setattr(cli_module.signal, "signal", lambda *args: None)
     monkeypatch.setattr(cli_module, "prefer_openmp", lambda: calls.append("omp"))
     monkeypatch.setattr(cli_module, "main", lambda: 0)
     monkeypatch.setattr(sys, "argv", ["simfraud", command, "x"])

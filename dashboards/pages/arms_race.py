@@ -8,7 +8,7 @@ from dash import Input, Output, callback, dcc, html
 
 from dashboards import figures
 from dashboards.components import control, result_dropdown
-from dashboards.data import UnsafePathError, load_result
+from dashboards.data import UNAVAILABLE, load_result
 from dashboards.settings import results_dir
 
 dash.register_page(__name__, path="/arms-race", name="Arms race", order=1,
@@ -34,7 +34,7 @@ def update(result_id):
         return figures.empty_figure("No result sets: run one on the Run page.")
     try:
         result = load_result(results_dir(), result_id)
-    except (UnsafePathError, FileNotFoundError) as exc:
+    except UNAVAILABLE as exc:
         return figures.empty_figure(str(exc))
     start = pd.Timestamp(result.timeseries["date"].min())
     events = figures.timeline_events(result.scenario_yaml, start, result.timeseries)

@@ -7,7 +7,7 @@ from dash import Input, Output, callback, dash_table, dcc, html
 
 from dashboards import figures
 from dashboards.components import control, frequency_items, result_dropdown
-from dashboards.data import UnsafePathError, load_result
+from dashboards.data import UNAVAILABLE, load_result
 from dashboards.settings import results_dir
 
 dash.register_page(__name__, path="/compare", name="Compare", order=2,
@@ -56,7 +56,7 @@ def update(result_ids, metric, frequency):
         return figures.empty_figure("Choose at least two result sets."), [], [], [], []
     try:
         results = [load_result(results_dir(), rid) for rid in result_ids]
-    except (UnsafePathError, FileNotFoundError) as exc:
+    except UNAVAILABLE as exc:
         return figures.empty_figure(str(exc)), [], [], [], []
     series = {f"{r.name} ({r.id})": r.timeseries for r in results}
     currency = results[0].manifest.get("currency", "GBP")

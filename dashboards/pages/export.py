@@ -8,7 +8,7 @@ from dash import Input, Output, State, callback, clientside_callback, dcc, html
 
 from dashboards import figures
 from dashboards.components import control, frequency_items, result_dropdown
-from dashboards.data import UnsafePathError, load_result
+from dashboards.data import UNAVAILABLE, load_result
 from dashboards.settings import results_dir
 
 dash.register_page(__name__, path="/export", name="Export", order=4,
@@ -52,7 +52,7 @@ def show(result_id, which):
         return figures.empty_figure("No result sets.")
     try:
         result = _result(result_id)
-    except (UnsafePathError, FileNotFoundError) as exc:
+    except UNAVAILABLE as exc:
         return figures.empty_figure(str(exc))
     start = pd.Timestamp(result.timeseries["date"].min())
     events = figures.timeline_events(result.scenario_yaml, start, result.timeseries)
@@ -86,7 +86,10 @@ def download(_csv, _daily, _yaml, result_id, frequency):
     """Send the table, the daily series or the resolved scenario."""
     if not result_id:
         return dash.no_update
-    result = _result(result_id)
+    try:
+        result = _result(result_id)
+    except UNAVAILABLE:  # the figure beside the buttons already says why
+        return dash.no_update
     name = result.name
     if dash.ctx.triggered_id == "export-yaml":
         return {"content": result.scenario_yaml, "filename": f"{name}.yaml"}

@@ -8,7 +8,7 @@ from dash import Input, Output, callback, dcc, html
 
 from dashboards import figures
 from dashboards.components import control, frequency_items, result_dropdown
-from dashboards.data import UnsafePathError, load_result
+from dashboards.data import UNAVAILABLE, load_result
 from dashboards.settings import results_dir
 
 dash.register_page(__name__, path="/", name="Losses", order=0, title="simfraud: losses")
@@ -44,7 +44,7 @@ def update(result_id, breakdown, frequency, cumulative):
         return figures.empty_figure("No result sets: run one on the Run page."), ""
     try:
         result = load_result(results_dir(), result_id)
-    except (UnsafePathError, FileNotFoundError) as exc:
+    except UNAVAILABLE as exc:
         return figures.empty_figure(str(exc)), ""
     start = pd.Timestamp(result.timeseries["date"].min())
     events = figures.timeline_events(result.scenario_yaml, start, result.timeseries)

@@ -15,7 +15,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboards.app import UPLOAD_LIMIT
 from dashboards.components import control
 from dashboards.data import UnsafePathError, inside, result_id_for, safe_name, scenario_files
-from dashboards.settings import results_dir, scenarios_dir
+from dashboards.settings import results_dir, run_slots, scenarios_dir
 
 dash.register_page(__name__, path="/run", name="Run", order=3, title="simfraud: run")
 
@@ -174,11 +174,25 @@ def _bounded(value, name: str) -> int:
 )
 def run(set_progress, _clicks, scenario, contents, filename, liveness, injection,
         reimbursement, stance, users, days, replicates):
-    """Run the scenario with the toggles applied and write a result set."""
-    from simfraud.model.replicates import run_replicates
-    from simfraud.results.folder import write_run_folder
-    from simfraud.results.writer import ResultWriter
+    """Run the scenario with the toggles applied and write a result set.
 
+    At most ``--max-runs`` runs go on at once; beyond that the run is refused as busy.
+    """
+    try:
+        with run_slots().claim() as claimed:
+            if not claimed:
+                return html.Div(f"Busy: {run_slots().limit} run(s) are already going, the "
+                                "most this dashboard runs at once (simfraud dashboard "
+                                "--max-runs). Try again when one ends.", className="errors",
+                                id="run-busy")
+            return _run(set_progress, scenario, contents, filename,
+                        (liveness, injection, reimbursement, stance), users, days, replicates)
+    except KeyboardInterrupt:  # the server is stopping (Ctrl-C): end quietly
+        return html.Div("Interrupted: the dashboard is stopping.", className="errors")
+
+
+def _prepared(scenario, contents, filename, toggles, users, days, replicates):
+    """The checked scenario with the toggles applied, or an error ``html.Div``."""
     try:
         users = _bounded(users, "users")
         days = _bounded(days, "days")
@@ -190,14 +204,27 @@ def run(set_progress, _clicks, scenario, contents, filename, liveness, injection
         base, problems = _load(staged, shown, [])
         if problems:
             return html.Div(problems, className="errors")
-        changes = [*_overrides(base, liveness, injection, reimbursement, stance),
-                   f"population.users={users}", f"days={days}"]
+        changes = [*_overrides(base, *toggles), f"population.users={users}", f"days={days}"]
         loaded, problems = _load(staged, shown, changes)
         if problems:
             return html.Div(problems, className="errors")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    total = days * replicates
+    return loaded, shown, changes, replicates
+
+
+def _run(set_progress, scenario, contents, filename, toggles, users, days, replicates):
+    """Simulate and write the result set (while holding a run slot)."""
+    from simfraud.model.replicates import run_replicates
+    from simfraud.results.folder import write_run_folder
+    from simfraud.results.lock import OutputError
+    from simfraud.results.writer import ResultWriter
+
+    prepared = _prepared(scenario, contents, filename, toggles, users, days, replicates)
+    if isinstance(prepared, html.Div):
+        return prepared
+    loaded, shown, changes, replicates = prepared
+    total = loaded.days * replicates
     done = [0]
     step = max(1, total // 50)
 
@@ -208,19 +235,25 @@ def run(set_progress, _clicks, scenario, contents, filename, liveness, injection
 
     result = run_replicates(loaded, replicates, on_day=tick)
     result_id = result_id_for(loaded.name, time.strftime("%Y%m%d-%H%M%S"))
-    writer = ResultWriter(inside(results_dir(), result_id))
     try:
-        write_run_folder(writer, loaded, result, {
-            "scenario_file": shown, "replicates": replicates, "engine": "columnar",
-            "overrides": changes, "command_line": "simfraud dashboard (Run page)",
-        }, {})
-    finally:
-        writer.discard()
+        writer = ResultWriter(inside(results_dir(), result_id))
+        try:
+            write_run_folder(writer, loaded, result, {
+                "scenario_file": shown, "replicates": replicates, "engine": "columnar",
+                "overrides": changes, "command_line": "simfraud dashboard (Run page)",
+            }, {})
+        finally:
+            writer.discard()
+    except OutputError as exc:
+        return html.Div(f"Not saved: {exc}", className="errors")
+    except OSError as exc:
+        return html.Div(f"Not saved: cannot write {result_id} ({exc.strerror})",
+                        className="errors")
     gross = result.timeseries.groupby("replicate")["gross_loss"].sum().mean() / 100
     return html.Div([
-        html.P(f"Finished {loaded.name}: {replicates} replicate(s) x {days} days, "
-               f"{users:,} users; mean gross loss {gross:,.0f}.", className="ok",
-               id="run-finished"),
+        html.P(f"Finished {loaded.name}: {replicates} replicate(s) x {loaded.days} days, "
+               f"{loaded.population.users:,} users; mean gross loss {gross:,.0f}.",
+               className="ok", id="run-finished"),
         html.P(["Saved as ", html.Code(result_id), ": open it on the ",
                 dcc.Link("Losses", href="/"), " page."]),
     ])

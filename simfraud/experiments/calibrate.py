@@ -24,7 +24,8 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from simfraud.core.vectors import VECTORS
-from simfraud.results.writer import write_parquet_atomic
+from simfraud.results.atomic import write_csv_atomic, write_parquet_atomic, write_text_atomic
+from simfraud.results.lock import FolderLock
 from simfraud.scenario.loader import apply_changes, load_scenario
 from simfraud.scenario.messages import locate_errors
 from simfraud.scenario.overrides import get_path
@@ -174,7 +175,6 @@ def calibrate(spec_path: Path, out: Path, trials: int | None = None,
                          [f"population.users={users or spec.users}"])
     targets = read_targets(spec_path.parent / spec.targets)
     scale = spec.real_population / base.population.users
-    out.mkdir(parents=True, exist_ok=True)
 
     def evaluate(values: dict[str, Any]) -> tuple[float, list[tuple[Target, float]]]:
         scenario = apply_changes(base, values)
@@ -196,26 +196,54 @@ def calibrate(spec_path: Path, out: Path, trials: int | None = None,
                 values[name] = trial.suggest_float(name, bounds.low, bounds.high)
         return evaluate(values)[0]
 
+    with FolderLock(out):
+        out.mkdir(exist_ok=True)
+        study = _optimize(objective, spec.seed, trials or spec.trials)
+        best = study.best_params
+        best_loss, fits = evaluate(best)
+        fit = _write_outputs(out, study, fits, apply_changes(base, best).model_copy(
+            update={"name": f"{base.name}-calibrated"}),
+            f"# {base.name} calibrated by simfraud calibrate {spec_path.name}: loss "
+            f"{best_loss:.4f} after {len(study.trials)} trials\n")
+    return {"best": best, "loss": best_loss, "fit": fit, "trials": len(study.trials)}
+
+
+def _optimize(objective, seed: int, trials: int):
+    """Run the Optuna study; a Ctrl-C stops it and is raised again, without a trace logged."""
+    import optuna
+
+    interrupted = []
+
+    def guarded(trial: optuna.Trial) -> float:
+        try:
+            return objective(trial)
+        except KeyboardInterrupt:  # Optuna would log it with a traceback as a failed trial
+            interrupted.append(trial.number)
+            trial.study.stop()
+            raise optuna.TrialPruned() from None
+
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.create_study(direction="minimize",
-                                sampler=optuna.samplers.TPESampler(seed=spec.seed))
-    study.optimize(objective, n_trials=trials or spec.trials)
-    best = study.best_params
-    best_loss, fits = evaluate(best)
+                                sampler=optuna.samplers.TPESampler(seed=seed))
+    study.optimize(guarded, n_trials=trials)
+    if interrupted:
+        raise KeyboardInterrupt
+    return study
+
+
+def _write_outputs(out: Path, study, fits: list[tuple[Target, float]],
+                   calibrated: Scenario, header: str) -> pd.DataFrame:
+    """Write ``trials.csv``, ``fit.csv``, ``fit.parquet`` and ``calibrated.yaml`` atomically."""
     history = study.trials_dataframe(attrs=("number", "value", "params"))
-    history.to_csv(out / "trials.csv", index=False)
+    write_csv_atomic(history, out / "trials.csv")
     fit = pd.DataFrame([{"metric": t.metric, "period": t.period, "target": t.value,
                          "simulated": value, "relative_error": (value - t.value) / t.value,
                          "weight": t.weight} for t, value in fits])
-    fit.to_csv(out / "fit.csv", index=False)
+    write_csv_atomic(fit, out / "fit.csv")
     write_parquet_atomic(fit, out / "fit.parquet")
-    calibrated = apply_changes(base, best).model_copy(
-        update={"name": f"{base.name}-calibrated"})
-    (out / "calibrated.yaml").write_text(
-        f"# {base.name} calibrated by simfraud calibrate {spec_path.name}: loss "
-        f"{best_loss:.4f} after {len(study.trials)} trials\n"
-        + dump_yaml(_without_experiments(calibrated)))
-    return {"best": best, "loss": best_loss, "fit": fit, "trials": len(study.trials)}
+    write_text_atomic(out / "calibrated.yaml",
+                      header + dump_yaml(_without_experiments(calibrated)))
+    return fit
 
 
 def _is_integer(value: Any) -> bool:

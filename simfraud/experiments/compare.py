@@ -15,9 +15,9 @@ import pandas as pd
 
 from simfraud.experiments import report_figures as figures
 from simfraud.experiments.plan import RunSpec
-from simfraud.experiments.runner import Task, run_all
+from simfraud.experiments.runner import RunsFailedError, Task, locked, run_all
 from simfraud.experiments.stats import paired_difference, tail_risk
-from simfraud.results.writer import write_parquet_atomic
+from simfraud.results.atomic import write_csv_atomic, write_parquet_atomic, write_text_atomic
 from simfraud.scenario.schema import Scenario
 
 COMPARED = ("gross_loss", "user_loss", "refunded", "refunded_sending", "refunded_receiving",
@@ -84,16 +84,23 @@ def run_compare(scenarios: list[Scenario], names: list[str], out: Path, replicat
 
     Returns:
         The comparison's tables.
+
+    Raises:
+        RunsFailedError: When any run failed: then no table and no report is written (the
+            finished runs stay, for ``resume``).
     """
     tasks = compare_tasks(scenarios, names, replicates)
-    index = run_all(tasks, out, kind="compare", workers=workers, scheduler=scheduler,
-                    resume=resume, quiet=quiet)
-    comparison = analyse(index, names)
-    for table in ("summary", "differences", "payers", "social_cost", "tail"):
-        frame = getattr(comparison, table)
-        frame.to_csv(out / f"{table}.csv", index=False)
-        write_parquet_atomic(frame, out / f"{table}.parquet")
-    write_report(out, comparison, scenarios[0].currency, scenarios[0].days)
+    with locked(out):
+        index = run_all(tasks, out, kind="compare", workers=workers, scheduler=scheduler,
+                        resume=resume, quiet=quiet)
+        if (index["status"] != "ok").any():
+            raise RunsFailedError(index)
+        comparison = analyse(index, names)
+        for table in ("summary", "differences", "payers", "social_cost", "tail"):
+            frame = getattr(comparison, table)
+            write_csv_atomic(frame, out / f"{table}.csv")
+            write_parquet_atomic(frame, out / f"{table}.parquet")
+        write_report(out, comparison, scenarios[0].currency, scenarios[0].days)
     return comparison
 
 
@@ -191,7 +198,7 @@ is compared with the first, <b>{html.escape(names[0])}</b>.</p>
 </body></html>
 """
     path = out / "report.html"
-    path.write_text(page, encoding="utf-8")
+    write_text_atomic(path, page)
     return path
 
 

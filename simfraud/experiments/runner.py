@@ -3,8 +3,9 @@
 Each run writes its own folder under ``OUT/runs/`` (the ``simfraud run`` layout) as it
 finishes; ``OUT/index.parquet`` is rewritten atomically after every run with one row per
 run. ``OUT/experiment.json`` fingerprints the run list, so ``--resume`` continues the
-same experiment: finished runs (a folder with ``manifest.json``) are skipped, everything
-else (failed, interrupted, never started) runs again. No run is lost or done twice.
+same experiment: finished runs (a folder whose manifest and files verify) are skipped,
+everything else (failed, interrupted, never started, corrupt) runs again. No run is lost
+or done twice. The caller holds the folder's lock (``FolderLock``) throughout.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ import json
 import logging
 import os
 import shutil
+import signal
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,14 +30,44 @@ from tqdm import tqdm
 from simfraud import prefer_openmp
 from simfraud.experiments.plan import RunSpec
 from simfraud.experiments.tasks import RunOutcome, execute_run, headline
-from simfraud.results.writer import MANIFEST, write_parquet_atomic
+from simfraud.results.atomic import remove_partials, write_parquet_atomic, write_text_atomic
+from simfraud.results.lock import FolderLock, OutputError, output_folder, shown
+from simfraud.results.manifest import MANIFEST, ResultFolderError, verified
 
 EXPERIMENT = "experiment.json"
 INDEX = "index.parquet"
+RUN_FILES = ("timeseries.parquet", "vectors.parquet", "summary.json", "scenario.yaml")
+"""Files every finished run's manifest must record."""
 
 
 class ExperimentError(Exception):
     """An experiment cannot start (bad output folder, mismatched resume, no scheduler)."""
+
+
+class RunsFailedError(Exception):
+    """Some runs of an experiment failed (their rows in ``index`` say why)."""
+
+    def __init__(self, index: pd.DataFrame):
+        super().__init__(f"{int((index['status'] != 'ok').sum())} run(s) failed")
+        self.index = index
+
+
+@contextmanager
+def locked(out: Path) -> Iterator[None]:
+    """Hold the experiment folder's lock (``FolderLock``) for the block.
+
+    Raises:
+        ExperimentError: When another process writes into ``out`` or it cannot be used.
+    """
+    try:
+        lock = FolderLock(out)
+        lock.acquire()
+    except OutputError as exc:
+        raise ExperimentError(f"--out {exc}") from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 @dataclass(frozen=True)
@@ -65,23 +98,63 @@ def dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
     if scheduler:
         try:
             client = Client(scheduler, timeout="10s")
-        except (OSError, TimeoutError) as exc:
-            raise ExperimentError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
-        try:
-            yield client
-        finally:
-            client.close()
+        except (OSError, TimeoutError, ValueError, TypeError) as exc:
+            raise ExperimentError(f"--scheduler {shown(scheduler)}: cannot connect "
+                                  f"({_first_line(exc)})") from None
+        with _quiet_on_interrupt():
+            try:
+                yield client
+            finally:
+                client.close()
         return
-    cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
-                           processes=True, dashboard_address=":0",
-                           silence_logs=logging.ERROR)
-    client = Client(cluster)
-    client.run(prefer_openmp)  # spawned workers never fork: OpenMP is safe there
+    with _interrupts_ignored():  # the workers inherit it: Ctrl-C is the client's to handle
+        cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
+                               processes=True, dashboard_address=":0",
+                               silence_logs=logging.ERROR)
+    with _quiet_on_interrupt():
+        try:
+            client = Client(cluster)
+            try:
+                client.run(prefer_openmp)  # spawned workers never fork: OpenMP is safe
+                yield client
+            finally:
+                client.close()
+        finally:
+            cluster.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).splitlines() or [repr(exc)])[0]
+
+
+@contextmanager
+def _interrupts_ignored() -> Iterator[None]:
+    """Ignore SIGINT while the local workers start, so that they ignore it for good.
+
+    A process started with SIGINT ignored keeps ignoring it (Python then installs no
+    KeyboardInterrupt handler), so the Ctrl-C that a terminal sends to the whole process
+    group reaches only the client, which closes the cluster. (Blocking the signal would
+    not do: spawned processes start with an empty signal mask.) A Ctrl-C during these
+    seconds of start-up is ignored; outside the main thread nothing changes.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        yield client
+        yield
     finally:
-        client.close()
-        cluster.close()
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextmanager
+def _quiet_on_interrupt() -> Iterator[None]:
+    """Silence distributed's logs while a Ctrl-C tears the cluster down."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        logging.getLogger("distributed").setLevel(logging.CRITICAL + 1)
+        raise
 
 
 def fingerprint(tasks: list[Task]) -> str:
@@ -98,39 +171,80 @@ def fingerprint(tasks: list[Task]) -> str:
 
 
 def prepare(out: Path, kind: str, fingerprint: str, total: int, resume: bool) -> None:
-    """Check or create ``OUT/experiment.json`` and clear what interrupted runs left."""
-    if out.exists() and not out.is_dir():
-        raise ExperimentError(f"--out {out}: exists and is not a folder")
+    """Check or create ``OUT/experiment.json`` and clear what interrupted runs left.
+
+    Raises:
+        ExperimentError: When ``out`` cannot be used, holds another experiment (or this
+            one without ``resume``) or has a corrupt ``experiment.json``.
+    """
+    try:
+        output_folder(out)
+    except OutputError as exc:
+        raise ExperimentError(f"--out {exc}") from None
     marker = out / EXPERIMENT
     if marker.exists():
-        previous = json.loads(marker.read_text())
+        previous = _read_marker(out, marker)
         if not resume:
             raise ExperimentError(
-                f"--out {out}: already holds a {previous.get('kind', 'sweep')}; pass --resume "
-                "to continue it or choose another folder")
+                f"--out {shown(out)}: already holds a {previous.get('kind', 'sweep')}; pass "
+                "--resume to continue it or choose another folder")
         if previous.get("fingerprint") != fingerprint:
             raise ExperimentError(
-                f"--out {out}: holds a different experiment (its scenario or grid differ), "
-                "so it cannot be resumed with these arguments")
+                f"--out {shown(out)}: holds a different experiment (its scenario or grid "
+                "differ), so it cannot be resumed with these arguments")
     try:
         (out / "runs").mkdir(parents=True, exist_ok=True)
-        marker.write_text(json.dumps({"kind": kind, "fingerprint": fingerprint,
-                                      "runs": total}, indent=2) + "\n")
+        remove_partials(out)
+        write_text_atomic(marker, json.dumps({"kind": kind, "fingerprint": fingerprint,
+                                              "runs": total}, indent=2) + "\n")
     except OSError as exc:
-        raise ExperimentError(f"--out {out}: cannot write here ({exc.strerror})") from None
-    for stale in (out / "runs").glob(".*.partial-*"):
-        shutil.rmtree(stale, ignore_errors=True)
+        raise ExperimentError(f"--out {shown(out)}: cannot write here ({exc.strerror})"
+                              ) from None
+    for stale in (out / "runs").glob(".*"):  # staging folders and locks of killed runs
+        if stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale, ignore_errors=True)
+        else:
+            stale.unlink(missing_ok=True)
+
+
+def _read_marker(out: Path, marker: Path) -> dict[str, Any]:
+    """The contents of ``experiment.json``, or an ``ExperimentError`` saying why not."""
+    try:
+        data = json.loads(marker.read_bytes())
+        problem = None if isinstance(data, dict) else f"a JSON {type(data).__name__}"
+    except OSError as exc:
+        problem = f"cannot be read: {exc.strerror}"
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        problem = f"not valid JSON: {exc}"
+    if problem is None:
+        return data
+    raise ExperimentError(
+        f"--out {shown(out)}: {EXPERIMENT} is corrupt ({problem}), so the experiment in it "
+        f"cannot be identified; choose another folder, or delete {shown(marker)} if the "
+        "folder holds this same experiment")
 
 
 def finished(runs_dir: Path, spec: RunSpec) -> RunOutcome | None:
-    """The outcome of a run already complete on disk, if it is."""
+    """The outcome of a run already complete on disk, or None if it never finished.
+
+    Raises:
+        ResultFolderError: When the run's folder has a manifest but does not verify
+            (unreadable manifest, a recorded file missing, truncated or changed).
+    """
     folder = runs_dir / spec.run_id
     if not (folder / MANIFEST).exists():
         return None
-    summary = json.loads((folder / "summary.json").read_text())
-    manifest = json.loads((folder / MANIFEST).read_text())
-    seconds = manifest.get("timings", {}).get("simulate_seconds", 0.0)
-    return RunOutcome(spec.run_id, "ok", seconds, headline(summary))
+    manifest = verified(folder, RUN_FILES)
+    try:
+        summary = json.loads((folder / "summary.json").read_bytes())
+        metrics = headline(summary)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ResultFolderError(f"{folder / 'summary.json'}: unusable ({exc!r})") from None
+    timings = (manifest.model_extra or {}).get("timings")
+    seconds = timings.get("simulate_seconds") if isinstance(timings, dict) else None
+    if not isinstance(seconds, int | float):
+        seconds = float("nan")
+    return RunOutcome(spec.run_id, "ok", float(seconds), metrics)
 
 
 def index_frame(tasks: list[Task], outcomes: dict[str, RunOutcome]) -> pd.DataFrame:
@@ -157,6 +271,30 @@ def index_frame(tasks: list[Task], outcomes: dict[str, RunOutcome]) -> pd.DataFr
     return frame
 
 
+def _outcome(future: Any, run_id: str) -> RunOutcome:
+    """A finished future's outcome; a worker lost on the way is a failed run."""
+    try:
+        return future.result()
+    except Exception as exc:  # e.g. KilledWorker: the run failed, the others go on
+        return RunOutcome(run_id, "failed", float("nan"),
+                          error=f"{type(exc).__name__}: {_first_line(exc)}"[:300])
+
+
+def _finished_runs(tasks: list[Task], runs_dir: Path, kind: str) -> dict[str, RunOutcome]:
+    """Outcomes of the runs that verify on disk; one line on stderr per run that does not."""
+    outcomes: dict[str, RunOutcome] = {}
+    for task in tasks:
+        try:
+            done = finished(runs_dir, task.spec)
+        except ResultFolderError as exc:
+            print(f"simfraud {kind}: run {task.spec.run_id} does not verify and runs again: "
+                  f"{exc}", file=sys.stderr)
+            continue
+        if done is not None:
+            outcomes[task.spec.run_id] = done
+    return outcomes
+
+
 def run_all(tasks: list[Task], out: Path, *, kind: str, workers: int | None = None,
             scheduler: str | None = None, resume: bool = False,
             quiet: bool = False) -> pd.DataFrame:
@@ -179,11 +317,7 @@ def run_all(tasks: list[Task], out: Path, *, kind: str, workers: int | None = No
     """
     prepare(out, kind, fingerprint(tasks), len(tasks), resume)
     runs_dir = out / "runs"
-    outcomes: dict[str, RunOutcome] = {}
-    for task in tasks:
-        done = finished(runs_dir, task.spec)
-        if done is not None:
-            outcomes[task.spec.run_id] = done
+    outcomes = _finished_runs(tasks, runs_dir, kind)
     todo = [task for task in tasks if task.spec.run_id not in outcomes]
     write_parquet_atomic(index_frame(tasks, outcomes), out / INDEX)
     if not todo:
@@ -199,11 +333,11 @@ def run_all(tasks: list[Task], out: Path, *, kind: str, workers: int | None = No
     ) as bar:
         from distributed import as_completed
 
-        futures = [client.submit(execute_run, task.base, task.spec, str(runs_dir),
-                                 local_threads, pure=False, key=f"{kind}-{task.spec.run_id}")
-                   for task in todo]
+        futures = {client.submit(execute_run, task.base, task.spec, str(runs_dir),
+                                 local_threads, pure=False, key=f"{kind}-{task.spec.run_id}"):
+                   task.spec.run_id for task in todo}
         for future in as_completed(futures):
-            outcome = future.result()
+            outcome = _outcome(future, futures[future])
             outcomes[outcome.run_id] = outcome
             failures += outcome.status != "ok"
             write_parquet_atomic(index_frame(tasks, outcomes), out / INDEX)

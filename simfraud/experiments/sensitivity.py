@@ -16,8 +16,8 @@ from SALib.analyze import morris as morris_analyze
 from SALib.sample import morris as morris_sample
 
 from simfraud.experiments.plan import RunSpec
-from simfraud.experiments.runner import Task, run_all
-from simfraud.results.writer import write_parquet_atomic
+from simfraud.experiments.runner import Task, locked, run_all
+from simfraud.results.atomic import write_csv_atomic, write_parquet_atomic
 from simfraud.scenario.schema import Scenario, Sensitivity
 
 
@@ -82,15 +82,22 @@ def run_sensitivity(scenario: Scenario, out: Path, *, metric: str | None = None,
     problem, sample, runs = design(scenario, spec)
     base = scenario.model_dump(mode="json")
     tasks = [Task(base, run, run.seed(scenario)) for run in runs]
-    index = run_all(tasks, out, kind="sensitivity", workers=workers, scheduler=scheduler,
-                    resume=resume, quiet=quiet)
+    with locked(out):
+        index = run_all(tasks, out, kind="sensitivity", workers=workers, scheduler=scheduler,
+                        resume=resume, quiet=quiet)
+        return _rank(problem, sample, index, out, spec, scenario.seed)
+
+
+def _rank(problem: dict, sample: np.ndarray, index: pd.DataFrame, out: Path,
+          spec: Sensitivity, seed: int) -> pd.DataFrame:
+    """Analyse the finished design and write the ranking (CSV and Parquet)."""
     failed = index[index["status"] != "ok"]
     if len(failed):
         raise SensitivityError(f"{len(failed)} run(s) failed, e.g. {failed['run_id'].iloc[0]}:"
                                f" {failed['error'].iloc[0]}; fix and rerun with --resume")
     outputs = _metric_values(out, index, spec.metric)
     result = morris_analyze.analyze(problem, sample, outputs, num_levels=spec.levels,
-                                    seed=scenario.seed % 2**32)
+                                    seed=seed % 2**32)
     ranking = pd.DataFrame({
         "parameter": problem["names"], "mu_star": result["mu_star"],
         "mu_star_conf": result["mu_star_conf"], "mu": result["mu"],
@@ -98,7 +105,7 @@ def run_sensitivity(scenario: Scenario, out: Path, *, metric: str | None = None,
     }).sort_values("mu_star", ascending=False, kind="stable").reset_index(drop=True)
     ranking.insert(0, "rank", np.arange(1, len(ranking) + 1))
     ranking["metric"] = spec.metric
-    ranking.to_csv(out / "sensitivity.csv", index=False)
+    write_csv_atomic(ranking, out / "sensitivity.csv")
     write_parquet_atomic(ranking, out / "sensitivity.parquet")
     return ranking
 

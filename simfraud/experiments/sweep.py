@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from simfraud.experiments.plan import grid_runs, parse_grid
-from simfraud.experiments.runner import Task, run_all
+from simfraud.experiments.runner import Task, locked, run_all
 from simfraud.scenario.loader import Located, check_experiment_paths
 from simfraud.scenario.schema import Scenario, Sweep
 
@@ -56,5 +56,6 @@ def run_sweep(scenario: Scenario, sweep: Sweep, out: Path, *, workers: int | Non
     base = scenario.model_dump(mode="json")
     runs = grid_runs(sweep.grid, sweep.replicates)
     tasks = [Task(base, spec, spec.seed(scenario)) for spec in runs]
-    return run_all(tasks, out, kind="sweep", workers=workers, scheduler=scheduler,
-                   resume=resume, quiet=quiet)
+    with locked(out):
+        return run_all(tasks, out, kind="sweep", workers=workers, scheduler=scheduler,
+                       resume=resume, quiet=quiet)

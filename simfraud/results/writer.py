@@ -1,8 +1,11 @@
 """Write a result folder atomically: complete, or not there at all.
 
-Files are written into a hidden staging folder next to the output folder, then moved
-in; ``manifest.json`` goes last and marks the folder complete. A failed or interrupted
-run removes its staging folder and leaves no ``manifest.json`` behind.
+Files are written into a hidden staging folder next to the output folder, flushed to disk
+and then moved in; ``manifest.json`` goes last, records each file's size and SHA-256, and
+marks the folder complete. The writer holds the folder's lock (``FolderLock``) from start
+to end, and removes what killed writers of the same folder left (staging folders, partial
+files). A failed or interrupted run removes its staging folder and leaves no
+``manifest.json`` behind.
 """
 
 from __future__ import annotations
@@ -18,37 +21,42 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-MANIFEST = "manifest.json"
+from simfraud.results.atomic import PARTIAL, fsync_file, remove_partials, write_text_atomic
+from simfraud.results.lock import FolderLock, OutputError
+from simfraud.results.manifest import MANIFEST, file_record
+
 RESULT_FILES = ("timeseries.parquet", "vectors.parquet", "transactions.parquet",
                 "summary.json", "scenario.yaml", MANIFEST)
 """Files a run folder may hold; those a new run does not write are removed."""
 
 
-def write_parquet_atomic(frame: pd.DataFrame, path: Path) -> None:
-    """Write a DataFrame to Parquet so readers see the old file or the new, never half."""
-    partial = path.with_name(f".{path.name}.partial")
-    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), partial,
-                   compression="zstd")
-    os.replace(partial, path)
+def remove_stale_staging(parent: Path, name: str) -> None:
+    """Remove the staging folders that killed writers of ``parent/name`` left.
 
-
-class OutputError(Exception):
-    """The output folder cannot be used."""
+    Call only while holding that folder's lock: then no live writer owns them.
+    """
+    for stale in parent.glob(f".{name}{PARTIAL}*"):
+        if stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale, ignore_errors=True)
 
 
 class ResultWriter:
     """Stage result files and publish them into ``out`` in one step."""
 
     def __init__(self, out: str | Path):
-        self.out = Path(out)
-        if self.out.exists() and not self.out.is_dir():
-            raise OutputError(f"{self.out}: exists and is not a folder")
-        parent = self.out.resolve().parent
+        self.lock = FolderLock(out)
+        self.out = self.lock.out
+        self.lock.acquire()
         try:
-            parent.mkdir(parents=True, exist_ok=True)
-            self.staging = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.partial-", dir=parent))
+            parent = self.out.parent
+            remove_stale_staging(parent, self.out.name)
+            if self.out.is_dir():
+                remove_partials(self.out)
+            self.staging = Path(tempfile.mkdtemp(prefix=f".{self.out.name}{PARTIAL}",
+                                                 dir=parent))
         except OSError as exc:
-            raise OutputError(f"{self.out}: cannot write here ({exc.strerror})") from None
+            self.lock.release()
+            raise OutputError(f"{self.lock.shown}: cannot write here ({exc.strerror})") from None
         self.files: list[str] = []
 
     def parquet(self, name: str, frame: pd.DataFrame) -> None:
@@ -68,18 +76,26 @@ class ResultWriter:
         self.files.append(name)
 
     def publish(self, manifest: dict[str, Any]) -> None:
-        """Move the staged files into ``out``, the manifest last."""
-        self.json(MANIFEST, manifest)
+        """Move the staged files into ``out``, then write the manifest with their records.
+
+        Until the manifest is in place ``out`` has none, so a failure or a kill at any
+        point leaves a folder that is visibly incomplete, never one that looks complete.
+        """
+        records = {}
+        for name in self.files:
+            fsync_file(self.staging / name)
+            records[name] = file_record(self.staging / name)
         self.out.mkdir(parents=True, exist_ok=True)
         (self.out / MANIFEST).unlink(missing_ok=True)
         for stale in set(RESULT_FILES) - set(self.files):
             (self.out / stale).unlink(missing_ok=True)
         for name in self.files:
-            if name != MANIFEST:
-                os.replace(self.staging / name, self.out / name)
-        os.replace(self.staging / MANIFEST, self.out / MANIFEST)
+            os.replace(self.staging / name, self.out / name)
+        write_text_atomic(self.out / MANIFEST, json.dumps(
+            {**manifest, "files": records}, indent=2, sort_keys=False) + "\n")
         self.discard()
 
     def discard(self) -> None:
-        """Remove the staging folder (after publishing, or on failure)."""
+        """Remove the staging folder and release the lock (after publishing, or on failure)."""
         shutil.rmtree(self.staging, ignore_errors=True)
+        self.lock.release()

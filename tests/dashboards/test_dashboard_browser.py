@@ -84,6 +84,21 @@ def test_run_page_runs_a_changed_scenario_to_the_end(dash_duo, app, results):
     no_errors(dash_duo)
 
 
+def test_a_run_beyond_the_limit_is_refused_as_busy(dash_duo, results, tmp_path):
+    from dashboards.slots import RunSlots
+
+    app = create_app(results, ROOT / "scenarios", cache=tmp_path / "cache", max_runs=1)
+    dash_duo.start_server(app)
+    dash_duo.find_element("#nav-run").click()
+    dash_duo.wait_for_contains_text("#run-validation", "valid", timeout=20)
+    with RunSlots(tmp_path / "cache" / "run-slots", 1).claim() as held:  # a run going on
+        assert held
+        dash_duo.find_element("#run-start").click()
+        dash_duo.wait_for_contains_text("#run-busy", "Busy: 1 run(s) are already going",
+                                        timeout=60)
+    no_errors(dash_duo)
+
+
 def test_an_invalid_upload_shows_located_messages(dash_duo, app, tmp_path):
     broken = tmp_path / "broken.yaml"
     broken.write_text("extends: baseline.yaml\npopulaton:\n  users: 10\n")
