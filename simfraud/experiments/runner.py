@@ -110,7 +110,7 @@ def dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
     with _interrupts_ignored():  # the workers inherit it: Ctrl-C is the client's to handle
         cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
                                processes=True, dashboard_address=":0",
-                               silence_logs=logging.ERROR)
+                               silence_logs=logging.CRITICAL)  # a run's error is in the index
     with _quiet_on_interrupt():
         try:
             client = Client(cluster)
