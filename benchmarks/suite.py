@@ -69,6 +69,11 @@ def floor_seconds(users: int, days: int) -> float:
     return time.perf_counter() - start
 
 
+def ratio(numerator: float, denominator: float) -> float:
+    """``numerator / denominator``, NaN when the denominator was lost in timing noise (<= 0)."""
+    return numerator / denominator if denominator > 0 else float("nan")
+
+
 def marginal_ns(measure, users: int, days: tuple[int, int], repeats: int) -> float:
     """Median marginal nanoseconds per user-day of a timing function."""
     d1, d2 = days
@@ -133,7 +138,7 @@ def run_suite(quick: bool, repeats: int) -> dict:
                                             n, days, repeats)
         report["floor"][n] = marginal_ns(floor_seconds, n, days, repeats)
         print(f"columnar {n:>11,}: {report['columnar'][n]:8.1f} ns/user-day; floor "
-              f"{report['floor'][n]:6.1f}; ratio {report['columnar'][n] / report['floor'][n]:.1f}",
+              f"{report['floor'][n]:6.1f}; ratio {ratio(report['columnar'][n], report['floor'][n]):.1f}",
               flush=True)
     for n in agent_sizes:
         report["agents"][n] = marginal_ns(lambda u, d: model_seconds(u, d, "agents"), n,
@@ -143,7 +148,7 @@ def run_suite(quick: bool, repeats: int) -> dict:
         if n not in report["columnar"]:
             report["columnar"][n] = marginal_ns(
                 lambda u, d: model_seconds(u, d, "columnar"), n, days, repeats)
-    report["ratio"] = {n: report["agents"][n] / report["columnar"][n] for n in agent_sizes}
+    report["ratio"] = {n: ratio(report["agents"][n], report["columnar"][n]) for n in agent_sizes}
     small, large = (2_000, 100_000) if quick else (10_000, 2_000_000)
     base, big = peak_rss(small), peak_rss(large)
     report["bytes_per_user"] = (big - base) / (large - small)
