@@ -14,10 +14,6 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
-from simfraud.core.draws import D_ADOPT, D_SWITCH, D_SWITCH_TARGET
-from simfraud.core.rng import uniform
-from simfraud.users import counters as K
-
 AttitudeInputs = namedtuple("AttitudeInputs", [
     "seg_vigilance", "vigilance_learning", "vigilance_decay",
     "risk_decay", "background_risk", "victim_shock", "word_of_mouth", "media",
@@ -125,43 +121,3 @@ def choose_platform(u: float, cumulative_share: np.ndarray, current: np.int64) -
     if target == current:
         target = (current + 1) % n
     return target
-
-
-@njit(cache=True, inline="always")
-def attitudes(t, c, r: np.int64, ek: np.uint64, ai, n_platforms: np.int64, p: np.int64,
-              s: np.int64, fooled: bool, victim: bool, unrefunded: float,
-              false_rejects: np.int64, defrauded_contacts: np.int64, face_attempted: bool,
-              facepay: bool, barred: bool, credentials_compromised: bool):
-    """One user's attitudes after the day, face-pay adoption and platform switching.
-
-    A face attempt on the user, stopped or not, is reported (by the platform's checks or
-    by the victim) and face pay is suspended until the user re-enrols. The adoption
-    conditions use ``&`` and ``|``, not ``and``/``or``: they are unpredictable, so no
-    branches.
-
-    Returns:
-        ``(vigilance, friction, risk, trust, facepay, p, credentials_compromised)``.
-    """
-    vigilance = update_vigilance(c.vigilance[r], t.seg_vigilance[s], t.vigilance_decay,
-                                 t.vigilance_learning, fooled)
-    friction = c.friction[r] * (1.0 - t.friction_decay) + false_rejects
-    risk = update_risk(c.perceived_risk[r], t.risk_decay, t.background_risk, t.victim_shock,
-                       victim, t.word_of_mouth, defrauded_contacts, t.media)
-    trust = update_trust(c.trust[r], t.trust_recovery, t.trust_hit_unrefunded, unrefunded,
-                         t.trust_hit_false_reject, false_rejects)
-    utility = facepay_utility(c.convenience[r], t.push, t.risk_weight, c.privacy_concern[r],
-                              risk, t.friction_weight, friction)
-    u_adopt = uniform(ek, D_ADOPT)
-    allowed = t.face_allowed != 0
-    keeps = not (face_attempted | (not allowed) | ((utility < 0.0) & (u_adopt < t.drop_rate)))
-    adopts = (allowed & (not barred) & (utility > t.adoption_threshold)
-              & (u_adopt < t.adoption_rate))
-    facepay = (facepay & keeps) | ((not facepay) & adopts)
-    if (n_platforms > 1 and trust < t.switch_threshold
-            and uniform(ek, D_SWITCH) < t.switch_rate):
-        ai[K.pp(n_platforms, p, K.P_SWITCHED_OUT)] += 1
-        p = choose_platform(uniform(ek, D_SWITCH_TARGET), t.switch_cumulative, p)
-        trust = t.initial_trust
-        facepay = False
-        credentials_compromised = False
-    return vigilance, friction, risk, trust, facepay, p, credentials_compromised

@@ -19,10 +19,7 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
-from simfraud.core.draws import D_ABANDON, D_FALSE_REJECT
-from simfraud.core.rng import uniform
-from simfraud.core.vectors import STEP_UP, STEP_UP_OTP
-from simfraud.users import counters as K
+from simfraud.core.vectors import STEP_UP_OTP
 
 NO_THRESHOLD = np.int64(2**62)
 """Step-up threshold used when step-up is off (no amount reaches it)."""
@@ -65,36 +62,21 @@ def authentication_inputs(scenario, platforms, primary_pass: np.ndarray) -> Auth
     )
 
 
+
 @njit(cache=True, inline="always")
-def genuine_check(t, ai, n_platforms: np.int64, p: np.int64, face_check: np.int64,
-                  ek: np.uint64) -> tuple[np.int64, np.int64]:
-    """A genuine payment's face check: ``(false_rejects, abandoned)``, each 0 or 1.
+def step_up_block(rule: np.int64, block: float, sim_swap: float,
+                  credentials_compromised: bool) -> float:
+    """Probability that step-up stops an attempt (when the amount asks for it).
 
     Args:
-        t: ``AuthenticationInputs``.
-        ai: Integer accumulator row.
-        n_platforms: Platforms.
-        p: The user's platform.
-        face_check: 1 when a face-pay user pays (the check happens).
-        ek: Entity key of the user's day.
+        rule: The vector's step-up rule (``core.vectors.STEP_UP``).
+        block: The platform's probability that a one-time code stops an attacker.
+        sim_swap: The platform's probability that a SIM swap defeats the code.
+        credentials_compromised: The crew holds the user's credentials (can swap the SIM).
     """
-    false_rejects = face_check & np.int64(uniform(ek, D_FALSE_REJECT) < t.bpcer[p])
-    abandoned = np.int64(0)
-    if false_rejects:
-        ai[K.pp(n_platforms, p, K.P_FALSE_REJECTS)] += 1
-        if uniform(ek, D_ABANDON) < t.abandon_probability:
-            abandoned = np.int64(1)
-            ai[K.pp(n_platforms, p, K.P_ABANDONED)] += 1
-    ai[K.pp(n_platforms, p, K.P_FACE_CHECKS)] += face_check
-    return false_rejects, abandoned
-
-
-@njit(cache=True, inline="always")
-def step_up_block(t, p: np.int64, v: np.int64, credentials_compromised: bool) -> float:
-    """Probability that step-up stops an attempt of vector ``v`` (when it is asked)."""
-    if STEP_UP[v] != STEP_UP_OTP:
+    if rule != STEP_UP_OTP:
         return 0.0
-    return t.step_up_block[p] * (1.0 - t.sim_swap[p] * credentials_compromised)
+    return block * (1.0 - sim_swap * credentials_compromised)
 
 
 @njit(cache=True, inline="always")

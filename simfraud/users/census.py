@@ -12,9 +12,6 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from simfraud.core.vectors import N_VECTORS
-from simfraud.users import counters as K
-from simfraud.users.attacks import reachable
 from simfraud.users.columns import (
     BARRED_FROM_FACE,
     CREDENTIALS_COMPROMISED,
@@ -48,25 +45,3 @@ def pack(facepay: bool, face_compromised: bool, credentials_compromised: bool,
     if barred:
         flags |= BARRED_FROM_FACE
     return flags
-
-
-@njit(cache=True, inline="always")
-def count_tomorrow(c, r: np.int64, ai, af, n_platforms: np.int64, p: np.int64,
-                   facepay: bool, face_compromised: bool,
-                   credentials_compromised: bool) -> None:
-    """Count the user's end-of-day state, without branches on the (unpredictable) flags."""
-    on_face = np.int64(facepay)
-    high_privacy = np.int64(c.privacy_concern[r] > HIGH_PRIVACY)
-    ai[K.pp(n_platforms, p, K.P_USERS_NEXT)] += 1
-    ai[K.pp(n_platforms, p, K.P_FACEPAY_NEXT)] += on_face
-    face_target = facepay and face_compromised
-    for v in range(N_VECTORS):
-        ai[K.pv(p, v, K.PV_ELIGIBLE_NEXT)] += np.int64(
-            reachable(v, face_target, credentials_compromised))
-    ai[K.gl(n_platforms, K.G_CREDENTIALS_COMPROMISED)] += np.int64(credentials_compromised)
-    ai[K.gl(n_platforms, K.G_FACES_COMPROMISED)] += np.int64(face_compromised)
-    ai[K.gl(n_platforms, K.G_USERS_HIGH_PRIVACY)] += high_privacy
-    ai[K.gl(n_platforms, K.G_FACEPAY_HIGH_PRIVACY)] += on_face & high_privacy
-    ai[K.gl(n_platforms, K.G_FACEPAY_LOW_PRIVACY)] += on_face & (1 - high_privacy)
-    af[p * K.N_FP + K.F_TRUST] += np.float64(c.trust[r])
-    af[n_platforms * K.N_FP + K.F_RISK] += np.float64(c.perceived_risk[r])

@@ -15,16 +15,6 @@ from __future__ import annotations
 from collections import namedtuple
 
 import numpy as np
-from numba import njit
-
-from simfraud.core.draws import (
-    D_CREDENTIAL_BREACH,
-    D_CREDENTIAL_HARVEST,
-    D_FACE_BREACH,
-    D_FACE_HARVEST,
-    D_NOTICE,
-)
-from simfraud.core.rng import uniform
 
 CompromiseInputs = namedtuple("CompromiseInputs", [
     "seg_notice",          # per segment: daily probability of noticing stolen credentials
@@ -60,31 +50,3 @@ def compromise_inputs(scenario, platforms, rules, events, n_crews: int) -> Compr
         credential_breach=events.credential_breach * rules.breach_factor,
         move_exposed=np.array([p.config.move_exposed_off_face for p in platforms], dtype=np.uint8),
     )
-
-
-@njit(cache=True, inline="always")
-def compromise(t, ek: np.uint64, s: np.int64, p: np.int64, exposure: float,
-               face_compromised: bool, credentials_compromised: bool, taken_over: bool,
-               facepay: bool, barred: bool) -> tuple[bool, bool, bool, bool]:
-    """Today's resets, harvesting and breaches for one user.
-
-    Returns:
-        ``(face_compromised, credentials_compromised, facepay, barred)`` after today.
-    """
-    if credentials_compromised and (taken_over or uniform(ek, D_NOTICE) < t.seg_notice[s]):
-        credentials_compromised = False
-    if not face_compromised and uniform(ek, D_FACE_HARVEST) < t.face_harvest * exposure:
-        face_compromised = True
-    if not credentials_compromised and (
-        uniform(ek, D_CREDENTIAL_HARVEST) < t.credential_harvest * t.seg_phishing[s]
-    ):
-        credentials_compromised = True
-    if t.face_breach[p] > 0.0 and uniform(ek, D_FACE_BREACH) < t.face_breach[p]:
-        face_compromised = True
-        if t.move_exposed[p] != 0:
-            facepay = False
-            barred = True
-    breach = t.credential_breach[p]
-    if breach > 0.0 and uniform(ek, D_CREDENTIAL_BREACH) < breach:
-        credentials_compromised = True
-    return face_compromised, credentials_compromised, facepay, barred

@@ -1,18 +1,12 @@
 """The user day: the mechanisms' stages, in order, for every user.
 
-``users_day`` is the one place the stages are composed; each stage lives in its
-mechanism's module with the inputs it reads (``DayInputs`` holds one group per stage,
-built next to the stage) and the counters it fills:
-
-1. ``network.hear``: contacts defrauded yesterday (word of mouth);
-2. ``payment.genuine_payment`` and ``authentication.genuine_check``: a genuine payment,
-   face-checked for face-pay users;
-3. ``attacks.attack_user``: today's attempts, layer by layer, and their refunds
-   (``refunds.refund_split``);
-4. ``compromise.compromise``: credentials reset, faces and credentials harvested or
-   breached;
-5. ``attitudes.attitudes``: vigilance, friction, risk, trust, face pay, switching;
-6. ``census``: the state written back and counted for tomorrow.
+``users_day`` is the one place the stages are composed, as labelled sections of one
+loop: Network, Payment and authentication, Attacks (with Refunds), Compromise,
+Attitudes, Census. Each mechanism's module holds the inputs its section reads
+(``DayInputs`` holds one group per mechanism, built next to it), its scalar helpers and
+the counters it fills. Sections, not stage functions: numba reference-counts every array
+of a tuple passed to a function, even an inlined one, on every call, which made
+per-stage functions 4 to 9 times slower (docs/architecture.md).
 
 The columnar engine calls ``users_day`` for every chunk of users in parallel
 (``run_day``); the agent engine once per ``UserAgent`` on that agent's own length-1
@@ -27,16 +21,50 @@ from collections import namedtuple
 import numpy as np
 from numba import njit, prange
 
-from simfraud.core.draws import STREAM_USER
-from simfraud.core.rng import entity_key
+from simfraud.core.draws import (
+    D_ABANDON,
+    D_ADOPT,
+    D_AMOUNT,
+    D_ATTACK,
+    D_CLAIM,
+    D_CREDENTIAL_BREACH,
+    D_CREDENTIAL_HARVEST,
+    D_FACE_BREACH,
+    D_FACE_HARVEST,
+    D_FALSE_REJECT,
+    D_MONITORING,
+    D_NOTICE,
+    D_PAY,
+    D_PAY_AMOUNT,
+    D_PER_VECTOR,
+    D_PRIMARY,
+    D_STEP_UP,
+    D_SWITCH,
+    D_SWITCH_TARGET,
+    STREAM_USER,
+)
+from simfraud.core.rng import entity_key, uniform
+from simfraud.core.vectors import (
+    AUTHORISED,
+    N_VECTORS,
+    STEP_UP,
+    TARGET,
+    TARGET_CREDENTIALS,
+    TARGET_FACE,
+)
 from simfraud.users import counters as K
-from simfraud.users.attacks import attack_user
-from simfraud.users.attitudes import attitudes
-from simfraud.users.authentication import genuine_check
-from simfraud.users.census import count_tomorrow, pack, unpack
-from simfraud.users.compromise import compromise
-from simfraud.users.network import NETWORK_FIELDS, hear
-from simfraud.users.payment import count_payment, genuine_payment
+from simfraud.users.attacks import attack_draw, exponential_amount, reachable
+from simfraud.users.attitudes import (
+    choose_platform,
+    facepay_utility,
+    update_risk,
+    update_trust,
+    update_vigilance,
+)
+from simfraud.users.authentication import SUCCESS, resolve_layers, step_up_block
+from simfraud.users.census import HIGH_PRIVACY, pack, unpack
+from simfraud.users.network import NETWORK_FIELDS, contacts_defrauded, victims_near, wrap
+from simfraud.users.refunds import refund_split
 from simfraud.users.transactions import AUTH_FACE, AUTH_OTHER, AUTH_STEP_UP, GENUINE, record
 
 DayContext = namedtuple("DayContext", [
@@ -96,32 +124,113 @@ def users_day(c, t, payment, authentication, attacks, refunds, compromise_inputs
     near = np.int64(0)  # victims within the contact window (columnar calls)
     for r in range(start, stop):
         user = first_user + r
-        near, defrauded_contacts = hear(t, c.victim_prev, r, start, user, n_rows,
-                                        near, defrauded_given)
+        # Network: contacts defrauded yesterday (word of mouth), from a running count of
+        # yesterday's victims within the window: contacts are drawn only when one is near.
+        if defrauded_given.shape[0] > 0:
+            defrauded_contacts = np.int64(defrauded_given[r])
+        elif t.n_contacts == 0:
+            defrauded_contacts = np.int64(0)
+        else:
+            if r == start:
+                near = victims_near(c.victim_prev, user, n_rows, t.contact_window)
+            else:
+                near += (np.int64(c.victim_prev[wrap(user + t.contact_window, n_rows)])
+                         - np.int64(c.victim_prev[wrap(user - t.contact_window - 1, n_rows)]))
+            defrauded_contacts = np.int64(0)
+            if near > 0:
+                defrauded_contacts = contacts_defrauded(
+                    c.victim_prev, user, n_rows, t.contacts_key, t.n_contacts, t.contact_window)
         logged = t.sampled.shape[0] > 0 and t.sampled[user] != 0
         ek = entity_key(t.key, STREAM_USER, user)
         p = np.int64(c.platform[r])
         s = np.int64(c.segment[r])
         facepay, face_compromised, credentials_compromised, barred = unpack(c.flags[r])
 
-        # A genuine payment, face-checked for face-pay users (0/1 arithmetic: no branches).
-        pays, amount = genuine_payment(payment, s, ek)
-        false_rejects, abandoned = genuine_check(authentication, ai, n_platforms, p,
-                                                 pays & np.int64(facepay), ek)
+        # Payment and authentication: a genuine payment, face-checked for face-pay users.
+        # Draws are made whether or not they are used and counts added as 0 or 1: a random
+        # branch costs more than a draw (each draw has its own slot, so nothing shifts).
+        pays = np.int64(uniform(ek, D_PAY) < payment.seg_pay_probability[s])
+        amount = exponential_amount(payment.seg_mean_payment[s], ek, D_PAY_AMOUNT)
+        face_check = pays & np.int64(facepay)
+        false_rejects = face_check & np.int64(
+            uniform(ek, D_FALSE_REJECT) < authentication.bpcer[p])
+        abandoned = np.int64(0)
+        if false_rejects:
+            ai[K.pp(n_platforms, p, K.P_FALSE_REJECTS)] += 1
+            if uniform(ek, D_ABANDON) < authentication.abandon_probability:
+                abandoned = np.int64(1)
+                ai[K.pp(n_platforms, p, K.P_ABANDONED)] += 1
         completed = pays & (1 - abandoned)
         stepped_up = np.int64(amount > authentication.step_up_threshold[p])
+        ai[K.pp(n_platforms, p, K.P_FACE_CHECKS)] += face_check
         ai[K.pp(n_platforms, p, K.P_STEP_UPS)] += completed & stepped_up
-        count_payment(ai, n_platforms, p, completed, amount)
+        ai[K.pp(n_platforms, p, K.P_PAYMENTS)] += completed
+        ai[K.pp(n_platforms, p, K.P_VOLUME)] += completed * amount
         if logged and pays:
             method = (AUTH_FACE if facepay else AUTH_OTHER) + (AUTH_STEP_UP if stepped_up else 0)
             outcome = (4 if abandoned else 5) if false_rejects else 0
             record(log, log_count, t.day, user, p, amount, GENUINE, method, outcome, 0, ek, 0)
 
-        # Attacks, layer by layer, and refunds.
-        loss, refund, fooled, taken_over, face_attempted = attack_user(
-            attacks, authentication, refunds, ai, ek, p, c.vigilance[r],
-            facepay and face_compromised, credentials_compromised, logged, log, log_count,
-            t.day, user)
+        # Attacks: the reachable vectors are drawn first; most users are attacked by
+        # nothing and skip the second loop, which resolves attempts layer by layer.
+        face_target = facepay and face_compromised
+        attacked = np.int64(0)
+        for v in range(N_VECTORS):
+            if reachable(v, face_target, credentials_compromised):
+                attacked |= attack_draw(ek, v, attacks.attack_probability[p, v])
+        loss = np.int64(0)
+        refund = np.int64(0)
+        fooled = False
+        taken_over = False
+        face_attempted = False
+        for v in range(N_VECTORS if attacked else 0):
+            if not (attacked >> v) & 1:
+                continue
+            slot = D_ATTACK + D_PER_VECTOR * v
+            amount = exponential_amount(attacks.fraud_mean[v], ek, slot + D_AMOUNT)
+            ai[K.pv(p, v, K.PV_ATTEMPTS)] += 1
+            ai[K.pv(p, v, K.PV_ATTEMPTED_AMOUNT)] += amount
+            biometric = TARGET[v] == TARGET_FACE
+            face_attempted = face_attempted or biometric
+            pass_primary = authentication.primary_pass[p, v]
+            if AUTHORISED[v]:
+                pass_primary *= 1.0 - c.vigilance[r]
+            block = step_up_block(STEP_UP[v], authentication.step_up_block[p],
+                                  authentication.sim_swap[p], credentials_compromised)
+            needs_step_up = amount > authentication.step_up_threshold[p]
+            outcome = resolve_layers(
+                uniform(ek, slot + D_PRIMARY), pass_primary, needs_step_up,
+                uniform(ek, slot + D_STEP_UP), block, uniform(ek, slot + D_MONITORING),
+                authentication.detect[p, v],
+            )
+            method = 0
+            if logged:
+                method = (AUTH_FACE if biometric else AUTH_OTHER) + (
+                    AUTH_STEP_UP if needs_step_up and block > 0.0 else 0)
+            if outcome != SUCCESS:
+                ai[K.pv(p, v, K.PV_STOP_PRIMARY + outcome - 1)] += 1
+                if logged:
+                    record(log, log_count, t.day, user, p, amount, v, method, outcome, 0, ek,
+                           1 + v)
+                continue
+            # Refunds and liability.
+            sending, receiving = refund_split(
+                amount, refunds.mandated[v] != 0, refunds.mandate_cap, refunds.mandate_excess,
+                refunds.mandate_receiving_bps, uniform(ek, D_CLAIM + v) < refunds.negligence,
+                refunds.voluntary_policy[p, v], refunds.voluntary_cap[p],
+            )
+            ai[K.pv(p, v, K.PV_SUCCESSES)] += 1
+            ai[K.pv(p, v, K.PV_LOSS)] += amount
+            ai[K.pv(p, v, K.PV_REFUND_SENDING)] += sending
+            ai[K.pv(p, v, K.PV_REFUND_RECEIVING)] += receiving
+            ai[K.pv(p, v, K.PV_RECOVERED)] += amount * refunds.recovery_bps // 10_000
+            loss += amount
+            refund += sending + receiving
+            if logged:
+                record(log, log_count, t.day, user, p, amount, v, method, SUCCESS,
+                       sending + receiving, ek, 1 + v)
+            fooled = fooled or AUTHORISED[v]
+            taken_over = taken_over or TARGET[v] == TARGET_CREDENTIALS
         victim = loss > 0
         if victim:
             ai[K.pp(n_platforms, p, K.P_VICTIMS)] += 1
@@ -133,24 +242,77 @@ def users_day(c, t, payment, authentication, attacks, refunds, compromise_inputs
         if false_rejects:  # rare: no read-modify-write of the column for everyone
             c.false_rejects[r] += 1
 
-        face_compromised, credentials_compromised, facepay, barred = compromise(
-            compromise_inputs, ek, s, p, c.face_exposure[r], face_compromised,
-            credentials_compromised, taken_over, facepay, barred)
+        # Compromise: credentials reset when noticed or used; harvesting; breaches.
+        cmp = compromise_inputs
+        if credentials_compromised and (
+                taken_over or uniform(ek, D_NOTICE) < cmp.seg_notice[s]):
+            credentials_compromised = False
+        if not face_compromised and (
+                uniform(ek, D_FACE_HARVEST) < cmp.face_harvest * c.face_exposure[r]):
+            face_compromised = True
+        if not credentials_compromised and (
+                uniform(ek, D_CREDENTIAL_HARVEST) < cmp.credential_harvest * cmp.seg_phishing[s]):
+            credentials_compromised = True
+        if cmp.face_breach[p] > 0.0 and uniform(ek, D_FACE_BREACH) < cmp.face_breach[p]:
+            face_compromised = True
+            if cmp.move_exposed[p] != 0:
+                facepay = False
+                barred = True
+        breach = cmp.credential_breach[p]
+        if breach > 0.0 and uniform(ek, D_CREDENTIAL_BREACH) < breach:
+            credentials_compromised = True
 
+        # Attitudes, face-pay adoption and platform switching. A face attempt on the user,
+        # stopped or not, is reported and face pay is suspended until the user re-enrols.
+        # (``&`` and ``|``, not ``and``/``or``: the conditions are unpredictable.)
+        a = attitude_inputs
+        vigilance = update_vigilance(c.vigilance[r], a.seg_vigilance[s], a.vigilance_decay,
+                                     a.vigilance_learning, fooled)
+        friction = c.friction[r] * (1.0 - a.friction_decay) + false_rejects
+        risk = update_risk(c.perceived_risk[r], a.risk_decay, a.background_risk, a.victim_shock,
+                           victim, a.word_of_mouth, defrauded_contacts, a.media)
         unrefunded = (loss - refund) / loss if victim else 0.0
-        vigilance, friction, risk, trust, facepay, p, credentials_compromised = attitudes(
-            attitude_inputs, c, r, ek, ai, n_platforms, p, s, fooled, victim, unrefunded,
-            false_rejects, defrauded_contacts, face_attempted, facepay, barred,
-            credentials_compromised)
+        trust = update_trust(c.trust[r], a.trust_recovery, a.trust_hit_unrefunded, unrefunded,
+                             a.trust_hit_false_reject, false_rejects)
+        privacy = c.privacy_concern[r]
+        utility = facepay_utility(c.convenience[r], a.push, a.risk_weight, privacy, risk,
+                                  a.friction_weight, friction)
+        u_adopt = uniform(ek, D_ADOPT)
+        allowed = a.face_allowed != 0
+        keeps = not (face_attempted | (not allowed) | ((utility < 0.0) & (u_adopt < a.drop_rate)))
+        adopts = (allowed & (not barred) & (utility > a.adoption_threshold)
+                  & (u_adopt < a.adoption_rate))
+        facepay = (facepay & keeps) | ((not facepay) & adopts)
+        if (n_platforms > 1 and trust < a.switch_threshold
+                and uniform(ek, D_SWITCH) < a.switch_rate):
+            ai[K.pp(n_platforms, p, K.P_SWITCHED_OUT)] += 1
+            p = choose_platform(uniform(ek, D_SWITCH_TARGET), a.switch_cumulative, p)
+            trust = a.initial_trust
+            facepay = False
+            credentials_compromised = False
 
+        # Census: the state written back and counted for tomorrow (no branches on flags).
         c.flags[r] = pack(facepay, face_compromised, credentials_compromised, barred)
         c.platform[r] = p
         c.vigilance[r] = vigilance
         c.friction[r] = friction
         c.perceived_risk[r] = risk
         c.trust[r] = trust
-        count_tomorrow(c, r, ai, af, n_platforms, p, facepay, face_compromised,
-                       credentials_compromised)
+        on_face = np.int64(facepay)
+        high_privacy = np.int64(privacy > HIGH_PRIVACY)
+        ai[K.pp(n_platforms, p, K.P_USERS_NEXT)] += 1
+        ai[K.pp(n_platforms, p, K.P_FACEPAY_NEXT)] += on_face
+        face_target = facepay and face_compromised
+        for v in range(N_VECTORS):
+            ai[K.pv(p, v, K.PV_ELIGIBLE_NEXT)] += np.int64(
+                reachable(v, face_target, credentials_compromised))
+        ai[K.gl(n_platforms, K.G_CREDENTIALS_COMPROMISED)] += np.int64(credentials_compromised)
+        ai[K.gl(n_platforms, K.G_FACES_COMPROMISED)] += np.int64(face_compromised)
+        ai[K.gl(n_platforms, K.G_USERS_HIGH_PRIVACY)] += high_privacy
+        ai[K.gl(n_platforms, K.G_FACEPAY_HIGH_PRIVACY)] += on_face & high_privacy
+        ai[K.gl(n_platforms, K.G_FACEPAY_LOW_PRIVACY)] += on_face & (1 - high_privacy)
+        af[p * K.N_FP + K.F_TRUST] += np.float64(c.trust[r])
+        af[n_platforms * K.N_FP + K.F_RISK] += np.float64(c.perceived_risk[r])
 
 
 @njit(cache=True, parallel=True)

@@ -104,34 +104,3 @@ def contact_list(contacts_key: np.uint64, user: np.int64, n_contacts: np.int64,
             out[kept] = j
             kept += 1
     return out[:kept]
-
-
-@njit(cache=True, inline="always")
-def hear(t, victim_prev: np.ndarray, r: np.int64, start: np.int64, user: np.int64,
-         n_rows: np.int64, near: np.int64,
-         defrauded_given: np.ndarray) -> tuple[np.int64, np.int64]:
-    """How many of the user in row ``r``'s contacts were defrauded yesterday.
-
-    ``t`` is the ``DayContext`` (it holds the network's fields).
-
-    The agent engine gives the count (``defrauded_given``); the columnar engine keeps a
-    running count of yesterday's victims within the contact window (``near``, moved
-    one position per row) and draws the contacts only when one is near.
-
-    Returns:
-        ``(near, defrauded_contacts)``.
-    """
-    if defrauded_given.shape[0] > 0:
-        return near, np.int64(defrauded_given[r])
-    if t.n_contacts == 0:
-        return near, np.int64(0)
-    if r == start:
-        near = victims_near(victim_prev, user, n_rows, t.contact_window)
-    else:
-        near += (np.int64(victim_prev[wrap(user + t.contact_window, n_rows)])
-                 - np.int64(victim_prev[wrap(user - t.contact_window - 1, n_rows)]))
-    defrauded = np.int64(0)
-    if near > 0:
-        defrauded = contacts_defrauded(victim_prev, user, n_rows, t.contacts_key,
-                                       t.n_contacts, t.contact_window)
-    return near, defrauded
