@@ -63,7 +63,7 @@ _max_runs = _bounded(int, 1, 16, "between 1 and 16")
 def _folder_name(text: str) -> str:
     """An argparse type: a non-empty path (``--out ''`` would mean this folder)."""
     if not text.strip():
-        raise argparse.ArgumentTypeError("give a folder name")
+        raise argparse.ArgumentTypeError("must name a folder, got an empty name")
     return text
 
 

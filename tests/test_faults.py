@@ -250,7 +250,7 @@ def test_an_empty_out_is_an_argument_error(command, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main([*[command, "a.yaml", "b.yaml"][:3 if command == "compare" else 2], "--out", ""])
     assert exit_info.value.code == 2
-    assert "argument --out: give a folder name" in capsys.readouterr().err
+    assert "argument --out: must name a folder" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("scheduler", ["bogus::", "http://", "tcp://[::1"])
