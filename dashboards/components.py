@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dash import dcc, html
 
-from dashboards.data import catalog
+from dashboards.data import ResultInfo, catalog, default_pair, newest_first
 from dashboards.settings import results_dir
 
 
@@ -13,26 +13,33 @@ def control(label: str, component, id_: str | None = None) -> html.Div:
     return html.Div([html.Label(label, htmlFor=id_), component], className="control")
 
 
-def result_options() -> list[dict]:
-    """Dropdown options for every result set in the results folder (newest last).
+def result_options(infos: list[ResultInfo]) -> list[dict]:
+    """Dropdown options for the result sets, the newest first.
 
-    Bad folders are listed too, disabled, with the reason they cannot be shown.
+    Bad folders are listed too (last), disabled, with the reason they cannot be shown.
     """
-    return [{"label": f"{info.id}: cannot be shown ({info.problem})", "value": info.id,
-             "disabled": True} if info.problem else
-            {"label": f"{info.name} ({info.id}; {info.replicates} rep., "
+    good = [{"label": f"{info.name} ({info.id}; {info.replicates} rep., "
                       f"{info.users:,} users, {info.days} d)", "value": info.id}
-            for info in catalog(results_dir())]
+            for info in newest_first(infos) if not info.problem]
+    bad = [{"label": f"{info.id}: cannot be shown ({info.problem})", "value": info.id,
+            "disabled": True} for info in sorted(infos, key=lambda i: i.id) if info.problem]
+    return good + bad
 
 
-def result_dropdown(id_: str, multi: bool = False) -> html.Div:
-    """A dropdown of result sets, preselecting the first (or the first two when multi).
+def result_dropdown(id_: str, multi: bool = False, selected: str | None = None) -> html.Div:
+    """A dropdown of result sets.
 
-    Below it, one line per bad result folder names the folder and says what is wrong.
+    Preselects ``selected`` when it is one of them, else the newest result set (or, when
+    ``multi``, the newest and the newest of another scenario: ``default_pair``). Below
+    it, one line per bad result folder names the folder and says what is wrong.
     """
-    options = result_options()
-    values = [o["value"] for o in options if not o.get("disabled")]
-    value = values[:2] if multi else (values[0] if values else None)
+    infos = catalog(results_dir())
+    options = result_options(infos)
+    ids = [o["value"] for o in options if not o.get("disabled")]
+    if multi:
+        value = default_pair(infos)
+    else:
+        value = selected if selected in ids else (ids[0] if ids else None)
     bad = [html.Div(o["label"]) for o in options if o.get("disabled")]
     return html.Div([
         dcc.Dropdown(id=id_, options=options, value=value, multi=multi, clearable=False,

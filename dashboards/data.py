@@ -10,6 +10,7 @@ by path and modification time.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ import pyarrow as pa
 import yaml
 
 from simfraud.core.metrics import TIMESERIES
+from simfraud.experiments.load import arm_table, is_experiment, load_arm
+from simfraud.experiments.runner import EXPERIMENT
 from simfraud.results.manifest import (
     MANIFEST,
     Manifest,
@@ -28,6 +31,8 @@ from simfraud.results.manifest import (
     read_manifest,
     verify_files,
 )
+from simfraud.scenario.problems import ScenarioError
+from simfraud.scenario.yaml12 import parse_yaml
 
 MAX_DEPTH = 4
 SHOWN_FILES = ("timeseries.parquet", "vectors.parquet", "scenario.yaml")
@@ -94,9 +99,13 @@ def result_id_for(scenario_name: str, stamp: str) -> str:
 
 @dataclass(frozen=True)
 class ResultInfo:
-    """One result folder (a `simfraud run` output, possibly a run of an experiment).
+    """One result set: a `simfraud run` folder or an arm of an experiment.
 
     ``problem`` says why a folder cannot be shown (then the other fields are defaults).
+
+    Attributes:
+        created: When it was written (``created_utc`` of its manifest, ISO 8601).
+        scenario_sha256: Hash of the resolved scenario (equal for replicates of one arm).
     """
 
     id: str
@@ -105,33 +114,50 @@ class ResultInfo:
     users: int = 0
     days: int = 0
     problem: str = ""
+    created: str = ""
+    scenario_sha256: str = ""
 
 
-def _result_folders(base: Path) -> list[Path]:
-    """Folders holding a manifest, at most ``MAX_DEPTH`` below ``base``, hidden ones skipped.
+ARM = "::"
+"""Separator of an experiment arm's id: ``EXPERIMENT_FOLDER::POINT``."""
 
-    Symbolic links to folders are not followed.
+
+def _result_folders(base: Path) -> tuple[list[Path], list[Path]]:
+    """Result folders (a manifest) and experiment folders below ``base``.
+
+    At most ``MAX_DEPTH`` levels down; hidden folders are skipped and symbolic links to
+    folders are not followed.
     """
-    found = []
+    found, experiments = [], []
     for root, dirs, files in os.walk(base):
         depth = len(Path(root).relative_to(base).parts)
         dirs[:] = [d for d in dirs if not d.startswith(".")] if depth < MAX_DEPTH else []
         if MANIFEST in files and depth > 0:
             found.append(Path(root))
-    return sorted(found, key=lambda folder: folder / MANIFEST)
+        if EXPERIMENT in files and depth > 0 and is_experiment(Path(root)):
+            experiments.append(Path(root))
+    return sorted(found, key=lambda folder: folder / MANIFEST), sorted(experiments)
 
 
 def catalog(results: Path) -> list[ResultInfo]:
-    """Every result folder below ``results``: complete ones, and bad ones with the reason.
+    """Every result set below ``results``: run folders, experiment arms, bad folders.
 
-    The check reads each manifest and compares the sizes of the files it records (no
-    file's data is read); ``load_result`` also checks their hashes.
+    Bad folders come with the reason they cannot be shown.
+
+    A run of an experiment (a folder under ``EXPERIMENT/runs/``) is not listed on its
+    own: each arm of the experiment (a compared scenario, a sweep's grid point) is one
+    result set with all its finished replicates, id ``EXPERIMENT::POINT``. The check
+    reads each manifest and compares the sizes of the files it records (no file's data
+    is read); ``load_result`` also checks their hashes.
     """
     if not results.is_dir():
         return []
     base = results.resolve()
+    folders, experiments = _result_folders(base)
     found = []
-    for folder in _result_folders(base):
+    for folder in folders:
+        if folder.parent.name == "runs" and folder.parent.parent in experiments:
+            continue
         result_id = str(folder.relative_to(base))
         try:
             inside(base, f"{result_id}/{MANIFEST}")
@@ -139,8 +165,13 @@ def catalog(results: Path) -> list[ResultInfo]:
         except (UnsafePathError, ResultFolderError) as exc:
             found.append(ResultInfo(result_id, folder.name, problem=_relative(exc, base)))
             continue
+        extra = meta.model_extra or {}
         found.append(ResultInfo(result_id, meta.scenario_name or folder.name,
-                                meta.replicates, meta.users, meta.days))
+                                meta.replicates, meta.users, meta.days,
+                                created=str(extra.get("created_utc", "")),
+                                scenario_sha256=str(extra.get("scenario_sha256", ""))))
+    for folder in experiments:
+        found.extend(_arms(folder, str(folder.relative_to(base))))
     return found
 
 
@@ -161,6 +192,69 @@ def _relative(exc: Exception, base: Path) -> str:
     return str(exc).replace(f"{base}{os.sep}", "")
 
 
+def _json(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError):
+        return None
+
+
+def _info(id_: str, meta: dict, name: str, replicates: int | None = None,
+          created: str | None = None) -> ResultInfo:
+    return ResultInfo(
+        id=id_, name=name,
+        replicates=int(meta.get("replicates", 1) if replicates is None else replicates),
+        users=int(meta.get("users", 0)), days=int(meta.get("days", 0)),
+        created=str(meta.get("created_utc", "") if created is None else created),
+        scenario_sha256=str(meta.get("scenario_sha256", "")),
+    )
+
+
+def _arms(folder: Path, relative: str) -> list[ResultInfo]:
+    """The arms of one experiment with a finished run.
+
+    When its index cannot be read, the experiment itself, with the reason.
+    """
+    record = _json(folder / EXPERIMENT) or {}
+    try:
+        index = pd.read_parquet(folder / "index.parquet")
+        arms = arm_table(index)
+    except (OSError, ValueError, KeyError, pa.ArrowException) as exc:
+        return [ResultInfo(relative, folder.name, problem=f"{relative}/index.parquet: "
+                           f"unreadable ({_first_line(exc)})")]
+    infos = []
+    for arm in arms.itertuples():
+        first = index[(index["point"] == arm.point) & (index["status"] == "ok")]["run_id"]
+        meta = _json(folder / "runs" / str(first.iloc[0]) / MANIFEST)
+        if meta is not None:
+            infos.append(_info(f"{relative}{ARM}{arm.point:04d}", meta, str(arm.arm),
+                               int(arm.replicates), record.get("created_utc")))
+    return infos
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+
+
+def newest_first(infos: list[ResultInfo]) -> list[ResultInfo]:
+    """The result sets, the most recently written first (ties by id)."""
+    return sorted(sorted(infos, key=lambda i: i.id), key=lambda i: i.created, reverse=True)
+
+
+def default_pair(infos: list[ResultInfo]) -> list[str]:
+    """Two result sets worth comparing: the newest and the newest with another scenario.
+
+    Falls back to the two newest when every result set ran the same scenario.
+    """
+    ordered = newest_first([i for i in infos if not i.problem])
+    if not ordered:
+        return []
+    first = ordered[0]
+    other = next((i for i in ordered[1:] if i.scenario_sha256 != first.scenario_sha256),
+                 ordered[1] if len(ordered) > 1 else None)
+    return [first.id] + ([other.id] if other else [])
+
+
 @dataclass(frozen=True)
 class Result:
     """A loaded result folder."""
@@ -172,6 +266,17 @@ class Result:
     scenario_yaml: str
     manifest: dict
 
+    @property
+    def currency(self) -> str:
+        """The scenario's currency: from the manifest, else from the resolved scenario."""
+        if self.manifest.get("currency"):
+            return str(self.manifest["currency"])
+        try:
+            scenario = parse_yaml(self.scenario_yaml, "scenario.yaml").data
+        except ScenarioError:
+            scenario = None
+        return str(scenario.get("currency", "GBP")) if isinstance(scenario, dict) else "GBP"
+
 
 def load_result(results: Path, result_id: str) -> Result:
     """Load one result folder (cached while its manifest does not change).
@@ -181,6 +286,16 @@ def load_result(results: Path, result_id: str) -> Result:
         BadResultError: When the folder is not a complete result, or its manifest or
             files are bad (not JSON, wrong fields, truncated, corrupt, missing columns).
     """
+    if ARM in result_id:
+        relative, _, point = result_id.partition(ARM)
+        folder = inside(results, relative)
+        if not is_experiment(folder) or not point.isdigit():
+            raise BadResultError(f"{result_id}: not an arm of an experiment")
+        try:
+            stamp = (folder / "index.parquet").stat().st_mtime_ns
+            return _load_arm(str(folder), int(point), stamp, result_id)
+        except (OSError, ValueError, KeyError, pa.ArrowException) as exc:
+            raise BadResultError(f"bad experiment arm {result_id}: {_first_line(exc)}") from None
     folder = inside(results, result_id)
     manifest = folder / MANIFEST
     if not manifest.is_file():
@@ -190,6 +305,13 @@ def load_result(results: Path, result_id: str) -> Result:
     except ResultFolderError as exc:
         raise BadResultError(f"bad result folder {result_id}: "
                              f"{_relative(exc, results.resolve())}") from None
+
+
+@lru_cache(maxsize=16)
+def _load_arm(folder: str, point: int, stamp: int, result_id: str) -> Result:
+    arm = load_arm(Path(folder), point)
+    return Result(id=result_id, name=arm.name, timeseries=arm.timeseries,
+                  vectors=arm.vectors, scenario_yaml=arm.scenario_yaml, manifest=arm.manifest)
 
 
 @lru_cache(maxsize=16)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
+from dashboards import units
 from simfraud.core.vectors import VECTORS
 from simfraud.experiments.stats import paired_difference
 from simfraud.scenario.problems import ScenarioError
@@ -22,8 +22,6 @@ PAYERS = {"user_loss": "users", "refunded_sending": "sending provider",
           "refunded_receiving": "receiving provider"}
 TABLE_METRICS = ("gross_loss", "user_loss", "refunded", "successes", "false_rejects",
                  "friction_cost", "security_spend", "compliance_cost", "social_cost")
-MONEY = {"gross_loss", "user_loss", "refunded", "refunded_sending", "refunded_receiving",
-         "friction_cost", "security_spend", "compliance_cost", "social_cost", "loss"}
 
 
 def _rgba(colour: str, alpha: float) -> str:
@@ -32,22 +30,27 @@ def _rgba(colour: str, alpha: float) -> str:
 
 def period_totals(frame: pd.DataFrame, columns: list[str], frequency: str,
                   by: str | None = None) -> pd.DataFrame:
-    """Sum columns per replicate and period (and per ``by`` category when given).
+    """Each column per replicate and period: flows summed, stocks and ratios averaged.
+
+    The aggregation of a column follows its kind in the metric registry
+    (``dashboards.units``), so a weekly value of ``facepay_users`` is the week's mean
+    number of face-pay users, not seven days added up.
 
     Args:
         frame: Daily rows with ``replicate`` and ``date`` (or ``day`` and a start date
             already turned into ``date``).
-        columns: Columns to sum.
+        columns: Columns to aggregate.
         frequency: ``daily``, ``weekly`` or ``monthly``.
         by: Optional category column (``vector``, ``platform``).
 
     Returns:
-        Columns ``replicate``, ``period``, [``by``], and the sums.
+        Columns ``replicate``, ``period``, [``by``], and the aggregates.
     """
     keys = ["replicate", pd.Grouper(key="date", freq=FREQUENCIES[frequency])]
     if by:
         keys.append(by)
-    out = frame.groupby(keys, observed=True)[columns].sum().reset_index()
+    how = {column: units.aggregation(column) for column in columns}
+    out = frame.groupby(keys, observed=True).agg(how).reset_index()
     return out.rename(columns={"date": "period"})
 
 
@@ -130,19 +133,20 @@ def losses_figure(timeseries: pd.DataFrame, vectors: pd.DataFrame, breakdown: st
             totals = _cumulate(totals, columns, None)
         for k, column in enumerate(columns):
             band = quantile_band(totals, column)
+            band[["p10", "median", "p90"]] /= units.MINOR_PER_MAJOR
             colour = PALETTE[k % len(PALETTE)]
             label = "gross loss" if breakdown == "total" else PAYERS[column]
             if breakdown == "total":
-                fig.add_trace(go.Scatter(x=band["period"], y=band["p90"] / 100, mode="lines",
+                fig.add_trace(go.Scatter(x=band["period"], y=band["p90"], mode="lines",
                                          line={"width": 0}, showlegend=False,
                                          hoverinfo="skip"))
-                fig.add_trace(go.Scatter(x=band["period"], y=band["p10"] / 100, mode="lines",
+                fig.add_trace(go.Scatter(x=band["period"], y=band["p10"], mode="lines",
                                          line={"width": 0}, fill="tonexty",
                                          fillcolor=_rgba(colour, 0.25), name="10-90%"))
-                fig.add_trace(go.Scatter(x=band["period"], y=band["median"] / 100,
+                fig.add_trace(go.Scatter(x=band["period"], y=band["median"],
                                          line={"color": colour}, name="median"))
             else:
-                fig.add_trace(go.Scatter(x=band["period"], y=band["median"] / 100,
+                fig.add_trace(go.Scatter(x=band["period"], y=band["median"],
                                          stackgroup="payers", name=label,
                                          line={"color": colour}))
     else:
@@ -151,106 +155,48 @@ def losses_figure(timeseries: pd.DataFrame, vectors: pd.DataFrame, breakdown: st
         if cumulative:
             totals = _cumulate(totals, ["loss"], column)
         band = quantile_band(totals, "loss", by=column)
+        band[["p10", "median", "p90"]] /= units.MINOR_PER_MAJOR
         order = list(VECTORS) if column == "vector" else sorted(band[column].unique())
         for k, name in enumerate(order):
             part = band[band[column] == name]
             if part.empty:
                 continue
-            fig.add_trace(go.Scatter(x=part["period"], y=part["median"] / 100,
+            fig.add_trace(go.Scatter(x=part["period"], y=part["median"],
                                      stackgroup=column, name=str(name),
                                      line={"color": PALETTE[k % len(PALETTE)]}))
     _add_events(fig, events)
     what = "cumulative" if cumulative else frequency
     fig.update_layout(title=f"{title} ({what}, median of replicates)",
-                      yaxis_title=f"{currency}", template="plotly_white",
+                      yaxis_title=f"loss ({currency})", template="plotly_white",
                       hovermode="x unified", margin={"t": 60, "r": 20},
                       legend={"orientation": "h", "y": -0.15})
     return fig
 
 
-def _median_by_day(timeseries: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    return timeseries.groupby("date")[columns].median()
-
-
-def arms_race_figure(timeseries: pd.DataFrame, users: int,
-                     events: list[tuple[pd.Timestamp, str]]) -> go.Figure:
-    """The arms race in four panels (medians across replicates).
-
-    Panels: tool quality against defence strength per vector; crews and their profit;
-    face-pay share, trust and the backlash index; faces (permanent) against credentials
-    (resettable) compromised.
-    """
-    fig = make_subplots(
-        rows=2, cols=2, specs=[[{}, {"secondary_y": True}], [{"secondary_y": True}, {}]],
-        subplot_titles=("Tool quality (solid) vs defence strength (dotted)",
-                        "Crews and their profit", "Face pay, trust and backlash",
-                        "Faces vs credentials compromised"),
-        vertical_spacing=0.14, horizontal_spacing=0.1)
-    quality = [f"tool_quality_{v}" for v in VECTORS]
-    defence = [f"defence_{v}" for v in VECTORS]
-    daily = _median_by_day(timeseries, [*quality, *defence, "active_attackers",
-                                        "attacker_profit", "facepay_users", "mean_trust",
-                                        "backlash_index", "faces_compromised",
-                                        "credentials_compromised"])
-    for k, vector in enumerate(VECTORS):
-        colour = PALETTE[k % len(PALETTE)]
-        fig.add_trace(go.Scatter(x=daily.index, y=daily[f"tool_quality_{vector}"],
-                                 name=vector, legendgroup=vector,
-                                 line={"color": colour}), row=1, col=1)
-        fig.add_trace(go.Scatter(x=daily.index, y=daily[f"defence_{vector}"],
-                                 name=f"defence {vector}", legendgroup=vector,
-                                 showlegend=False, line={"color": colour, "dash": "dot"}),
-                      row=1, col=1)
-    fig.add_trace(go.Scatter(x=daily.index, y=daily["active_attackers"], name="active crews",
-                             line={"color": "black"}), row=1, col=2)
-    fig.add_trace(go.Scatter(x=daily.index, y=daily["attacker_profit"] / 100,
-                             name="profit per crew (reference population)",
-                             line={"color": PALETTE[1]}), row=1, col=2, secondary_y=True)
-    fig.add_trace(go.Scatter(x=daily.index, y=daily["facepay_users"] / max(users, 1),
-                             name="face-pay share", line={"color": PALETTE[2]}), row=2, col=1)
-    fig.add_trace(go.Scatter(x=daily.index, y=daily["mean_trust"], name="mean trust",
-                             line={"color": PALETTE[3]}), row=2, col=1)
-    fig.add_trace(go.Scatter(x=daily.index, y=daily["backlash_index"], name="backlash index",
-                             line={"color": PALETTE[4]}), row=2, col=1, secondary_y=True)
-    fig.add_trace(go.Scatter(x=daily.index, y=daily["faces_compromised"],
-                             name="faces compromised (permanent)",
-                             line={"color": PALETTE[5]}), row=2, col=2)
-    fig.add_trace(go.Scatter(x=daily.index, y=daily["credentials_compromised"],
-                             name="credentials compromised (reset)",
-                             line={"color": PALETTE[6]}), row=2, col=2)
-    for when, _ in events:
-        fig.add_vline(x=when, line={"dash": "dash", "color": "grey", "width": 1})
-    fig.update_yaxes(title_text="strength", type="log", row=1, col=1)
-    fig.update_yaxes(title_text="share", range=[0, 1], row=2, col=1, secondary_y=False)
-    fig.update_yaxes(title_text="backlash index", row=2, col=1, secondary_y=True)
-    fig.update_yaxes(title_text="crews", row=1, col=2, secondary_y=False)
-    fig.update_yaxes(title_text="profit per crew", row=1, col=2, secondary_y=True)
-    fig.update_yaxes(title_text="users", row=2, col=2)
-    fig.update_layout(height=760, template="plotly_white", hovermode="x unified",
-                      legend={"font": {"size": 10}}, margin={"t": 60})
-    return fig
-
-
 def compare_figure(series: dict[str, pd.DataFrame], column: str, frequency: str,
                    currency: str) -> go.Figure:
-    """One metric over time for several result sets: median line and 10-90% band each."""
+    """One metric over time for several result sets: median line and 10-90% band each.
+
+    Flows are summed per period, stocks and ratios averaged; the axis names the unit.
+    """
     fig = go.Figure()
+    divisor = units.scale(column)
     for k, (name, timeseries) in enumerate(series.items()):
         band = quantile_band(period_totals(timeseries, [column], frequency), column)
-        scale = 100 if column in MONEY else 1
         colour = PALETTE[k % len(PALETTE)]
-        fig.add_trace(go.Scatter(x=band["period"], y=band["p90"] / scale, mode="lines",
+        fig.add_trace(go.Scatter(x=band["period"], y=band["p90"] / divisor, mode="lines",
                                  line={"width": 0}, showlegend=False, hoverinfo="skip",
                                  legendgroup=name))
-        fig.add_trace(go.Scatter(x=band["period"], y=band["p10"] / scale, mode="lines",
+        fig.add_trace(go.Scatter(x=band["period"], y=band["p10"] / divisor, mode="lines",
                                  line={"width": 0}, fill="tonexty",
                                  fillcolor=_rgba(colour, 0.2), showlegend=False,
                                  hoverinfo="skip", legendgroup=name))
-        fig.add_trace(go.Scatter(x=band["period"], y=band["median"] / scale, name=name,
+        fig.add_trace(go.Scatter(x=band["period"], y=band["median"] / divisor, name=name,
                                  line={"color": colour}, legendgroup=name))
-    unit = currency if column in MONEY else "count"
-    fig.update_layout(title=f"{column.replace('_', ' ')} ({frequency}, median and 10-90%)",
-                      yaxis_title=unit, template="plotly_white", hovermode="x unified")
+    fig.update_layout(title=f"{column.replace('_', ' ')} ({units.how(column, frequency)}, "
+                            "median and 10-90% of replicates)",
+                      yaxis_title=units.unit_label(column, currency), template="plotly_white",
+                      hovermode="x unified", legend={"orientation": "h", "y": -0.15})
     return fig
 
 
@@ -261,10 +207,21 @@ def totals_by_replicate(timeseries: pd.DataFrame) -> pd.DataFrame:
     return totals
 
 
-def difference_table(series: dict[str, pd.DataFrame]) -> pd.DataFrame:
+NOT_AVAILABLE = "not available (fewer than 2 replicates)"
+
+
+def _interval_text(low: float, high: float, unit: str) -> str:
+    if pd.isna(low):
+        return NOT_AVAILABLE
+    return f"[{low:,.1f}, {high:,.1f}] {unit}"
+
+
+def difference_table(series: dict[str, pd.DataFrame], currency: str) -> pd.DataFrame:
     """Paired differences of horizon totals against the first result set, with 95% CIs.
 
-    Replicates are paired by number (the same seed gives the same random numbers).
+    Replicates are paired by number (the same seed gives the same random numbers). With
+    fewer than two paired replicates the interval is not available (NaN, and the
+    ``95% interval`` text says so).
     """
     names = list(series)
     reference = totals_by_replicate(series[names[0]])
@@ -275,38 +232,51 @@ def difference_table(series: dict[str, pd.DataFrame]) -> pd.DataFrame:
         for metric in TABLE_METRICS:
             interval = paired_difference(reference.loc[shared, metric].to_numpy(),
                                          other.loc[shared, metric].to_numpy())
-            scale = 100 if metric in MONEY else 1
-            rows.append({"result": name, "metric": metric,
-                         "difference": interval.mean / scale,
-                         "95% low": interval.low / scale, "95% high": interval.high / scale,
+            divisor = units.scale(metric)
+            unit = units.unit_label(metric, currency)
+            rows.append({"result": name, "metric": metric, "unit": unit,
+                         "difference": interval.mean / divisor,
+                         "95% low": interval.low / divisor,
+                         "95% high": interval.high / divisor,
+                         "95% interval": _interval_text(interval.low / divisor,
+                                                        interval.high / divisor, unit),
                          "replicates": interval.n})
     return pd.DataFrame(rows)
 
 
-def social_cost_table(series: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Mean social cost per result set by component (major units)."""
+def social_cost_table(series: dict[str, pd.DataFrame], currency: str) -> pd.DataFrame:
+    """Mean social cost per result set by component (major units of ``currency``)."""
     rows = []
     for name, timeseries in series.items():
-        totals = totals_by_replicate(timeseries).mean()
-        rows.append({"result": name,
-                     "fraud (net of recoveries)": totals["net_fraud"] / 100,
-                     "friction": totals["friction_cost"] / 100,
-                     "security spend": totals["security_spend"] / 100,
-                     "compliance": totals["compliance_cost"] / 100,
-                     "social cost": totals["social_cost"] / 100})
+        totals = totals_by_replicate(timeseries).mean() / units.MINOR_PER_MAJOR
+        rows.append({"result": name, "unit": currency,
+                     "fraud (net of recoveries)": totals["net_fraud"],
+                     "friction": totals["friction_cost"],
+                     "security spend": totals["security_spend"],
+                     "compliance": totals["compliance_cost"],
+                     "social cost": totals["social_cost"]})
     return pd.DataFrame(rows)
 
 
-def aggregate_table(timeseries: pd.DataFrame, frequency: str) -> pd.DataFrame:
-    """Per-period medians across replicates of the main money and count columns."""
-    columns = ["gross_loss", "refunded", "user_loss", "successes", "attempts",
-               "false_rejects", "social_cost"]
+AGGREGATE_COLUMNS = ("gross_loss", "refunded", "user_loss", "successes", "attempts",
+                     "false_rejects", "social_cost", "facepay_users")
+
+
+def aggregate_table(timeseries: pd.DataFrame, frequency: str, currency: str) -> pd.DataFrame:
+    """Per-period medians across replicates, each column's unit in its name.
+
+    Flows are the period's totals, stocks (face-pay users) the period's mean; money in
+    major units, e.g. ``gross_loss [GBP]``, ``facepay_users [users, weekly mean]``.
+    """
+    columns = list(AGGREGATE_COLUMNS)
     totals = period_totals(timeseries, columns, frequency)
-    out = totals.groupby("period")[columns].median()
+    out = units.display(totals.groupby("period")[columns].median(), columns)
+    names = {}
     for column in columns:
-        if column in MONEY:
-            out[column] = out[column] / 100
-    return out.reset_index()
+        label = units.unit_label(column, currency)
+        names[column] = (f"{column} [{label}]" if units.is_flow(column)
+                         else f"{column} [{label}, {units.how(column, frequency)}]")
+    return out.rename(columns=names).reset_index()
 
 
 def empty_figure(message: str) -> go.Figure:

@@ -1,6 +1,7 @@
 """simfraud: agent-based simulation of the payment-fraud arms race around face payment."""
 
 import hashlib
+import importlib
 import os
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -63,4 +64,16 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
     __version__ = "0.0.0+unknown"
 
-__all__ = ["__version__"]
+API = ("load_scenario", "run", "compare", "sweep", "load_experiment", "Results")
+"""The Python API (``simfraud.experiments.api``), imported on first use: the package root
+is the bottom layer, so it never imports the layers above it eagerly."""
+
+
+def __getattr__(name: str):
+    """Load the Python API's names from ``simfraud.experiments.api`` when first asked for."""
+    if name in API:
+        return getattr(importlib.import_module("simfraud.experiments.api"), name)
+    raise AttributeError(f"module 'simfraud' has no attribute {name!r}")
+
+
+__all__ = ["__version__", "prefer_openmp", *API]

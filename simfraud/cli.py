@@ -85,7 +85,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     compare = sub.add_parser("compare", help="compare scenarios with common random numbers")
     compare.add_argument("scenarios", nargs="+", metavar="SCENARIO",
-                         help="two or more scenario files; each is compared with the first")
+                         help="two or more scenario files; each is compared with the first "
+                              "(one file with --arm)")
+    compare.add_argument("--arm", dest="arms", action="append", default=[],
+                         metavar="NAME:PATH=VALUE,...",
+                         help="an arm: the one scenario with these changes (repeatable); "
+                              "the scenario as it is is the reference")
     compare.add_argument("--out", required=True, type=_folder_name, help="experiment folder")
     compare.add_argument("--replicates", type=_replicates, default=10,
                          help="replicates per scenario (default 10)")
@@ -105,9 +110,13 @@ def build_parser() -> argparse.ArgumentParser:
     calibrate.add_argument("--out", required=True, type=_folder_name, help="output folder")
     calibrate.add_argument("--trials", type=_trials, help="override the spec's trials")
     calibrate.add_argument("--users", type=_users, help="override the spec's users")
-    rerun = sub.add_parser("rerun", help="run a result folder again from its manifest")
-    rerun.add_argument("source", help="a result folder written by simfraud run")
+    calibrate.add_argument("--quiet", action="store_true", help="no progress and no table")
+    rerun = sub.add_parser("rerun", help="run a result folder or a whole experiment again")
+    rerun.add_argument("source", help="a result folder (simfraud run) or an experiment "
+                                      "folder (simfraud compare or sweep)")
     rerun.add_argument("--out", required=True, type=_folder_name, help="folder for the new result")
+    rerun.add_argument("--workers", type=_positive,
+                       help="local worker processes for an experiment (default: one per core)")
     rerun.add_argument("--quiet", action="store_true", help="print nothing when done")
 
     _dashboard_parser(sub)
@@ -189,6 +198,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv[:1] == ["bench"]:  # the suite parses its own options
         return _bench(argv[1:])
     args = build_parser().parse_args(argv)
+    args.command_line = shlex.join(["simfraud", *argv])  # as typed, for the records
     handlers = {"run": _run, "validate": _validate, "info": _info, "sweep": _sweep,
                 "compare": _compare, "sensitivity": _sensitivity, "dashboard": _dashboard,
                 "schema": _schema, "rerun": _rerun, "calibrate": _calibrate}
@@ -217,7 +227,8 @@ def _sweep(args: argparse.Namespace) -> int:
         scenario = load_scenario(args.scenario, _overrides(args))
         sweep = resolve_sweep(scenario, args.grid, args.replicates)
         index = run_sweep(scenario, sweep, Path(args.out), workers=args.workers,
-                          scheduler=args.scheduler, resume=args.resume, quiet=args.quiet)
+                          scheduler=args.scheduler, resume=args.resume, quiet=args.quiet,
+                          command_line=args.command_line, source=args.scenario)
     except (ScenarioError, ExperimentError) as exc:
         print(exc, file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -236,44 +247,97 @@ def _sweep(args: argparse.Namespace) -> int:
     return EXIT_FAILED if len(failed) else EXIT_OK
 
 
-def _compare(args: argparse.Namespace) -> int:
-    from simfraud.experiments.compare import run_compare, scenario_names
-    from simfraud.experiments.runner import ExperimentError, RunsFailedError
-    from simfraud.scenario.loader import ScenarioError, load_scenario
+class _ArgumentsError(Exception):
+    """Arguments that do not make a valid command (the message says why)."""
 
-    if len(args.scenarios) < 2:
-        print("simfraud compare: give at least two scenario files", file=sys.stderr)
+
+def _compare_arms(args: argparse.Namespace):
+    """The arms to compare: the files given, or one file and its ``--arm`` variants.
+
+    Returns:
+        Scenarios, their names and the files they came from.
+
+    Raises:
+        _ArgumentsError: When a file or an arm is not valid (located messages), or the
+            arguments do not make two or more distinct arms.
+    """
+    from simfraud.experiments.compare import scenario_names
+    from simfraud.experiments.plan import parse_arm
+    from simfraud.scenario.loader import ScenarioError, load_scenario
+    from simfraud.scenario.overrides import OverrideError
+
+    if not args.arms:
+        if len(args.scenarios) < 2:
+            raise _ArgumentsError("simfraud compare: give at least two scenario files, "
+                                "or one with --arm")
+        problems, scenarios = [], []
+        for path in args.scenarios:
+            try:
+                scenarios.append(load_scenario(path, _overrides(args)))
+            except ScenarioError as exc:
+                problems.append(str(exc))
+        if problems:
+            raise _ArgumentsError("\n".join(problems))
+        return (scenarios, scenario_names(scenarios, [Path(p) for p in args.scenarios]),
+                list(args.scenarios))
+    if len(args.scenarios) != 1:
+        raise _ArgumentsError("simfraud compare: --arm needs exactly one scenario file "
+                            "(the reference)")
+    path = args.scenarios[0]
+    try:
+        parsed = [parse_arm(text) for text in args.arms]
+        reference = load_scenario(path, _overrides(args))
+        scenarios = [reference, *(load_scenario(path, [*_overrides(args), *changes])
+                                  for _, changes in parsed)]
+    except OverrideError as exc:
+        raise _ArgumentsError(f"simfraud compare: {exc}") from None
+    except ScenarioError as exc:
+        raise _ArgumentsError(str(exc)) from None
+    names = [reference.name, *(name for name, _ in parsed)]
+    if len(set(names)) < len(names):
+        raise _ArgumentsError("simfraud compare: arm names must differ from each other and "
+                            f"from the reference {reference.name!r} ({', '.join(names)})")
+    return scenarios, names, [path] * len(scenarios)
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from simfraud.experiments.compare import run_compare
+    from simfraud.experiments.runner import ExperimentError, RunsFailedError
+
+    try:
+        scenarios, names, files = _compare_arms(args)
+    except _ArgumentsError as exc:
+        print(exc, file=sys.stderr)
         return EXIT_BAD_INPUT
-    problems, scenarios = [], []
-    for path in args.scenarios:
-        try:
-            scenarios.append(load_scenario(path, _overrides(args)))
-        except ScenarioError as exc:
-            problems.append(str(exc))
-    if problems:
-        print("\n".join(problems), file=sys.stderr)
-        return EXIT_BAD_INPUT
-    names = scenario_names(scenarios, [Path(p) for p in args.scenarios])
     try:
         comparison = run_compare(scenarios, names, Path(args.out), args.replicates,
                                  workers=args.workers, scheduler=args.scheduler,
-                                 resume=args.resume, quiet=args.quiet)
+                                 resume=args.resume, quiet=args.quiet,
+                                 command_line=args.command_line, sources=files)
     except ExperimentError as exc:
         print(exc, file=sys.stderr)
         return EXIT_BAD_INPUT
     except RunsFailedError as exc:
-        failed = exc.index[exc.index["status"] != "ok"]
-        for row in failed.itertuples():
-            print(f"simfraud compare: run {row.run_id} failed: {row.error}", file=sys.stderr)
-        print(f"simfraud compare: {len(failed)} of {len(exc.index)} runs failed, so no table "
-              "or report was written; fix the cause and rerun with --resume", file=sys.stderr)
-        return EXIT_FAILED
+        return _runs_failed("compare", exc.index)
     except OSError as exc:
         return _write_failed("compare", args.out, exc)
+    for row in comparison.tail.itertuples():
+        if row.warning:
+            print(f"simfraud compare: {row.scenario}: {row.warning}", file=sys.stderr)
     if not args.quiet:
         print(_difference_table(comparison, scenarios[0].currency))
         print(f"report in {Path(args.out) / 'report.html'}")
     return EXIT_OK
+
+
+def _runs_failed(command: str, index) -> int:
+    """Report the failed runs of an experiment whose tables were not written: exit 1."""
+    failed = index[index["status"] != "ok"]
+    for row in failed.itertuples():
+        print(f"simfraud {command}: run {row.run_id} failed: {row.error}", file=sys.stderr)
+    print(f"simfraud {command}: {len(failed)} of {len(index)} runs failed, so no table "
+          "or report was written; fix the cause and rerun with --resume", file=sys.stderr)
+    return EXIT_FAILED
 
 
 def _calibrate(args: argparse.Namespace) -> int:
@@ -284,7 +348,8 @@ def _calibrate(args: argparse.Namespace) -> int:
     from simfraud.scenario.loader import ScenarioError
 
     try:
-        report = calibrate(Path(args.spec), Path(args.out), args.trials, args.users)
+        report = calibrate(Path(args.spec), Path(args.out), args.trials, args.users,
+                           quiet=args.quiet)
     except OutputError as exc:
         print(f"simfraud calibrate: --out {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -294,6 +359,8 @@ def _calibrate(args: argparse.Namespace) -> int:
     except (OSError, ValueError, pydantic.ValidationError) as exc:
         print(f"simfraud calibrate: {args.spec}: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    if args.quiet:
+        return EXIT_OK
     print(f"best loss {report['loss']:.4f} after {report['trials']} trials")
     for name, value in report["best"].items():
         print(f"  {name} = {value:.6g}")
@@ -316,6 +383,8 @@ def _rerun(args: argparse.Namespace) -> int:
     from simfraud.scenario.loader import ScenarioError, load_scenario
 
     source = Path(args.source)
+    if (source / "experiment.json").is_file():
+        return _rerun_experiment(args)
     try:
         manifest = read_manifest(source)
         scenario = load_scenario(source / "scenario.yaml")
@@ -335,7 +404,7 @@ def _rerun(args: argparse.Namespace) -> int:
             "scenario_file": str(source / "scenario.yaml"), "replicates": replicates,
             "replicate": first, "engine": engine, "rerun_of": str(source),
             "transactions": share,
-            "command_line": shlex.join(["simfraud", *sys.argv[1:]]),
+            "command_line": args.command_line,
         }, {})
         return EXIT_OK
 
@@ -344,6 +413,26 @@ def _rerun(args: argparse.Namespace) -> int:
         return status
     if not args.quiet:
         print(f"reran {source} into {args.out}")
+    return EXIT_OK
+
+
+def _rerun_experiment(args: argparse.Namespace) -> int:
+    from simfraud.experiments.rerun import rerun_experiment
+    from simfraud.experiments.runner import ExperimentError, RunsFailedError
+    from simfraud.scenario.loader import ScenarioError
+
+    try:
+        index = rerun_experiment(Path(args.source), Path(args.out), workers=args.workers,
+                                 quiet=args.quiet, command_line=args.command_line)
+    except (ExperimentError, ScenarioError) as exc:
+        print(f"simfraud rerun: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except RunsFailedError as exc:
+        return _runs_failed("rerun", exc.index)
+    except OSError as exc:
+        return _write_failed("rerun", args.out, exc)
+    if not args.quiet:
+        print(f"reran {len(index)} runs of {args.source} into {args.out}")
     return EXIT_OK
 
 
@@ -421,18 +510,38 @@ def _sensitivity(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+PRINTED = ("gross_loss", "user_loss", "refunded", "security_spend", "compliance_cost",
+           "social_cost", "final_facepay_users", "refunded_share")
+"""Differences printed by compare: losses, who pays, and the metrics rules act through."""
+
+
+def _signed(value: float, ratio: bool) -> str:
+    if value != value:  # NaN
+        return "n/a"
+    return f"{value:,.2f}" if ratio else f"{value / 100.0:+,.0f}"
+
+
 def _difference_table(comparison, currency: str) -> str:
-    """Headline paired differences against the first scenario, in major units."""
+    """Paired differences and cost-effectiveness against the first arm (major units)."""
     rows = comparison.differences
-    rows = rows[rows["metric"].isin(["gross_loss", "user_loss", "refunded", "social_cost",
-                                     "security_spend", "refunded_share"])]
+    rows = rows[rows["metric"].isin(PRINTED)]
     lines = [f"paired differences against {rows['versus'].iloc[0]} "
              f"(mean and 95% interval over {rows['replicates'].iloc[0]} replicates; "
-             f"{currency})"]
+             f"money in {currency}, simulated users)"]
     for r in rows.itertuples():
-        scale, fmt = (1.0, "{:+.1%}") if r.metric == "refunded_share" else (100.0, "{:+,.0f}")
-        lines.append(f"  {r.scenario:24} {r.metric:16} {fmt.format(r.difference / scale):>14}"
-                     f"  [{fmt.format(r.ci95_low / scale)}, {fmt.format(r.ci95_high / scale)}]")
+        scale, fmt = ((1.0, "{:+.1%}") if r.metric == "refunded_share" else
+                      (100.0, "{:+,.0f}") if "minor units" in r.unit else (1.0, "{:+,.0f}"))
+        interval = ("interval not available (fewer than 2 replicates)" if r.replicates < 2
+                    else f"[{fmt.format(r.ci95_low / scale)}, {fmt.format(r.ci95_high / scale)}]")
+        lines.append(f"  {r.scenario:24} {r.metric:20} {fmt.format(r.difference / scale):>14}"
+                     f"  {interval}")
+    lines.append(f"cost-effectiveness against {rows['versus'].iloc[0]} (loss avoided and "
+                 f"spend added in {currency}; national = x population.weight)")
+    for r in comparison.cost_effectiveness.itertuples():
+        ratio = r.measure == "avoided_per_unit_spent"
+        lines.append(f"  {r.scenario:24} {r.measure:22} {_signed(r.mean, ratio):>14}  "
+                     f"[{_signed(r.ci95_low, ratio)}, {_signed(r.ci95_high, ratio)}]  "
+                     f"national {_signed(r.national_mean, ratio)}")
     return "\n".join(lines)
 
 
@@ -525,16 +634,14 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _simulate_and_write(args, scenario, writer, started: float) -> int:
-    from tqdm import tqdm
-
+    from simfraud.core.progress import progress
     from simfraud.model.replicates import run_replicates
     from simfraud.results.folder import write_run_folder
     from simfraud.results.summary import summary_table
 
     loaded = time.perf_counter()
-    show = not args.quiet and sys.stderr.isatty()
-    with tqdm(total=scenario.days * args.replicates, unit="day", disable=not show,
-              desc=scenario.name, file=sys.stderr) as bar:
+    with progress(scenario.days * args.replicates, desc=scenario.name, unit="day",
+                  quiet=args.quiet) as bar:
         result = run_replicates(scenario, args.replicates, args.engine, on_day=bar.update,
                                 transaction_share=args.transactions)
     simulated = time.perf_counter()
@@ -542,7 +649,7 @@ def _simulate_and_write(args, scenario, writer, started: float) -> int:
         "scenario_file": str(args.scenario),
         "replicates": args.replicates,
         "engine": args.engine,
-        "command_line": shlex.join(["simfraud", *sys.argv[1:]]),
+        "command_line": args.command_line,
         "overrides": _overrides(args),
         "transactions": args.transactions,
     }, {"load_seconds": loaded - started, "run_seconds": simulated - loaded})

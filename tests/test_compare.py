@@ -6,7 +6,8 @@ import pytest
 from scipy import stats
 
 from simfraud.cli import main
-from simfraud.experiments.stats import paired_difference, tail_risk
+from simfraud.experiments.decisions import needed_replicates, tail_row
+from simfraud.experiments.stats import paired_difference
 
 
 def test_paired_difference_matches_a_t_interval():
@@ -19,15 +20,25 @@ def test_paired_difference_matches_a_t_interval():
     assert interval.mean == pytest.approx(diff.mean())
     assert (interval.low, interval.high) == pytest.approx((diff.mean() - half,
                                                            diff.mean() + half))
-    assert paired_difference(a[:1], b[:1]).low == paired_difference(a[:1], b[:1]).high
+    one = paired_difference(a[:1], b[:1])
+    assert one.mean == pytest.approx(b[0] - a[0])
+    assert np.isnan(one.low) and np.isnan(one.high)  # no interval from one replicate
 
 
-def test_tail_risk():
-    values = np.arange(1, 101, dtype=float)
-    risk = tail_risk(values)
+def test_tail_risk_with_intervals_and_a_warning_when_replicates_are_few():
+    values = np.arange(1, 401, dtype=float)
+    risk = tail_row(values, "GBP")
     assert risk["var_95"] == pytest.approx(np.percentile(values, 95))
     assert risk["es_95"] == pytest.approx(values[values >= risk["var_95"]].mean())
     assert risk["es_99"] >= risk["var_99"] >= risk["var_95"]
+    assert risk["var_95_low"] <= risk["var_95"] <= risk["var_95_high"]
+    assert risk["es_99_low"] < risk["es_99_high"] and risk["warning"] == ""
+    few = tail_row(values[:10], "GBP")
+    assert few["es_95"] == few["es_99"] == 10.0  # the largest replicate
+    assert "needs 40" in few["warning"] and "needs 200" in few["warning"]
+    assert needed_replicates(95) == 40 and needed_replicates(99) == 200
+    one = tail_row(values[:1], "GBP")
+    assert np.isnan(one["es_95_low"])
 
 
 def test_compare_writes_tables_and_a_self_contained_report(tmp_path, capsys):
@@ -42,8 +53,10 @@ def test_compare_writes_tables_and_a_self_contained_report(tmp_path, capsys):
                  "--users", "4000", "--workers", "2", "--set", "attackers.attempts_per_day=200"]
                 ) == 0
     assert "paired differences against status quo" in capsys.readouterr().out
-    for table in ("summary", "differences", "payers", "social_cost", "tail"):
+    for table in ("summary", "differences", "payers", "social_cost", "tail",
+                  "cost_effectiveness", "payers_by_platform"):
         assert (out / f"{table}.csv").exists() and (out / f"{table}.parquet").exists()
+        assert "unit" in pd.read_csv(out / f"{table}.csv").columns
     index = pd.read_parquet(out / "index.parquet")
     assert len(index) == 6 and (index["status"] == "ok").all()
     # Common random numbers: replicate r of both scenarios uses the first file's seed.

@@ -129,8 +129,7 @@ def command_line(command: str, tmp_path: Path) -> list[str]:
 
 @pytest.mark.parametrize("command", ["run", "sweep", "compare", "sensitivity", "calibrate"])
 def test_ctrl_c_ends_every_command_with_one_line_and_130(tmp_path, command):
-    process = start([*command_line(command, tmp_path), "--quiet"] if command != "calibrate"
-                    else command_line(command, tmp_path), tmp_path)
+    process = start([*command_line(command, tmp_path), "--quiet"], tmp_path)
     if command in ("run", "calibrate"):
         wait_for(lambda: list(tmp_path.glob(".out.*")))  # staging folder or lock: started
         time.sleep(2)

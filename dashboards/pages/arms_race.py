@@ -7,6 +7,7 @@ import pandas as pd
 from dash import Input, Output, callback, dcc, html
 
 from dashboards import figures
+from dashboards.arms_race_figure import arms_race_figure
 from dashboards.components import control, result_dropdown
 from dashboards.data import UNAVAILABLE, load_result
 from dashboards.settings import results_dir
@@ -22,8 +23,9 @@ def layout(**_) -> html.Div:
         html.Div([control("Result set", result_dropdown("arms-result"), "arms-result")],
                  className="controls"),
         html.P("Medians across replicates. Faces, once compromised, stay so; credentials "
-               "are reset when users notice.", className="note"),
-        dcc.Graph(id="arms-graph", style={"height": "780px"}),
+               "are reset when users notice. The contest panel uses a log axis only when "
+               "its values span more than a factor of 30.", className="note"),
+        dcc.Graph(id="arms-graph", style={"height": "1120px"}),
     ])
 
 
@@ -38,5 +40,5 @@ def update(result_id):
         return figures.empty_figure(str(exc))
     start = pd.Timestamp(result.timeseries["date"].min())
     events = figures.timeline_events(result.scenario_yaml, start, result.timeseries)
-    return figures.arms_race_figure(result.timeseries, int(result.manifest.get("users", 1)),
-                                    events)
+    return arms_race_figure(result.timeseries, int(result.manifest.get("users", 1)), events,
+                            result.currency)

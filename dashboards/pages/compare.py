@@ -38,7 +38,8 @@ def layout(**_) -> html.Div:
         html.H3("Paired differences against the first (95% intervals over replicates)"),
         html.P("Replicates are paired by number: the same seed draws the same random "
                "numbers, so a difference measures the change, not the noise. Money in "
-               "major units.", className="note"),
+               "major units of the results' currency; an interval needs at least two "
+               "replicates.", className="note"),
         _table("compare-differences"),
         html.H3("Social cost (mean over replicates)"),
         _table("compare-social"),
@@ -59,10 +60,16 @@ def update(result_ids, metric, frequency):
     except UNAVAILABLE as exc:
         return figures.empty_figure(str(exc)), [], [], [], []
     series = {f"{r.name} ({r.id})": r.timeseries for r in results}
-    currency = results[0].manifest.get("currency", "GBP")
+    currencies = {r.currency for r in results}
+    if len(currencies) > 1:
+        return (figures.empty_figure("These result sets are in different currencies ("
+                                     + ", ".join(sorted(currencies)) + "): compare sets "
+                                     "in one currency."), [], [], [], [])
+    currency = currencies.pop()
     fig = figures.compare_figure(series, metric, frequency, currency)
-    differences = figures.difference_table(series).round(1)
-    social = figures.social_cost_table(series).round(0)
+    differences = figures.difference_table(series, currency).drop(
+        columns=["95% low", "95% high"]).round(1)
+    social = figures.social_cost_table(series, currency).round(0)
     return (fig, differences.to_dict("records"), _columns(differences),
             social.to_dict("records"), _columns(social))
 

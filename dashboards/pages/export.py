@@ -6,7 +6,8 @@ import dash
 import pandas as pd
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
 
-from dashboards import figures
+from dashboards import figures, units
+from dashboards.arms_race_figure import arms_race_figure
 from dashboards.components import control, frequency_items, result_dropdown
 from dashboards.data import UNAVAILABLE, load_result
 from dashboards.settings import results_dir
@@ -57,11 +58,11 @@ def show(result_id, which):
     start = pd.Timestamp(result.timeseries["date"].min())
     events = figures.timeline_events(result.scenario_yaml, start, result.timeseries)
     if which == "arms":
-        return figures.arms_race_figure(result.timeseries,
-                                        int(result.manifest.get("users", 1)), events)
+        return arms_race_figure(result.timeseries, int(result.manifest.get("users", 1)),
+                                events, result.currency)
     return figures.losses_figure(result.timeseries, figures.vector_days(result.vectors, start),
                                  "vector", "weekly", False, events,
-                                 result.manifest.get("currency", "GBP"))
+                                 result.currency)
 
 
 for _format in ("png", "svg"):
@@ -94,6 +95,7 @@ def download(_csv, _daily, _yaml, result_id, frequency):
     if dash.ctx.triggered_id == "export-yaml":
         return {"content": result.scenario_yaml, "filename": f"{name}.yaml"}
     if dash.ctx.triggered_id == "export-daily":
-        return dcc.send_data_frame(result.timeseries.to_csv, f"{name}-daily.csv", index=False)
-    table = figures.aggregate_table(result.timeseries, frequency)
+        daily = units.labelled(result.timeseries, result.currency)
+        return dcc.send_data_frame(daily.to_csv, f"{name}-daily.csv", index=False)
+    table = figures.aggregate_table(result.timeseries, frequency, result.currency)
     return dcc.send_data_frame(table.to_csv, f"{name}-{frequency}.csv", index=False)

@@ -10,16 +10,23 @@ from dashboards import figures
 from dashboards.components import control, frequency_items, result_dropdown
 from dashboards.data import UNAVAILABLE, load_result
 from dashboards.settings import results_dir
+from dashboards.units import MINOR_PER_MAJOR
 
 dash.register_page(__name__, path="/", name="Losses", order=0, title="simfraud: losses")
 
 
-def layout(**_) -> html.Div:
-    """Controls and the losses figure."""
+def layout(result: str | None = None, **_) -> html.Div:
+    """Controls and the losses figure.
+
+    Args:
+        result: Result set to select (the ``?result=`` query of a link, e.g. from the Run
+            page); the newest when absent or unknown.
+    """
     return html.Div([
         html.H2("Losses over time"),
         html.Div([
-            control("Result set", result_dropdown("losses-result"), "losses-result"),
+            control("Result set", result_dropdown("losses-result", selected=result),
+                    "losses-result"),
             control("Show", dcc.RadioItems(
                 id="losses-breakdown", inline=True, value="total",
                 options=[{"label": "total", "value": "total"},
@@ -49,12 +56,12 @@ def update(result_id, breakdown, frequency, cumulative):
     start = pd.Timestamp(result.timeseries["date"].min())
     events = figures.timeline_events(result.scenario_yaml, start, result.timeseries)
     vectors = figures.vector_days(result.vectors, start)
-    currency = result.manifest.get("currency", "GBP")
+    currency = result.currency
     fig = figures.losses_figure(result.timeseries, vectors, breakdown, frequency,
                                 bool(cumulative), events, currency)
     totals = result.timeseries.groupby("replicate")[["gross_loss", "refunded"]].sum().mean()
     info = (f"{result.name}: {result.manifest.get('replicates', 1)} replicate(s), "
             f"{result.manifest.get('users', 0):,} users, {result.manifest.get('days', 0)} "
-            f"days; mean gross loss {totals['gross_loss'] / 100:,.0f}, refunded "
-            f"{totals['refunded'] / 100:,.0f} (minor units / 100)")
+            f"days; mean gross loss {currency} {totals['gross_loss'] / MINOR_PER_MAJOR:,.0f}, "
+            f"refunded {currency} {totals['refunded'] / MINOR_PER_MAJOR:,.0f}")
     return fig, info

@@ -8,6 +8,7 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 import dash
 from dash import Input, Output, State, callback, dcc, html
@@ -252,8 +253,10 @@ def _run(set_progress, scenario, contents, filename, toggles, users, days, repli
     gross = result.timeseries.groupby("replicate")["gross_loss"].sum().mean() / 100
     return html.Div([
         html.P(f"Finished {loaded.name}: {replicates} replicate(s) x {loaded.days} days, "
-               f"{loaded.population.users:,} users; mean gross loss {gross:,.0f}.",
+               f"{loaded.population.users:,} users; mean gross loss "
+               f"{loaded.currency} {gross:,.0f}.",
                className="ok", id="run-finished"),
         html.P(["Saved as ", html.Code(result_id), ": open it on the ",
-                dcc.Link("Losses", href="/"), " page."]),
+                dcc.Link("Losses", href=f"/?{urlencode({'result': result_id})}",
+                         id="run-open"), " page."]),
     ])

@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from simfraud.core.progress import progress
 from simfraud.core.vectors import VECTORS
 from simfraud.results.atomic import write_csv_atomic, write_parquet_atomic, write_text_atomic
 from simfraud.results.lock import FolderLock
@@ -154,7 +155,7 @@ def read_spec(path: Path) -> CalibrationSpec:
 
 
 def calibrate(spec_path: Path, out: Path, trials: int | None = None,
-              users: int | None = None) -> dict[str, Any]:
+              users: int | None = None, quiet: bool = False) -> dict[str, Any]:
     """Run the calibration and write ``trials.csv``, ``fit.csv`` and ``calibrated.yaml``.
 
     Args:
@@ -162,6 +163,7 @@ def calibrate(spec_path: Path, out: Path, trials: int | None = None,
         out: Output folder.
         trials: Override the spec's number of trials.
         users: Override the spec's simulated users.
+        quiet: Show no progress.
 
     Returns:
         The best parameters, their loss and the fit table.
@@ -198,7 +200,7 @@ def calibrate(spec_path: Path, out: Path, trials: int | None = None,
 
     with FolderLock(out):
         out.mkdir(exist_ok=True)
-        study = _optimize(objective, spec.seed, trials or spec.trials)
+        study = _optimize(objective, spec.seed, trials or spec.trials, quiet)
         best = study.best_params
         best_loss, fits = evaluate(best)
         fit = _write_outputs(out, study, fits, apply_changes(base, best).model_copy(
@@ -208,7 +210,7 @@ def calibrate(spec_path: Path, out: Path, trials: int | None = None,
     return {"best": best, "loss": best_loss, "fit": fit, "trials": len(study.trials)}
 
 
-def _optimize(objective, seed: int, trials: int):
+def _optimize(objective, seed: int, trials: int, quiet: bool):
     """Run the Optuna study; a Ctrl-C stops it and is raised again, without a trace logged."""
     import optuna
 
@@ -225,7 +227,8 @@ def _optimize(objective, seed: int, trials: int):
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.create_study(direction="minimize",
                                 sampler=optuna.samplers.TPESampler(seed=seed))
-    study.optimize(guarded, n_trials=trials)
+    with progress(trials, desc="calibrate", unit="trial", quiet=quiet) as bar:
+        study.optimize(guarded, n_trials=trials, callbacks=[lambda *_: bar.update()])
     if interrupted:
         raise KeyboardInterrupt
     return study

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,3 +71,24 @@ def grid_runs(grid: dict[str, list[Any]], replicates: int) -> list[RunSpec]:
                     for replicate in range(replicates))
     return runs
 
+
+
+_NEXT_ASSIGNMENT = re.compile(r",\s*(?=[A-Za-z_][\w.]*\s*=)")
+
+
+def parse_arm(text: str) -> tuple[str, list[str]]:
+    """Parse ``--arm NAME:PATH=VALUE,PATH=VALUE`` into the name and its assignments.
+
+    A comma starts a new assignment only when ``PATH=`` follows it, so list values
+    (``[a, b]``) keep their commas.
+
+    Raises:
+        OverrideError: When the name or the assignments are missing or malformed.
+    """
+    name, sep, rest = text.partition(":")
+    if not sep or not name.strip() or not rest.strip():
+        raise OverrideError(f"--arm {text!r}: expected NAME:PATH=VALUE[,PATH=VALUE...]")
+    assignments = [a.strip() for a in _NEXT_ASSIGNMENT.split(rest)]
+    for assignment in assignments:
+        parse_assignment(assignment)  # raises with the reason
+    return name.strip(), assignments

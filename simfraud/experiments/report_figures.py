@@ -85,3 +85,65 @@ def social_cost(breakdown: pd.DataFrame, currency: str) -> go.Figure:
                   color_discrete_sequence=PALETTE, template="plotly_white",
                   labels={"amount": f"social cost ({currency})", "scenario": ""},
                   title="Social cost: fraud, friction, security spend, compliance")
+
+
+def difference_chart(differences: pd.DataFrame, metrics: tuple[str, ...],
+                     currency: str) -> go.Figure:
+    """Each arm's paired difference against the reference with its 95% interval.
+
+    One panel per metric, one row per arm, so many arms stay readable.
+
+    Args:
+        differences: The ``differences`` table (minor units for money, with ``unit``).
+        metrics: Metrics to show, one panel each.
+        currency: Currency label.
+    """
+    fig = make_subplots(rows=1, cols=len(metrics), shared_yaxes=True,
+                        subplot_titles=[m.replace("_", " ") for m in metrics],
+                        horizontal_spacing=0.04)
+    for col, metric in enumerate(metrics, start=1):
+        part = differences[differences["metric"] == metric]
+        scale = 100.0 if "minor units" in str(part["unit"].iloc[0]) else 1.0
+        fig.add_trace(go.Scatter(
+            x=part["difference"] / scale, y=part["scenario"], mode="markers",
+            marker={"color": PALETTE[0], "size": 9}, showlegend=False,
+            error_x={"type": "data", "symmetric": False,
+                     "array": (part["ci95_high"] - part["difference"]) / scale,
+                     "arrayminus": (part["difference"] - part["ci95_low"]) / scale}),
+            row=1, col=col)
+        fig.add_vline(x=0, line={"color": "grey", "dash": "dot"}, row=1, col=col)
+        unit = currency if scale == 100.0 else str(part["unit"].iloc[0])
+        fig.update_xaxes(title_text=unit, row=1, col=col)
+    fig.update_layout(title="Difference against the reference (mean and 95% interval)",
+                      template="plotly_white",
+                      height=160 + 40 * differences["scenario"].nunique())
+    return fig
+
+
+def losses_small_multiples(weekly: pd.DataFrame, currency: str) -> go.Figure:
+    """Weekly gross loss, one panel per arm, the reference's median in grey in each."""
+    names = list(dict.fromkeys(weekly["scenario"]))
+    columns = min(3, len(names))
+    rows = -(-len(names) // columns)
+    fig = make_subplots(rows=rows, cols=columns, shared_xaxes=True, shared_yaxes=True,
+                        subplot_titles=names, vertical_spacing=0.08)
+    reference = weekly[weekly["scenario"] == names[0]]
+    for k, name in enumerate(names):
+        row, col = k // columns + 1, k % columns + 1
+        part = weekly[weekly["scenario"] == name]
+        fig.add_trace(go.Scatter(x=reference["week_start"], y=reference["median"],
+                                 line={"color": "grey", "width": 1}, name=names[0],
+                                 showlegend=k == 0), row=row, col=col)
+        fig.add_trace(go.Scatter(x=part["week_start"], y=part["p90"], line={"width": 0},
+                                 showlegend=False, hoverinfo="skip"), row=row, col=col)
+        fig.add_trace(go.Scatter(x=part["week_start"], y=part["p10"], line={"width": 0},
+                                 fill="tonexty", fillcolor="rgba(136, 204, 238, 0.35)",
+                                 showlegend=False, hoverinfo="skip"), row=row, col=col)
+        fig.add_trace(go.Scatter(x=part["week_start"], y=part["median"],
+                                 line={"color": PALETTE[0]}, showlegend=False),
+                      row=row, col=col)
+    fig.update_yaxes(title_text=currency, col=1)
+    fig.update_layout(title="Weekly fraud losses per arm (median and 10-90%; grey: the "
+                            "reference's median)", template="plotly_white",
+                      height=240 * rows + 100)
+    return fig

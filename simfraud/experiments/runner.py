@@ -25,10 +25,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from tqdm import tqdm
 
 from simfraud import prefer_openmp
+from simfraud.core.progress import progress
 from simfraud.experiments.plan import RunSpec
+from simfraud.experiments.record import experiment_record, write_scenarios
 from simfraud.experiments.tasks import RunOutcome, execute_run, headline
 from simfraud.results.atomic import remove_partials, write_parquet_atomic, write_text_atomic
 from simfraud.results.lock import FolderLock, OutputError, output_folder, shown
@@ -170,8 +171,11 @@ def fingerprint(tasks: list[Task]) -> str:
     return digest.hexdigest()
 
 
-def prepare(out: Path, kind: str, fingerprint: str, total: int, resume: bool) -> None:
+def prepare(out: Path, kind: str, fingerprint: str, total: int, resume: bool,
+            record: dict[str, Any] | None = None) -> None:
     """Check or create ``OUT/experiment.json`` and clear what interrupted runs left.
+
+    A resumed experiment keeps the record written when it started.
 
     Raises:
         ExperimentError: When ``out`` cannot be used, holds another experiment (or this
@@ -195,8 +199,10 @@ def prepare(out: Path, kind: str, fingerprint: str, total: int, resume: bool) ->
     try:
         (out / "runs").mkdir(parents=True, exist_ok=True)
         remove_partials(out)
-        write_text_atomic(marker, json.dumps({"kind": kind, "fingerprint": fingerprint,
-                                              "runs": total}, indent=2) + "\n")
+        if not marker.exists():
+            content = {"kind": kind, "fingerprint": fingerprint, "runs": total,
+                       **(record or {})}
+            write_text_atomic(marker, json.dumps(content, indent=2) + "\n")
     except OSError as exc:
         raise ExperimentError(f"--out {shown(out)}: cannot write here ({exc.strerror})"
                               ) from None
@@ -297,7 +303,8 @@ def _finished_runs(tasks: list[Task], runs_dir: Path, kind: str) -> dict[str, Ru
 
 def run_all(tasks: list[Task], out: Path, *, kind: str, workers: int | None = None,
             scheduler: str | None = None, resume: bool = False,
-            quiet: bool = False) -> pd.DataFrame:
+            quiet: bool = False, command_line: str = "", sources: list[str] | None = None,
+            grid: dict[str, list[Any]] | None = None) -> pd.DataFrame:
     """Run every task not finished yet; keep the index on disk up to date.
 
     Args:
@@ -308,6 +315,9 @@ def run_all(tasks: list[Task], out: Path, *, kind: str, workers: int | None = No
         scheduler: Address of a Dask scheduler to use instead.
         resume: Continue an experiment already in ``out``.
         quiet: No progress bar.
+        command_line: How the experiment was asked for (recorded in experiment.json).
+        sources: Scenario files as given, one per distinct base scenario (recorded).
+        grid: The sweep's grid (recorded).
 
     Returns:
         The final index.
@@ -315,7 +325,10 @@ def run_all(tasks: list[Task], out: Path, *, kind: str, workers: int | None = No
     Raises:
         ExperimentError: When the folder or the scheduler cannot be used.
     """
-    prepare(out, kind, fingerprint(tasks), len(tasks), resume)
+    record, bases = experiment_record(tasks, kind=kind, command_line=command_line,
+                                      sources=sources, grid=grid)
+    prepare(out, kind, fingerprint(tasks), len(tasks), resume, record)
+    write_scenarios(out, record, bases)
     runs_dir = out / "runs"
     outcomes = _finished_runs(tasks, runs_dir, kind)
     todo = [task for task in tasks if task.spec.run_id not in outcomes]
@@ -325,11 +338,9 @@ def run_all(tasks: list[Task], out: Path, *, kind: str, workers: int | None = No
     local_threads = None
     if not scheduler:
         local_threads = max(1, (os.cpu_count() or 1) // (workers or os.cpu_count() or 1))
-    show = not quiet and sys.stderr.isatty()
     failures = 0
-    with dask_client(workers, scheduler) as client, tqdm(
-        total=len(tasks), initial=len(outcomes), unit="run", disable=not show,
-        desc=kind, file=sys.stderr, dynamic_ncols=True,
+    with dask_client(workers, scheduler) as client, progress(
+        len(tasks), initial=len(outcomes), unit="run", desc=kind, quiet=quiet,
     ) as bar:
         from distributed import as_completed
 

@@ -1,4 +1,4 @@
-"""Statistics over replicates: paired differences with intervals, tail risk."""
+"""Statistics over replicates: paired differences with t intervals."""
 
 from __future__ import annotations
 
@@ -31,32 +31,13 @@ def paired_difference(reference: np.ndarray, other: np.ndarray,
         confidence: Coverage of the interval.
 
     Returns:
-        The mean difference and its interval (the interval is the mean itself when there
-        is one replicate).
+        The mean difference and its interval; with fewer than two replicates there is no
+        interval and its ends are NaN.
     """
     diff = np.asarray(other, dtype=float) - np.asarray(reference, dtype=float)
     n = len(diff)
-    mean = float(diff.mean())
+    mean = float(diff.mean()) if n else float("nan")
     if n < 2:
-        return Interval(mean, mean, mean, n)
+        return Interval(mean, float("nan"), float("nan"), n)
     half = stats.t.ppf(0.5 + confidence / 2, n - 1) * diff.std(ddof=1) / np.sqrt(n)
     return Interval(mean, mean - half, mean + half, n)
-
-
-def tail_risk(values: np.ndarray) -> dict[str, float]:
-    """Value at risk and expected shortfall of a loss over replicates.
-
-    Args:
-        values: One loss per replicate.
-
-    Returns:
-        ``var_95``, ``var_99`` (quantiles) and ``es_95``, ``es_99`` (mean of the losses at
-        or above each quantile), plus the mean.
-    """
-    values = np.asarray(values, dtype=float)
-    out = {"mean": float(values.mean())}
-    for level in (95, 99):
-        var = float(np.percentile(values, level))
-        out[f"var_{level}"] = var
-        out[f"es_{level}"] = float(values[values >= var].mean())
-    return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -36,9 +37,18 @@ def resolve_sweep(scenario: Scenario, grid_items: list[str], replicates: int | N
     return sweep
 
 
+def sweep_tasks(scenario: Scenario, sweep: Sweep) -> list[Task]:
+    """Every grid point x replicate; a point is named by the scenario and its grid values."""
+    base = scenario.model_dump(mode="json")
+    return [Task(base, replace(spec, label=f"{scenario.name} [{spec.label}]"),
+                 spec.seed(scenario))
+            for spec in grid_runs(sweep.grid, sweep.replicates)]
+
+
 def run_sweep(scenario: Scenario, sweep: Sweep, out: Path, *, workers: int | None = None,
               scheduler: str | None = None, resume: bool = False,
-              quiet: bool = False) -> pd.DataFrame:
+              quiet: bool = False, command_line: str = "",
+              source: str = "") -> pd.DataFrame:
     """Run every grid point x replicate; replicate r of every point shares its seed.
 
     Args:
@@ -49,13 +59,13 @@ def run_sweep(scenario: Scenario, sweep: Sweep, out: Path, *, workers: int | Non
         scheduler: Address of a Dask scheduler to run on instead.
         resume: Continue the sweep already in ``out``.
         quiet: No progress bar.
+        command_line: How the sweep was asked for (recorded in experiment.json).
+        source: The scenario file as given (recorded).
 
     Returns:
         The index, one row per run.
     """
-    base = scenario.model_dump(mode="json")
-    runs = grid_runs(sweep.grid, sweep.replicates)
-    tasks = [Task(base, spec, spec.seed(scenario)) for spec in runs]
     with locked(out):
-        return run_all(tasks, out, kind="sweep", workers=workers, scheduler=scheduler,
-                       resume=resume, quiet=quiet)
+        return run_all(sweep_tasks(scenario, sweep), out, kind="sweep", workers=workers,
+                       scheduler=scheduler, resume=resume, quiet=quiet,
+                       command_line=command_line, sources=[source], grid=sweep.grid)

@@ -39,6 +39,7 @@ from simfraud.model.attacker import (
 from simfraud.model.ledger import DaySettlement, Ledger
 from simfraud.model.platform import PlatformAgent, PlatformDay
 from simfraud.model.regulator import RegulatorAgent, Rules
+from simfraud.outputs.collect import data_collector
 from simfraud.outputs.day_values import day_values, vector_stats
 from simfraud.outputs.recorder import MetricsRecorder
 from simfraud.scenario.loader import apply_changes
@@ -120,6 +121,7 @@ class FraudModel(mesa.Model):
             self._new_crew(initial_tools(scenario.attackers))
         self.ledger = Ledger()
         self.metrics = MetricsRecorder(scenario.days, [p.name for p in scenario.platforms])
+        self.datacollector = data_collector()  # Mesa's tools (batch_run) read the metrics
 
     def _build_users(self, scenario: Scenario, engine: str, transaction_share: float) -> None:
         """The initial population, its census, the contact network and the engine."""
@@ -153,6 +155,8 @@ class FraudModel(mesa.Model):
         self._timed("6 ledger", self.settle)
         self._timed("7 metrics", self.record)
         self.day += 1
+        self.datacollector.collect(self)
+        self.running = self.day < self.scenario.days
 
     def apply_timeline(self) -> None:
         """Phase 1: scheduled events and policy changes."""

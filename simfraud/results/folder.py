@@ -71,6 +71,7 @@ def write_run_folder(writer: ResultWriter, scenario: Scenario, result: RunResult
     writer.publish({
         "simfraud_version": simfraud.__version__,
         "scenario_name": scenario.name,
+        "currency": scenario.currency,
         "scenario_sha256": hashlib.sha256(resolved.encode()).hexdigest(),
         "seed": scenario.seed,
         "users": scenario.population.users,

@@ -67,6 +67,55 @@ def test_compare_page_shows_paired_differences(dash_duo, app):
     no_errors(dash_duo)
 
 
+def plotted(dash_duo, graph_id):
+    """The traces drawn in a graph, as Plotly holds them in the page."""
+    return dash_duo.driver.execute_script(
+        f"return document.querySelector('#{graph_id} .js-plotly-plot')._fullData"
+        ".map(t => ({name: t.name, legend: t.showlegend, y: Array.from(t.y)}));")
+
+
+def test_compare_averages_stocks_and_sums_flows(dash_duo, app):
+    dash_duo.start_server(app)
+    dash_duo.find_element("#nav-compare").click()
+    wait_for_plot(dash_duo, "compare-graph")
+    dash_duo.select_dcc_dropdown("#compare-metric", value="facepay_users")
+    dash_duo.wait_for_contains_text("#compare-graph", "weekly mean", timeout=20)
+    lines = [t for t in plotted(dash_duo, "compare-graph") if t["legend"]]
+    assert len(lines) == 2
+    # A weekly value of a stock is the week's mean: never more than the 3,000 users.
+    assert 0 < max(max(t["y"]) for t in lines) <= 3000
+    assert "users" in dash_duo.find_element("#compare-graph").text
+    dash_duo.select_dcc_dropdown("#compare-metric", value="successes")
+    dash_duo.wait_for_contains_text("#compare-graph", "weekly total", timeout=20)
+    no_errors(dash_duo)
+
+
+@pytest.fixture(scope="module")
+def euro_results(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("euro")
+    for name, level in (("eu-a", "passive_2d"), ("eu-b", "depth_3d")):
+        assert main(["run", str(ROOT / "scenarios" / "baseline.yaml"), "--out",
+                     str(folder / name), "--users", "1000", "--days", "30", "--quiet",
+                     "--set", "currency=EUR", "--set", f"platforms.0.liveness.level={level}"]
+                    ) == 0
+    return folder
+
+
+def test_currency_labels_come_from_the_results(dash_duo, euro_results):
+    dash_duo.start_server(create_app(euro_results, ROOT / "scenarios",
+                                     cache=euro_results.parent / "cache-eur"))
+    wait_for_plot(dash_duo, "losses-graph")
+    dash_duo.wait_for_contains_text("#losses-graph", "loss (EUR)", timeout=20)
+    assert "GBP" not in dash_duo.find_element("#losses-graph").text
+    dash_duo.find_element("#nav-compare").click()
+    dash_duo.wait_for_contains_text("#compare-differences", "EUR", timeout=20)
+    # One replicate each: the interval is not available rather than a zero-width one.
+    dash_duo.wait_for_contains_text("#compare-differences", "not available", timeout=20)
+    dash_duo.find_element("#nav-arms_race").click()
+    dash_duo.wait_for_contains_text("#arms-graph", "EUR per crew per day", timeout=20)
+    no_errors(dash_duo)
+
+
 def test_run_page_runs_a_changed_scenario_to_the_end(dash_duo, app, results):
     dash_duo.start_server(app)
     dash_duo.find_element("#nav-run").click()
@@ -81,6 +130,10 @@ def test_run_page_runs_a_changed_scenario_to_the_end(dash_duo, app, results):
     dash_duo.wait_for_contains_text("#run-finished", "Finished", timeout=120)
     saved = list((results / "dashboard").glob("*/manifest.json"))
     assert saved and "level: depth_3d" in (saved[0].parent / "scenario.yaml").read_text()
+    new_id = f"dashboard/{saved[0].parent.name}"
+    dash_duo.find_element("#run-open").click()  # the Losses link selects the new result
+    dash_duo.wait_for_contains_text("#losses-result", new_id, timeout=20)
+    dash_duo.wait_for_contains_text("#losses-info", "1 replicate(s), 1,000 users", timeout=20)
     no_errors(dash_duo)
 
 
@@ -121,4 +174,30 @@ def test_export_page_offers_figures_tables_and_yaml(dash_duo, app):
     dash_duo.find_element("#export-csv").click()
     dash_duo.find_element("#export-yaml").click()
     time.sleep(1)
+    no_errors(dash_duo)
+
+
+@pytest.fixture(scope="module")
+def experiment_results(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("experiments")
+    assert main(["compare", str(ROOT / "scenarios" / "baseline.yaml"),
+                 str(ROOT / "scenarios" / "stress-proactive-regulator.yaml"),
+                 "--out", str(folder / "reg"), "--replicates", "2", "--users", "1000",
+                 "--days", "30", "--workers", "2", "--quiet"]) == 0
+    return folder
+
+
+def test_an_experiment_arm_is_one_result_set_with_its_replicates(dash_duo, experiment_results):
+    dash_duo.start_server(create_app(experiment_results, ROOT / "scenarios",
+                                     cache=experiment_results.parent / "cache-exp"))
+    dash_duo.wait_for_contains_text("#losses-info", "2 replicate(s)", timeout=20)
+    dash_duo.find_element("#nav-compare").click()
+    # Compare opens on the experiment's two arms, not on two runs of one arm.
+    dash_duo.wait_for_contains_text("#compare-results", "reg::0000", timeout=20)
+    dash_duo.wait_for_contains_text("#compare-results", "reg::0001", timeout=20)
+    dash_duo.wait_for_contains_text("#compare-differences", "gross_loss", timeout=20)
+    table = dash_duo.find_element("#compare-differences").text
+    assert "reg::0001" in table and "runs/" not in table
+    lines = [t for t in plotted(dash_duo, "compare-graph") if t["legend"]]
+    assert len(lines) == 2
     no_errors(dash_duo)

@@ -1,11 +1,21 @@
 """Dashboard data access and figures, without a browser."""
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from dashboards import figures
-from dashboards.data import UnsafePathError, catalog, inside, load_result
+from dashboards.arms_race_figure import arms_race_figure, log_axis_needed
+from dashboards.data import (
+    UnsafePathError,
+    catalog,
+    default_pair,
+    inside,
+    load_result,
+    newest_first,
+)
 from simfraud.cli import main
 from simfraud.experiments.stats import paired_difference
 
@@ -68,20 +78,77 @@ def test_losses_figure_breakdowns(results):
 def test_compare_tables_pair_replicates(results):
     a, b = load_result(results, "set/a"), load_result(results, "set/b")
     series = {"a": a.timeseries, "b": b.timeseries}
-    table = figures.difference_table(series).set_index("metric")
+    table = figures.difference_table(series, "GBP").set_index("metric")
     totals_a = a.timeseries.groupby("replicate")["gross_loss"].sum().to_numpy()
     totals_b = b.timeseries.groupby("replicate")["gross_loss"].sum().to_numpy()
     expected = paired_difference(totals_a, totals_b)
     assert table.loc["gross_loss", "difference"] == pytest.approx(expected.mean / 100)
     assert table.loc["gross_loss", "95% low"] == pytest.approx(expected.low / 100)
-    social = figures.social_cost_table(series)
+    assert table.loc["gross_loss", "unit"] == "GBP"
+    assert table.loc["successes", "unit"] == "frauds"
+    social = figures.social_cost_table(series, "GBP")
     assert list(social["result"]) == ["a", "b"]
     parts = social[["fraud (net of recoveries)", "friction", "security spend", "compliance"]]
     assert np.allclose(parts.sum(axis=1), social["social cost"])
     fig = figures.compare_figure(series, "facepay_users", "monthly", "GBP")
     assert [t.name for t in fig.data if t.name] == ["a", "b"]
-    arms = figures.arms_race_figure(a.timeseries, 2000, [])
+    assert fig.layout.yaxis.title.text == "users"
+    arms = arms_race_figure(a.timeseries, 2000, [], "GBP")
     assert len(arms.data) == 2 * 6 + 7
+    assert arms.layout.yaxis3.title.text == "GBP per crew per day"
+
+
+def test_one_replicate_gives_no_interval(results):
+    a, b = load_result(results, "set/a"), load_result(results, "set/b")
+    one = {"a": a.timeseries[a.timeseries["replicate"] == 0],
+           "b": b.timeseries[b.timeseries["replicate"] == 0]}
+    table = figures.difference_table(one, "GBP").set_index("metric")
+    assert np.isnan(table.loc["gross_loss", "95% low"])
+    assert table.loc["gross_loss", "95% interval"] == figures.NOT_AVAILABLE
+
+
+def test_stocks_are_averaged_and_flows_summed_over_a_period(results):
+    ts = load_result(results, "set/a").timeseries
+    weekly = figures.period_totals(ts, ["facepay_users", "gross_loss"], "weekly")
+    grouped = ts.groupby(["replicate", pd.Grouper(key="date", freq="W-MON")])
+    assert np.allclose(weekly["facepay_users"], grouped["facepay_users"].mean().to_numpy())
+    assert np.allclose(weekly["gross_loss"], grouped["gross_loss"].sum().to_numpy())
+    assert weekly["facepay_users"].max() <= 2000  # never more users than the population
+    table = figures.aggregate_table(ts, "weekly", "EUR")
+    assert "gross_loss [EUR]" in table.columns
+    assert "facepay_users [users, weekly mean]" in table.columns
+    assert table["facepay_users [users, weekly mean]"].max() <= 2000
+
+
+def test_currency_comes_from_the_result(results, tmp_path):
+    assert main(["run", "scenarios/baseline.yaml", "--out", str(tmp_path / "eur"), "--users",
+                 "500", "--days", "5", "--quiet", "--set", "currency=EUR"]) == 0
+    result = load_result(tmp_path, "eur")
+    assert result.manifest["currency"] == "EUR" and result.currency == "EUR"
+    manifest = tmp_path / "eur" / "manifest.json"  # a folder written before the manifest
+    meta = json.loads(manifest.read_text())       # held the currency
+    del meta["currency"]
+    manifest.write_text(json.dumps(meta))
+    assert load_result(tmp_path, "eur").currency == "EUR"  # read from scenario.yaml
+    losses = figures.losses_figure(result.timeseries, figures.vector_days(
+        result.vectors, pd.Timestamp(result.timeseries["date"].min())), "total", "weekly",
+        False, [], result.currency)
+    assert losses.layout.yaxis.title.text == "loss (EUR)"
+
+
+def test_defaults_are_the_newest_result_and_another_scenario(results):
+    infos = catalog(results)
+    newest = newest_first(infos)
+    assert newest[0].created >= newest[-1].created
+    pair = default_pair(infos)
+    by_id = {i.id: i for i in infos}
+    assert len(pair) == 2 and by_id[pair[0]].scenario_sha256 != by_id[pair[1]].scenario_sha256
+
+
+def test_the_contest_axis_is_linear_when_values_are_close():
+    assert not log_axis_needed(np.array([0.5, 0.8, 1.2, 2.0]))
+    assert log_axis_needed(np.array([0.01, 0.5, 3.0]))
+    assert not log_axis_needed(np.array([np.nan, 0.0]))
 
 
 def test_dashboard_command_refuses_a_file_as_results(tmp_path):

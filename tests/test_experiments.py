@@ -1,0 +1,130 @@
+"""Experiments as result sets: the record, load_experiment, dashboard arms, byte-exact rerun."""
+
+import hashlib
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from dashboards.data import UNAVAILABLE, catalog, load_result
+from simfraud.cli import main
+from simfraud.experiments.load import load_experiment
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL = ["--users", "1500", "--days", "20", "--workers", "2", "--quiet"]
+
+
+def data_files(folder: Path) -> dict[str, bytes]:
+    """Every file of an experiment but those that hold times (manifests, index, report)."""
+    skip = {"manifest.json", "experiment.json", "index.parquet", "report.html"}
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.name not in skip}
+
+
+@pytest.fixture(scope="module")
+def compared(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cmp")
+    a = folder / "quo.yaml"
+    a.write_text("name: quo\nseed: 5\n")
+    b = folder / "strict.yaml"
+    b.write_text("name: strict\nseed: 77\nplatforms:\n  - name: p\n    liveness: "
+                 "{level: depth_3d}\n")
+    out = folder / "results" / "cmp"
+    assert main(["compare", str(a), str(b), "--out", str(out), "--replicates", "2",
+                 *SMALL]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def swept(tmp_path_factory):
+    out = tmp_path_factory.mktemp("sw") / "grid"
+    assert main(["sweep", str(ROOT / "scenarios" / "baseline.yaml"), "--out", str(out),
+                 "--grid", "attackers.initial=5,10", "--replicates", "2", *SMALL]) == 0
+    return out
+
+
+def test_the_record_says_how_to_reproduce_the_experiment(compared):
+    record = json.loads((compared / "experiment.json").read_text())
+    assert record["kind"] == "compare" and record["runs"] == 4
+    assert record["command_line"].startswith("simfraud compare ")
+    assert "--replicates 2" in record["command_line"]
+    assert [s["name"] for s in record["scenarios"]] == ["quo", "strict"]
+    assert record["scenarios"][1]["file"].endswith("strict.yaml")
+    for entry in record["scenarios"]:
+        stored = (compared / entry["stored"]).read_bytes()
+        assert hashlib.sha256(stored).hexdigest() == entry["sha256"]
+        assert b"seed: 5\n" in stored  # every arm runs with the first scenario's seed
+    assert record["replicates"] == 2 and [s["replicate"] for s in record["seeds"]] == [0, 1]
+    assert {s["seed"] for s in record["seeds"]} == set(
+        pd.read_parquet(compared / "index.parquet")["seed"])
+    assert record["versions"]["mesa"] and record["simfraud_version"]
+    assert [(a["label"], len(a["runs"])) for a in record["arms"]] == [("quo", 2),
+                                                                     ("strict", 2)]
+
+
+def test_load_experiment_gives_tidy_frames_by_arm(compared):
+    experiment = load_experiment(compared)
+    assert list(experiment.arms["arm"]) == ["quo", "strict"]
+    assert list(experiment.arms["replicates"]) == [2, 2]
+    ts = experiment.timeseries
+    assert len(ts) == 2 * 2 * 20 and set(ts["arm"]) == {"quo", "strict"}
+    totals = experiment.totals.set_index(["arm", "replicate"])
+    run = pd.read_parquet(compared / "runs" / "s1-r001" / "timeseries.parquet")
+    assert totals.loc[("strict", 1), "gross_loss"] == run["gross_loss"].sum()
+    assert totals.loc[("strict", 1), "facepay_users"] == run["facepay_users"].iloc[-1]
+    assert set(experiment.vectors["arm"]) == {"quo", "strict"}
+    assert set(experiment.table("differences")["scenario"]) == {"strict"}
+    with pytest.raises(FileNotFoundError):
+        load_experiment(compared / "runs")
+
+
+def test_the_dashboard_lists_arms_not_runs(compared, swept):
+    results = compared.parent
+    infos = {i.id: i for i in catalog(results)}
+    assert set(infos) == {"cmp::0000", "cmp::0001"}  # not the four runs
+    assert infos["cmp::0001"].name == "strict" and infos["cmp::0001"].replicates == 2
+    arm = load_result(results, "cmp::0001")
+    assert sorted(arm.timeseries["replicate"].unique()) == [0, 1]
+    assert arm.manifest["replicates"] == 2 and arm.currency == "GBP"
+    names = [i.name for i in catalog(swept.parent)]
+    assert names == ["baseline [attackers.initial=5]", "baseline [attackers.initial=10]"]
+    for bad in ("cmp::x", "cmp::0009", "nothing::0000"):
+        with pytest.raises(UNAVAILABLE):
+            load_result(results, bad)
+
+
+def test_an_experiment_with_an_unreadable_index_is_listed_as_bad(tmp_path):
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "experiment.json").write_text('{"kind": "compare"}')
+    (broken / "index.parquet").write_bytes(b"not parquet")
+    [info] = catalog(tmp_path)
+    assert info.id == "broken" and "broken/index.parquet: unreadable" in info.problem
+
+
+@pytest.mark.parametrize("experiment", ["compared", "swept"])
+def test_rerun_reproduces_a_whole_experiment_byte_for_byte(experiment, request, tmp_path):
+    source = request.getfixturevalue(experiment)
+    again = tmp_path / "again"
+    assert main(["rerun", str(source), "--out", str(again), "--workers", "2",
+                 "--quiet"]) == 0
+    before, after = data_files(source), data_files(again)
+    assert len(before) >= 4 * 4 and before.keys() == after.keys()
+    assert [name for name in before if before[name] != after[name]] == []
+    first = json.loads((source / "experiment.json").read_text())
+    second = json.loads((again / "experiment.json").read_text())
+    assert second["fingerprint"] == first["fingerprint"]
+    assert second["command_line"].startswith("simfraud rerun")
+
+
+def test_rerun_refuses_what_it_cannot_reproduce(compared, tmp_path, capsys):
+    copy = tmp_path / "old"
+    copy.mkdir()
+    (copy / "experiment.json").write_text('{"kind": "compare", "fingerprint": "x", "runs": 2}')
+    assert main(["rerun", str(copy), "--out", str(tmp_path / "o")]) == 2
+    assert "written before experiments recorded their runs" in capsys.readouterr().err
+    (copy / "experiment.json").write_text('{"kind": "sensitivity"}')
+    assert main(["rerun", str(copy), "--out", str(tmp_path / "o")]) == 2
+    assert "allowed: compare, sweep" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
