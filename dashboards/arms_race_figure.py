@@ -9,6 +9,7 @@ from plotly.subplots import make_subplots
 
 from dashboards import units
 from simfraud.core.vectors import VECTORS
+from simfraud.results.arms_race import MAX_LAG_MONTHS, cross_correlation
 
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b")
 LOG_SPAN = 30.0
@@ -118,3 +119,40 @@ def _legends(fig: go.Figure) -> None:
         legend3={"x": 1.01, "y": fig.layout.yaxis6.domain[1], "yanchor": "top",
                  "font": font},
     )
+
+
+def coupling_figure(timeseries: pd.DataFrame) -> go.Figure:
+    """Do defences answer tools? Correlation of monthly changes at lags of 0-6 months.
+
+    Bars are the mean over replicates of the correlation between month-on-month changes of
+    mean tool quality and of mean defence strength, defence lagging by the bar's months
+    (``simfraud.results.arms_race``); whiskers span the replicates' 10th to 90th
+    percentiles. Independent ratchets give bars near 0; defences that answer tools give
+    positive bars at short lags (a negative bar at lag 0 is detectors ageing against new
+    tools before investment catches up).
+
+    Args:
+        timeseries: Daily series of every replicate.
+
+    Returns:
+        The figure (a note instead when the run is shorter than three months).
+    """
+    table = cross_correlation(timeseries).dropna()
+    fig = go.Figure()
+    if table.empty:
+        fig.add_annotation(text="Too short for monthly changes (needs three months).",
+                           showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
+    else:
+        stats = table.groupby("lag_months")["correlation"].agg(
+            mean="mean", low=lambda c: c.quantile(0.1), high=lambda c: c.quantile(0.9))
+        fig.add_trace(go.Bar(
+            x=stats.index, y=stats["mean"], name="mean over replicates",
+            marker_color=PALETTE[0],
+            error_y={"type": "data", "symmetric": False,
+                     "array": stats["high"] - stats["mean"],
+                     "arrayminus": stats["mean"] - stats["low"]}))
+    fig.update_xaxes(title_text="defence lag (months)", dtick=1, range=[-0.5, MAX_LAG_MONTHS + 0.5])
+    fig.update_yaxes(title_text="correlation of monthly changes", range=[-1, 1])
+    fig.update_layout(title="Do defences answer tools? (10-90% of replicates)", height=320,
+                      template="plotly_white", margin={"t": 50})
+    return fig

@@ -75,6 +75,7 @@ class AttackerAgent(mesa.Agent):
         skill: The crew's own skill per vector (fixed): crews specialise.
         attempts: Today's attempts per (platform, vector) at the reference population.
         success: Today's first-layer success probability per (platform, vector).
+        rd_return: Marginal revenue of better tools per vector (where R&D goes).
         profit_ema: Smoothed daily profit.
     """
 
@@ -88,6 +89,7 @@ class AttackerAgent(mesa.Agent):
         self.skill = skill.astype(np.float64).copy()
         self.attempts = np.zeros(shape)
         self.success = np.zeros(shape)
+        self.rd_return = np.zeros(shape[1])
         self.profit_ema = 0.0
         self.losing_days = 0
         self.cost_today = 0
@@ -100,6 +102,10 @@ class AttackerAgent(mesa.Agent):
     def settle(self, revenue: np.ndarray) -> None:
         """Book today's revenue and invest part of a profit in tools.
 
+        R&D goes where it pays most at the margin (``rd_return``: the defence that binds),
+        not where the crew already attacks; with no return anywhere, in proportion to
+        today's attempts.
+
         Args:
             revenue: Revenue per (platform, vector) credited to this crew, in minor units at
                 the reference population (the crew's own books are scale-free).
@@ -110,7 +116,7 @@ class AttackerAgent(mesa.Agent):
         self.profit_ema += 1.0 / cfg.profit_smoothing_days * (profit - self.profit_ema)
         self.losing_days = self.losing_days + 1 if self.profit_ema < 0 else 0
         if cfg.adaptive and profit > 0:
-            by_vector = self.attempts.sum(axis=0)
+            by_vector = self.rd_return if self.rd_return.sum() > 0 else self.attempts.sum(axis=0)
             share = by_vector / by_vector.sum() if by_vector.sum() > 0 else by_vector
             invest = cfg.rd_share * profit * share
             self.budget -= int(np.floor(invest.sum()))
@@ -151,6 +157,13 @@ class AttackerAgent(mesa.Agent):
         return self.budget <= 0 or self.losing_days >= self.config.exit_patience_days
 
 
+def mean_quality(crews: list[AttackerAgent]) -> np.ndarray:
+    """Mean effective tool quality per vector over active crews (NaN when there are none)."""
+    if not crews:
+        return np.full(len(VECTORS), np.nan)
+    return np.mean([crew.quality for crew in crews], axis=0)
+
+
 def initial_tools(config: Attackers) -> np.ndarray:
     """Tool quality per vector on day 0, from the scenario."""
     return np.array([getattr(config.initial_tool_quality, v) for v in VECTORS])
@@ -168,7 +181,12 @@ def plan_crews(crews: list[AttackerAgent], reach: np.ndarray, cost: np.ndarray,
     is worth. Attempts, costs and budgets are stated at the reference population; the
     model scales pooled attempts to the simulated one. All crews are planned in one set
     of array operations (crew x platform x vector); each crew's ``attempts``,
-    ``success`` and ``cost_today`` are set.
+    ``success``, ``rd_return`` and ``cost_today`` are set.
+
+    ``rd_return`` is the marginal revenue of a better tool per vector: reach times value
+    times ``d success / d log quality = r s (1 - s)`` (Tullock), summed over platforms. It
+    is largest against the defence that binds: one strong enough to stop many attempts
+    but not so strong that better tools barely help.
 
     Args:
         crews: Active crews.
@@ -196,9 +214,11 @@ def plan_crews(crews: list[AttackerAgent], reach: np.ndarray, cost: np.ndarray,
     over = spend > budget
     attempts[over] *= (budget[over] / spend[over])[:, None, None]
     cost_today = np.floor((attempts * cost[None, None, :]).sum(axis=cells))
+    rd_return = (reach[None] * value[None] * decisiveness * success * (1.0 - success)).sum(axis=1)
     for k, crew in enumerate(crews):
         crew.success = success[k]
         crew.attempts = attempts[k]
+        crew.rd_return = rd_return[k]
         crew.cost_today = int(cost_today[k])
 
 

@@ -32,11 +32,12 @@ from simfraud.model.attacker import (
     MarketIntel,
     Release,
     initial_tools,
+    mean_quality,
     plan_crews,
     pool_attempts,
     share_revenue,
 )
-from simfraud.model.ledger import DaySettlement, Ledger
+from simfraud.model.ledger import DaySettlement, Ledger, receiving_liability
 from simfraud.model.platform import PlatformAgent, PlatformDay
 from simfraud.model.regulator import RegulatorAgent, Rules
 from simfraud.outputs.collect import data_collector
@@ -107,18 +108,19 @@ class FraudModel(mesa.Model):
         self.day = 0
         self.timeline = Timeline(scenario)
         self.phase_seconds: dict[str, float] = defaultdict(float)
-        self.platforms = [PlatformAgent(self, i, cfg, scenario.defences)
+        self.crews_entered = 0
+        for _ in range(scenario.attackers.initial):
+            self._new_crew(initial_tools(scenario.attackers))
+        self.market_quality = self._market_quality(initial_tools(scenario.attackers))
+        self.platforms = [PlatformAgent(self, i, cfg, scenario.defences, self.market_quality)
                           for i, cfg in enumerate(scenario.platforms)]
         self.regulator = RegulatorAgent(self, scenario.regulator)
         self._build_users(scenario, engine, transaction_share)
         self.releases: list[Release] = []
         self.cost_multiplier = np.ones(N_VECTORS)
         self.daily_loss_per_user: list[float] = []
-        self.crews_entered = 0
         self.crew_scale = self.n_users / scenario.population.reference_users
         self.market = MarketIntel(self._prior_value(), scenario.attackers.learning_rate)
-        for _ in range(scenario.attackers.initial):
-            self._new_crew(initial_tools(scenario.attackers))
         self.ledger = Ledger()
         self.metrics = MetricsRecorder(scenario.days, [p.name for p in scenario.platforms])
         self.datacollector = data_collector()  # Mesa's tools (batch_run) read the metrics
@@ -182,9 +184,11 @@ class FraudModel(mesa.Model):
         self.rules: Rules = self.regulator.rules(self.day)
 
     def adapt_platforms(self) -> None:
-        """Phase 3: upgrades go live, rules are complied with, new upgrades decided."""
+        """Phase 3: upgrades go live, rules are complied with, investment decided."""
+        self.market_quality = self._market_quality(self.market_quality)
         for platform in self.platforms:
-            platform.adapt(self.day, self.rules.minimum_level, self.rules.require_injection)
+            platform.adapt(self.day, self.rules.minimum_level, self.rules.require_injection,
+                           self.market_quality)
 
     def plan_attacks(self) -> None:
         """Phase 4: crews acquire tools and spread their attempts by expected profit."""
@@ -247,8 +251,11 @@ class FraudModel(mesa.Model):
             crew.settle(share / self.crew_scale)
         if self.scenario.attackers.adaptive:
             self.market.learn(revenue / self.crew_scale, self.plan.expected_successes)
+        liability = receiving_liability(self.settlement.refunded_receiving,
+                                        per_platform[:, K.P_USERS_NEXT])
         for platform in self.platforms:
-            platform.observe(_platform_day(pvs[platform.index], per_platform[platform.index]))
+            platform.observe(_platform_day(pvs[platform.index], per_platform[platform.index],
+                                           liability[platform.index]))
         self.regulator.record_face_frauds(int(pvs[:, :N_BIOMETRIC, K.PV_SUCCESSES].sum()),
                                           self.n_users)
         self.daily_loss_per_user.append(float(self.settlement.loss.sum()) / self.n_users)
@@ -284,6 +291,11 @@ class FraudModel(mesa.Model):
         phase()
         self.phase_seconds[name] += time.perf_counter() - start
 
+    def _market_quality(self, previous: np.ndarray) -> np.ndarray:
+        """Crews' mean tool quality per vector (the previous value while no crew is active)."""
+        quality = mean_quality(self.crews)
+        return np.where(np.isnan(quality), previous, quality)
+
     def _attempt_cost(self) -> np.ndarray:
         att = self.scenario.attackers
         return np.array([getattr(att.attempt_cost, v) for v in VECTORS]) * self.cost_multiplier
@@ -304,7 +316,7 @@ class FraudModel(mesa.Model):
         skill = np.exp(att.skill_spread * np.sqrt(3.0) * (2.0 * draws - 1.0))
         self.crews_entered += 1
         return AttackerAgent(self, self.crews_entered - 1, att, tools, skill,
-                             (len(self.platforms), N_VECTORS))
+                             (len(self.scenario.platforms), N_VECTORS))
 
     def _entry_and_exit(self) -> None:
         att = self.scenario.attackers
@@ -323,8 +335,9 @@ class FraudModel(mesa.Model):
             self._new_crew(tools)
 
 
-def _platform_day(stats: np.ndarray, per_platform: np.ndarray) -> PlatformDay:
-    """What a platform sees of its own users' day (its row of the kernel totals)."""
+def _platform_day(stats: np.ndarray, per_platform: np.ndarray,
+                  liability: np.ndarray) -> PlatformDay:
+    """What a platform sees of its users' day (its row of the totals) and its liability."""
     return PlatformDay(
         users=int(per_platform[K.P_USERS_NEXT]),
         face_checks=int(per_platform[K.P_FACE_CHECKS]),
@@ -336,6 +349,7 @@ def _platform_day(stats: np.ndarray, per_platform: np.ndarray) -> PlatformDay:
         attempted_amount=stats[:, K.PV_ATTEMPTED_AMOUNT],
         refunded_sending=stats[:, K.PV_REFUND_SENDING],
         refunded_receiving=stats[:, K.PV_REFUND_RECEIVING],
+        receiving_liability=liability,
     )
 
 

@@ -94,6 +94,31 @@ class Ledger:
                  stolen=self.gross_loss, refunded=self.refunded, user_loss=self.user_loss)
 
 
+def receiving_liability(refunded_receiving: np.ndarray, users: np.ndarray) -> np.ndarray:
+    """Who pays the receiving provider's share of refunds, per (platform, vector).
+
+    Fraudsters cash out through mule accounts spread over the market, so each platform,
+    as the receiving provider, bears the receiving share of every refund (whichever
+    platform the victim is on) in proportion to its users. The split is exact in
+    integers: each platform gets its share rounded down and the remainder of each vector
+    goes to the largest platform (lowest index on ties).
+
+    Args:
+        refunded_receiving: Receiving-provider refunds per (victim's platform, vector).
+        users: Users per platform.
+
+    Returns:
+        Integer liability per (receiving platform, vector); its column sums equal those
+        of ``refunded_receiving``.
+    """
+    per_vector = refunded_receiving.sum(axis=0).astype(np.int64)
+    total_users = users.sum()
+    share = users / total_users if total_users > 0 else np.full(len(users), 1.0 / len(users))
+    parts = np.floor(share[:, None] * per_vector[None, :]).astype(np.int64)
+    parts[int(np.argmax(share))] += per_vector - parts.sum(axis=0)
+    return parts
+
+
 def _require(day: int, rule: str, ok: bool, **amounts: int) -> None:
     if not ok:
         shown = ", ".join(f"{k}={v}" for k, v in amounts.items())

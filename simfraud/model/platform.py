@@ -21,12 +21,18 @@ from simfraud.core.vectors import (
     N_VECTORS,
     PAYEE_WARNINGS,
 )
-from simfraud.scenario.schema import Defences, Platform
+from simfraud.model.investment import ControlInvestment
+from simfraud.scenario.schema import Defences, Platform, UpgradeRule
 
 
 @dataclass
 class PlatformDay:
-    """What a platform learns about its own users at the end of a day (arrays per vector)."""
+    """What a platform learns at the end of a day (arrays per vector).
+
+    ``refunded_sending`` and ``refunded_receiving`` are the two shares of refunds to the
+    platform's own users; ``receiving_liability`` is what the platform pays as the
+    receiving provider of frauds anywhere (mule accounts it holds).
+    """
 
     users: int
     face_checks: int
@@ -38,6 +44,7 @@ class PlatformDay:
     attempted_amount: np.ndarray
     refunded_sending: np.ndarray
     refunded_receiving: np.ndarray
+    receiving_liability: np.ndarray
 
 
 @dataclass
@@ -58,27 +65,6 @@ class ControlUpgrade:
 
 
 
-def gordon_loeb_investment(vulnerability: float, potential_loss: float, alpha: float,
-                           beta: float) -> float:
-    """Optimal security investment for ``S(z, v) = v / (alpha z + 1)^beta``.
-
-    Maximises ``(v - S(z, v)) L - z``; Gordon and Loeb (2002) show the optimum never
-    exceeds ``v L / e``.
-
-    Args:
-        vulnerability: ``v``, probability an attack succeeds without the investment.
-        potential_loss: ``L``, loss if an attack succeeds (per day).
-        alpha: Efficiency of investment.
-        beta: Exponent of the breach function.
-
-    Returns:
-        The optimal investment ``z* >= 0`` per day.
-    """
-    if vulnerability <= 0.0 or potential_loss <= 0.0:
-        return 0.0
-    z = ((alpha * beta * vulnerability * potential_loss) ** (1.0 / (beta + 1.0)) - 1.0) / alpha
-    return max(z, 0.0)
-
 
 class PlatformAgent(mesa.Agent):
     """A payment provider that adapts its defences to the fraud it sees.
@@ -88,14 +74,16 @@ class PlatformAgent(mesa.Agent):
         config: The platform's scenario block (replaced by rule changes).
         level: Current liveness level index.
         injection_detection: Whether injection detection is live.
-        detection: Monitoring detection probability per vector (before investment).
-        investment: Gordon-Loeb security investment of the day (minor units).
+        detection: Monitoring detection probability per vector.
+        controls: Per-control Gordon-Loeb spend, live capability and detector training.
+        market_quality: Mean crew tool quality per vector, as of today's adaptation.
         fees: Fees earned on the day's genuine payments.
-        net_income: Fees minus refunds paid as sending provider and security spend
-            (compliance costs are reported separately).
+        net_income: Fees minus refunds paid as sending and as receiving provider and
+            security spend (compliance costs are reported separately).
     """
 
-    def __init__(self, model: mesa.Model, index: int, config: Platform, defences: Defences):
+    def __init__(self, model: mesa.Model, index: int, config: Platform, defences: Defences,
+                 initial_quality: np.ndarray):
         super().__init__(model)
         self.index = index
         self.defences = defences
@@ -107,9 +95,8 @@ class PlatformAgent(mesa.Agent):
         self.control_upgrades = np.zeros(len(CONTROLS), dtype=np.int64)
         self.control_boost = np.ones(len(CONTROLS))
         self.injection_share = 0.0
-        self.potential_loss_ema = 0.0
-        self.vulnerability_ema = 0.0
-        self.investment = 0.0
+        self.controls = ControlInvestment(initial_quality, config.security.reputation_weight)
+        self.market_quality = np.asarray(initial_quality, dtype=np.float64).copy()
         self.security_spend = 0
         self.upgrade_spend = 0
         self.fees = 0
@@ -145,22 +132,24 @@ class PlatformAgent(mesa.Agent):
             self.pending = None
         self.config = config
         self.defences = defences
+        self.controls.default_share = config.security.reputation_weight
 
     # -- defences -------------------------------------------------------------------
     def liveness_strength(self) -> np.ndarray:
         """Strength of the live liveness level against each biometric vector."""
         table = getattr(self.defences.liveness, LIVENESS_LEVELS[self.level])
-        strength = np.array([getattr(table, v) for v in BIOMETRIC_VECTORS])
-        if self.injection_detection:
-            strength[INJECTION] = max(strength[INJECTION],
-                                      self.defences.injection_detection_strength)
-        return strength
+        return np.array([getattr(table, v) for v in BIOMETRIC_VECTORS])
 
     def primary_strength(self) -> np.ndarray:
         """Strength of the first layer each vector meets (the contest's ``d``).
 
         Each vector meets the control that guards it (``core.vectors.CONTROL``):
-        liveness, device binding or payee warnings, each with its upgrades.
+        liveness, device binding or payee warnings, each with its upgrades, times the
+        boost of the control's live capability and the ageing of its detector against
+        today's tools (``model.investment``). Injection detection checks the capture
+        path (virtual cameras, emulators), not the face, so it does not age with the
+        quality of face swaps: against injection a platform with it takes the stronger of
+        its aged liveness and its (boosted) injection detection.
         """
         warnings = self.config.payee_warnings
         by_control = np.array([
@@ -170,33 +159,44 @@ class PlatformAgent(mesa.Agent):
         ])
         strength = by_control[CONTROL]
         strength[:N_BIOMETRIC] = self.liveness_strength()
+        sec = self.config.security
+        boost = self.controls.boost(sec.gl_alpha, sec.gl_beta, self.defences.contest_decisiveness)
+        strength *= boost[CONTROL] * self.controls.ageing(self.market_quality,
+                                                          sec.detector_ageing)
+        if self.injection_detection:
+            strength[INJECTION] = max(strength[INJECTION], boost[LIVENESS]
+                                      * self.defences.injection_detection_strength)
         return strength
 
     def detect_probability(self) -> np.ndarray:
-        """Monitoring detection per vector, including the Gordon-Loeb investment's effect."""
+        """Monitoring detection per vector."""
         mon = self.config.monitoring
         if not mon.enabled:
-            base = np.zeros(N_VECTORS)
-        else:
-            base = self.detection.copy()
-            base[AUTHORISED] *= mon.social_engineering_factor  # the payer authorises
-        sec = self.config.security
-        residual = (sec.gl_alpha * self.investment + 1.0) ** (-sec.gl_beta)
-        return 1.0 - (1.0 - base) * residual
+            return np.zeros(N_VECTORS)
+        detect = self.detection.copy()
+        detect[AUTHORISED] *= mon.social_engineering_factor  # the payer authorises
+        return detect
 
     def bpcer(self) -> float:
         """False-reject rate of genuine face-pay users."""
         return getattr(self.defences.liveness, LIVENESS_LEVELS[self.level]).bpcer
 
     # -- the platform's phase of the day --------------------------------------------
-    def adapt(self, day: int, minimum_level: int | None, require_injection: bool) -> None:
+    def adapt(self, day: int, minimum_level: int | None, require_injection: bool,
+              market_quality: np.ndarray) -> None:
         """Go live with finished upgrades, comply with rules and decide new upgrades.
 
         Args:
             day: Current day.
             minimum_level: Liveness level a rule in force requires (None: no rule).
             require_injection: Whether a rule in force requires injection detection.
+            market_quality: Mean crew tool quality per vector (detectors age against it).
         """
+        sec = self.config.security
+        self.market_quality = np.asarray(market_quality, dtype=np.float64)
+        self.controls.retrain(self.market_quality, sec.gl_alpha, sec.gl_beta, sec.retrain_days)
+        if sec.upgrade_rule == UpgradeRule.gordon_loeb:
+            self.controls.invest(sec.gl_alpha, sec.gl_beta, sec.deployment_lag_days)
         self.upgrade_spend = 0
         if self.pending is not None and day >= self.pending.ready_day:
             self._go_live(self.pending)
@@ -222,13 +222,6 @@ class PlatformAgent(mesa.Agent):
                 self._schedule_next_step(day)
         elif rule == "scheduled" and day in self.config.security.scheduled_days:
             self._schedule_next_step(day)
-        if rule == "gordon_loeb":
-            sec = self.config.security
-            self.investment = gordon_loeb_investment(
-                self.vulnerability_ema, self.potential_loss_ema, sec.gl_alpha, sec.gl_beta
-            )
-        else:
-            self.investment = 0.0
 
     def _schedule_next_step(self, day: int) -> None:
         """Strengthen the control behind most of the platform's own fraud cost."""
@@ -282,35 +275,36 @@ class PlatformAgent(mesa.Agent):
             seen: The platform's outcomes of the day.
         """
         self.users = seen.users
-        mon = self.config.monitoring
-        frauds_seen = seen.successes + seen.stopped_by_monitoring
-        signal = frauds_seen / (frauds_seen + mon.signal_half_saturation)
-        self.detection += mon.learning_rate * signal * (mon.max_detection - self.detection)
-        self.detection -= mon.drift * (self.detection - mon.base_detection)
-        weight = 1.0 / self.config.security.smoothing_days
-        rep = self.config.security.reputation_weight
+        self._learn_monitoring(seen)
+        sec = self.config.security
+        weight = 1.0 / sec.smoothing_days
         user_loss = seen.loss - seen.refunded_sending - seen.refunded_receiving
-        own_by_vector = seen.refunded_sending + rep * user_loss
+        own_by_vector = (seen.refunded_sending + seen.receiving_liability
+                         + sec.reputation_weight * user_loss)
         own_cost = float(own_by_vector.sum())
         self.own_cost_ema += weight * (own_cost - self.own_cost_ema)
         by_control = np.bincount(CONTROL, weights=own_by_vector, minlength=len(CONTROLS))
         self.own_cost_by_control += weight * (by_control - self.own_cost_by_control)
-        loss = float(seen.loss.sum())
-        own_share = own_cost / loss if loss > 0 else rep
-        attempts = float(seen.attempts.sum())
-        if attempts > 0:
-            self.vulnerability_ema += weight * (seen.successes.sum() / attempts
-                                                - self.vulnerability_ema)
-        potential = float(seen.attempted_amount.sum()) * own_share
-        self.potential_loss_ema += weight * (potential - self.potential_loss_ema)
+        self.controls.learn(np.stack([seen.attempts, seen.successes, seen.attempted_amount,
+                                      seen.loss, own_by_vector]), seen.users, sec.smoothing_days)
         biometric = seen.attempts[:N_BIOMETRIC].sum()
         if biometric > 0:
             mix = seen.attempts[INJECTION] / biometric
-            self.injection_share += (1.0 / self.config.security.injection_smoothing_days
+            self.injection_share += (1.0 / sec.injection_smoothing_days
                                      * (mix - self.injection_share))
         self.security_spend = self._running_cost(seen)
         self.fees = seen.volume * self.config.fee_bps // 10_000
-        self.net_income = self.fees - int(seen.refunded_sending.sum()) - self.security_spend
+        self.net_income = (self.fees - int(seen.refunded_sending.sum())
+                           - int(seen.receiving_liability.sum()) - self.security_spend)
+
+    def _learn_monitoring(self, seen: PlatformDay) -> None:
+        """Detection learns from the rate of fraud seen per 100,000 users, and drifts back."""
+        mon = self.config.monitoring
+        frauds_seen = seen.successes + seen.stopped_by_monitoring
+        rate = frauds_seen * (100_000 / max(seen.users, 1))
+        signal = rate / (rate + mon.signal_half_saturation)
+        self.detection += mon.learning_rate * signal * (mon.max_detection - self.detection)
+        self.detection -= mon.drift * (self.detection - mon.base_detection)
 
     def _running_cost(self, seen: PlatformDay) -> int:
         table = getattr(self.defences.liveness, LIVENESS_LEVELS[self.level])
@@ -321,4 +315,5 @@ class PlatformAgent(mesa.Agent):
         running = seen.face_checks * per_check
         if monitoring.enabled:
             running += monitoring.cost_per_user_day * seen.users
-        return math.floor(running + self.investment) + self.upgrade_spend
+        return (math.floor(running) + self.controls.daily_cost(seen.users)
+                + self.upgrade_spend)

@@ -7,6 +7,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simfraud.results.arms_race import cross_correlation
+
 TOTALS = (
     "gross_loss", "refunded", "refunded_sending", "refunded_receiving", "user_loss",
     "recovered", "attempts", "successes", "victims", "false_rejects", "abandoned",
@@ -58,6 +60,21 @@ def summarise(timeseries: pd.DataFrame, weight: float, currency: str) -> dict[st
         "national_totals_mean": {
             name: float(totals[name].mean() * weight) for name in TOTALS
         },
+        "arms_race": _arms_race(timeseries),
+    }
+
+
+def _arms_race(timeseries: pd.DataFrame) -> dict[str, Any]:
+    """Cross-correlation of monthly tool and defence changes (``results.arms_race``)."""
+    table = cross_correlation(timeseries)
+    by_lag = {int(lag): group["correlation"].dropna().to_numpy()
+              for lag, group in table.groupby("lag_months")}
+    return {
+        "measure": "correlation of month-on-month log changes of mean tool quality and "
+                   "mean defence strength, defence lagging by lag_months",
+        "lag_months": sorted(by_lag),
+        "correlation": [_spread(values) if len(values) else None
+                        for _, values in sorted(by_lag.items())],
     }
 
 

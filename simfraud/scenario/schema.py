@@ -490,8 +490,9 @@ class Monitoring(Strict):
         0.02, "1", "Share of the gap to the ceiling closed per unit of fraud signal.", ge=0, le=1
     )
     signal_half_saturation: float = param(
-        20.0, "frauds/day", "Frauds seen per day at which the learning signal is half-strength.",
-        gt=0, le=MAX_USERS,
+        200.0, "frauds/100,000 users/day", "Frauds seen per 100,000 users per day at which "
+        "the learning signal is half-strength (a rate, so learning does not depend on the "
+        "simulated population).", gt=0, le=100_000, source=ASSUMED,
     )
     drift: float = param(
         0.002, "1/day", "Daily drift of detection back to its base (concept drift).", ge=0, le=1
@@ -539,6 +540,16 @@ class Reimbursement(Strict):
     )
 
 
+class FaceAttackResponse(StrEnum):
+    """What a platform does to a user whose face was used in an attack."""
+
+    nothing = "nothing"
+    notify = "notify"
+    step_up = "step_up"
+    move_off = "move_off"
+    bar = "bar"
+
+
 class UpgradeRule(StrEnum):
     """How a platform decides to invest in security."""
 
@@ -552,8 +563,9 @@ class Security(Strict):
     """A platform's security investment rule."""
 
     upgrade_rule: UpgradeRule = Field(
-        UpgradeRule.reactive, description="none, reactive, scheduled or gordon_loeb.",
-        strict=False,
+        UpgradeRule.gordon_loeb, description="none, reactive (a step when own fraud cost "
+        "crosses a threshold), scheduled (steps on given days) or gordon_loeb (continuous "
+        "investment per control, docs/model.md).", strict=False,
     )
     loss_threshold: float = param(
         0.5, "minor units/user/day",
@@ -584,8 +596,9 @@ class Security(Strict):
         json_schema_extra={"unit": "day"},
     )
     gl_alpha: float = param(
-        1e-4, "1/(minor unit)", "Gordon-Loeb efficiency alpha of S(z,v)=v/(alpha z+1)^beta.",
-        gt=0, le=1, source="Gordon and Loeb 2002",
+        10.0, "1/(minor units/user/day)", "Gordon-Loeb efficiency alpha of "
+        "S(z,v)=v/(alpha z+1)^beta, z the spend per user per day on one control.",
+        gt=0, le=1e6, source="functional form: Gordon and Loeb 2002; value: " + ASSUMED,
     )
     gl_beta: float = param(
         1.0, "1", "Gordon-Loeb exponent beta of the breach-probability function.", gt=0,
@@ -594,6 +607,16 @@ class Security(Strict):
     smoothing_days: int = param(
         30, "days", "Window of the moving averages of own cost, loss and vulnerability the "
         "platform decides on.", ge=1, le=MAX_DAYS, source=ASSUMED,
+    )
+    retrain_days: int = param(
+        180, "days", "Days a detector takes to catch up with better tools without "
+        "investment (vendor updates); investment shortens it by (alpha K + 1)^beta.",
+        ge=1, le=MAX_DAYS, source=ASSUMED,
+    )
+    detector_ageing: float = param(
+        1.0, "1", "Exponent of a detector's loss of strength against tools better than those "
+        "it was trained on: strength x (trained / quality)^this. 0: detectors never age.",
+        ge=0, le=10, source=ASSUMED,
     )
     injection_smoothing_days: int = param(
         30, "days", "Window of the moving average of injection's share of biometric attempts.",
@@ -627,6 +650,12 @@ class Platform(Strict):
     move_exposed_off_face: bool = Field(
         False, description="After a face-data breach, switch exposed users off face-only "
         "authentication and bar them from re-enrolling.",
+    )
+    face_attack_response: FaceAttackResponse = Field(
+        FaceAttackResponse.notify, strict=False, description="What a face attack on a user "
+        "(stopped or not) makes the platform do: nothing; notify (the user's perceived risk "
+        "rises as a victim's); step_up (every later payment of the user needs step-up); "
+        "move_off (off face pay, may re-enrol); bar (off face pay for good).",
     )
 
 

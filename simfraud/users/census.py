@@ -13,6 +13,7 @@ import numpy as np
 from numba import njit
 
 from simfraud.users.columns import (
+    ALWAYS_STEP_UP,
     BARRED_FROM_FACE,
     CREDENTIALS_COMPROMISED,
     FACE_COMPROMISED,
@@ -25,15 +26,16 @@ threshold: it changes no behaviour)."""
 
 
 @njit(cache=True, inline="always")
-def unpack(flags: np.uint8) -> tuple[bool, bool, bool, bool]:
-    """``(facepay, face_compromised, credentials_compromised, barred)`` from the flags."""
+def unpack(flags: np.uint8) -> tuple[bool, bool, bool, bool, bool]:
+    """``(facepay, face_compromised, credentials_compromised, barred, always_step_up)``."""
     return ((flags & FACEPAY) != 0, (flags & FACE_COMPROMISED) != 0,
-            (flags & CREDENTIALS_COMPROMISED) != 0, (flags & BARRED_FROM_FACE) != 0)
+            (flags & CREDENTIALS_COMPROMISED) != 0, (flags & BARRED_FROM_FACE) != 0,
+            (flags & ALWAYS_STEP_UP) != 0)
 
 
 @njit(cache=True, inline="always")
 def pack(facepay: bool, face_compromised: bool, credentials_compromised: bool,
-         barred: bool) -> np.uint8:
+         barred: bool, always_step_up: bool) -> np.uint8:
     """The flags byte of a user's state."""
     flags = np.uint8(0)
     if facepay:
@@ -44,4 +46,6 @@ def pack(facepay: bool, face_compromised: bool, credentials_compromised: bool,
         flags |= CREDENTIALS_COMPROMISED
     if barred:
         flags |= BARRED_FROM_FACE
+    if always_step_up:
+        flags |= ALWAYS_STEP_UP
     return flags

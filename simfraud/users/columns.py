@@ -21,6 +21,8 @@ CREDENTIALS_COMPROMISED = np.uint8(4)
 """Credentials phished or breached: cleared when the user notices and resets them."""
 BARRED_FROM_FACE = np.uint8(8)
 """Moved off face-only authentication after a breach; may not re-enrol."""
+ALWAYS_STEP_UP = np.uint8(16)
+"""After a face attack, every payment of the user needs step-up (``step_up`` response)."""
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,7 @@ class Column:
 COLUMNS: tuple[Column, ...] = (
     Column("platform", np.int8, "index of the user's payment platform"),
     Column("segment", np.int8, "index of the user's segment"),
-    Column("flags", np.uint8, "bit flags: face pay, face/credential compromise, barred"),
+    Column("flags", np.uint8, "bit flags: face pay, face/credential compromise, barred, step-up"),
     Column("victim_prev", np.uint8, "1 when defrauded the previous day (read by contacts)"),
     Column("victim_now", np.uint8, "1 when defrauded today (becomes victim_prev tomorrow)"),
     Column("face_exposure", np.float32, "public imagery of the face, scales harvesting"),

@@ -4,10 +4,14 @@ Parameters: ``attackers.face_harvest_rate`` and ``credential_harvest_rate`` (per
 crew), ``behaviour.credential_notice_probability``, ``notice_literacy_offset`` and
 ``phishing_literacy_ceiling`` with segments' ``digital_literacy``,
 breach events of the timeline (``share`` per platform), the data-protection rule
-(``regulator.instruments.data_protection``) and ``platforms[].move_exposed_off_face``.
-A face, once compromised, stays compromised; credentials are reset when the user
-notices or is taken over. Stage of the user day: ``compromise``. Metrics fed:
-``faces_compromised``, ``credentials_compromised`` (through the census).
+(``regulator.instruments.data_protection``), ``platforms[].move_exposed_off_face`` and
+``platforms[].face_attack_response``. A face, once compromised, stays compromised and
+usable on every platform; credentials are reset when the user notices or is taken over.
+What a face attack (stopped or not) does to the user is the platform's choice
+(``face_response``): nothing, notify (the user's perceived risk gets the victim's
+shock), step_up (every later payment needs step-up), move_off (off face pay; the user
+may re-enrol) or bar (off face pay for good). Stage of the user day: ``compromise``.
+Metrics fed: ``faces_compromised``, ``credentials_compromised`` (through the census).
 """
 
 from __future__ import annotations
@@ -15,6 +19,10 @@ from __future__ import annotations
 from collections import namedtuple
 
 import numpy as np
+
+# Responses to a face attack, in order of severity (each includes notifying the user).
+FACE_RESPONSES = ("nothing", "notify", "step_up", "move_off", "bar")
+RESPONSE_NOTIFY, RESPONSE_STEP_UP, RESPONSE_MOVE_OFF, RESPONSE_BAR = 1, 2, 3, 4
 
 CompromiseInputs = namedtuple("CompromiseInputs", [
     "seg_notice",          # per segment: daily probability of noticing stolen credentials
@@ -24,6 +32,7 @@ CompromiseInputs = namedtuple("CompromiseInputs", [
     "face_breach",         # per platform: share of face data breached today
     "credential_breach",   # per platform: share of credentials breached today
     "move_exposed",        # per platform: 1 when breached users are moved off face pay
+    "face_response",       # per platform: response to a face attack (FACE_RESPONSES index)
 ])
 
 
@@ -49,4 +58,6 @@ def compromise_inputs(scenario, platforms, rules, events, n_crews: int) -> Compr
         face_breach=events.face_breach * rules.breach_factor,
         credential_breach=events.credential_breach * rules.breach_factor,
         move_exposed=np.array([p.config.move_exposed_off_face for p in platforms], dtype=np.uint8),
+        face_response=np.array([FACE_RESPONSES.index(p.config.face_attack_response)
+                                for p in platforms], dtype=np.int64),
     )

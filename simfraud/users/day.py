@@ -61,8 +61,14 @@ from simfraud.users.attitudes import (
     update_trust,
     update_vigilance,
 )
-from simfraud.users.authentication import SUCCESS, resolve_layers, step_up_block
+from simfraud.users.authentication import NO_THRESHOLD, SUCCESS, resolve_layers, step_up_block
 from simfraud.users.census import HIGH_PRIVACY, pack, unpack
+from simfraud.users.compromise import (
+    RESPONSE_BAR,
+    RESPONSE_MOVE_OFF,
+    RESPONSE_NOTIFY,
+    RESPONSE_STEP_UP,
+)
 from simfraud.users.network import NETWORK_FIELDS, contacts_defrauded, victims_near, wrap
 from simfraud.users.refunds import refund_split
 from simfraud.users.transactions import AUTH_FACE, AUTH_OTHER, AUTH_STEP_UP, GENUINE, record
@@ -144,7 +150,8 @@ def users_day(c, t, payment, authentication, attacks, refunds, compromise_inputs
         ek = entity_key(t.key, STREAM_USER, user)
         p = np.int64(c.platform[r])
         s = np.int64(c.segment[r])
-        facepay, face_compromised, credentials_compromised, barred = unpack(c.flags[r])
+        facepay, face_compromised, credentials_compromised, barred, always_step_up = unpack(
+            c.flags[r])
 
         # Payment and authentication: a genuine payment, face-checked for face-pay users.
         # Draws are made whether or not they are used and counts added as 0 or 1: a random
@@ -161,7 +168,10 @@ def users_day(c, t, payment, authentication, attacks, refunds, compromise_inputs
                 abandoned = np.int64(1)
                 ai[K.pp(n_platforms, p, K.P_ABANDONED)] += 1
         completed = pays & (1 - abandoned)
-        stepped_up = np.int64(amount > authentication.step_up_threshold[p])
+        threshold = authentication.step_up_threshold[p]
+        if always_step_up and threshold < NO_THRESHOLD:
+            threshold = np.int64(0)
+        stepped_up = np.int64(amount > threshold)
         ai[K.pp(n_platforms, p, K.P_FACE_CHECKS)] += face_check
         ai[K.pp(n_platforms, p, K.P_STEP_UPS)] += completed & stepped_up
         ai[K.pp(n_platforms, p, K.P_PAYMENTS)] += completed
@@ -197,7 +207,7 @@ def users_day(c, t, payment, authentication, attacks, refunds, compromise_inputs
                 pass_primary *= 1.0 - c.vigilance[r]
             block = step_up_block(STEP_UP[v], authentication.step_up_block[p],
                                   authentication.sim_swap[p], credentials_compromised)
-            needs_step_up = amount > authentication.step_up_threshold[p]
+            needs_step_up = amount > threshold
             outcome = resolve_layers(
                 uniform(ek, slot + D_PRIMARY), pass_primary, needs_step_up,
                 uniform(ek, slot + D_STEP_UP), block, uniform(ek, slot + D_MONITORING),
@@ -261,16 +271,22 @@ def users_day(c, t, payment, authentication, attacks, refunds, compromise_inputs
         breach = cmp.credential_breach[p]
         if breach > 0.0 and uniform(ek, D_CREDENTIAL_BREACH) < breach:
             credentials_compromised = True
+        response = cmp.face_response[p] if face_attempted else 0
+        notified = response >= RESPONSE_NOTIFY
+        always_step_up = always_step_up | (response == RESPONSE_STEP_UP)
+        moved_off = response >= RESPONSE_MOVE_OFF
+        facepay = facepay & (not moved_off)
+        barred = barred | (response == RESPONSE_BAR)
 
-        # Attitudes, face-pay adoption and platform switching. A face attempt on the user,
-        # stopped or not, is reported and face pay is suspended until the user re-enrols.
+        # Attitudes, face-pay adoption and platform switching. A user notified of a face
+        # attack takes it as a victim would (perceived risk).
         # (``&`` and ``|``, not ``and``/``or``: the conditions are unpredictable.)
         a = attitude_inputs
         vigilance = update_vigilance(c.vigilance[r], a.seg_vigilance[s], a.vigilance_decay,
                                      a.vigilance_learning, fooled)
         friction = c.friction[r] * (1.0 - a.friction_decay) + false_rejects
         risk = update_risk(c.perceived_risk[r], a.risk_decay, a.background_risk, a.victim_shock,
-                           victim, a.word_of_mouth, defrauded_contacts, a.media)
+                           victim | notified, a.word_of_mouth, defrauded_contacts, a.media)
         unrefunded = (loss - refund) / loss if victim else 0.0
         trust = update_trust(c.trust[r], a.trust_recovery, a.trust_hit_unrefunded, unrefunded,
                              a.trust_hit_false_reject, false_rejects)
@@ -279,8 +295,8 @@ def users_day(c, t, payment, authentication, attacks, refunds, compromise_inputs
                                   a.friction_weight, friction)
         u_adopt = uniform(ek, D_ADOPT)
         allowed = a.face_allowed != 0
-        keeps = not (face_attempted | (not allowed) | ((utility < 0.0) & (u_adopt < a.drop_rate)))
-        adopts = (allowed & (not barred) & (utility > a.adoption_threshold)
+        keeps = not ((not allowed) | ((utility < 0.0) & (u_adopt < a.drop_rate)))
+        adopts = (allowed & (not barred) & (not moved_off) & (utility > a.adoption_threshold)
                   & (u_adopt < a.adoption_rate))
         facepay = (facepay & keeps) | ((not facepay) & adopts)
         if (n_platforms > 1 and trust < a.switch_threshold
@@ -290,9 +306,11 @@ def users_day(c, t, payment, authentication, attacks, refunds, compromise_inputs
             trust = a.initial_trust
             facepay = False
             credentials_compromised = False
+            always_step_up = False
 
         # Census: the state written back and counted for tomorrow (no branches on flags).
-        c.flags[r] = pack(facepay, face_compromised, credentials_compromised, barred)
+        c.flags[r] = pack(facepay, face_compromised, credentials_compromised, barred,
+                          always_step_up)
         c.platform[r] = p
         c.vigilance[r] = vigilance
         c.friction[r] = friction

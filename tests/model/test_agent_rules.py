@@ -13,7 +13,9 @@ from simfraud.core.vectors import (
     PAYEE_WARNINGS,
     VECTORS,
 )
-from simfraud.model.platform import PlatformAgent, PlatformDay, gordon_loeb_investment
+from simfraud.model.investment import gordon_loeb_investment
+from simfraud.model.ledger import receiving_liability
+from simfraud.model.platform import PlatformAgent, PlatformDay
 from simfraud.model.regulator import RegulatorAgent
 from simfraud.scenario.schema import Scenario
 
@@ -29,39 +31,46 @@ def scenario(**changes) -> Scenario:
     return Scenario.model_validate(data)
 
 
+QUALITY = np.ones(N_VECTORS)
+REACTIVE = {"platforms.0.security.upgrade_rule": "reactive"}
+
+
 def platform(s: Scenario, users: int = 10_000) -> PlatformAgent:
-    agent = PlatformAgent(mesa.Model(rng=1), 0, s.platforms[0], s.defences)
+    agent = PlatformAgent(mesa.Model(rng=1), 0, s.platforms[0], s.defences, QUALITY)
     agent.users = users
     return agent
 
 
-def day(loss_by_vector, attempts_by_vector=None, users=10_000) -> PlatformDay:
+def day(loss_by_vector, attempts_by_vector=None, users=10_000, sending=None,
+        liability=None) -> PlatformDay:
     loss = np.array(loss_by_vector, dtype=np.int64)
     attempts = np.array(attempts_by_vector if attempts_by_vector is not None
                         else [10] * N_VECTORS, dtype=np.int64)
     zeros = np.zeros(N_VECTORS, dtype=np.int64)
     return PlatformDay(users=users, face_checks=1_000, volume=10**8, attempts=attempts,
                        successes=(loss > 0).astype(np.int64), stopped_by_monitoring=zeros,
-                       loss=loss, attempted_amount=loss * 2, refunded_sending=zeros,
-                       refunded_receiving=zeros)
+                       loss=loss, attempted_amount=loss * 2,
+                       refunded_sending=zeros if sending is None else np.asarray(sending),
+                       refunded_receiving=zeros,
+                       receiving_liability=zeros if liability is None else np.asarray(liability))
 
 
 def test_reactive_platform_strengthens_the_control_behind_its_cost():
-    s = scenario(**{"platforms.0.liveness.level": "passive_2d",
+    s = scenario(**{"platforms.0.liveness.level": "passive_2d", **REACTIVE,
                     "platforms.0.security.loss_threshold": 0.1,
                     "platforms.0.security.deployment_lag_days": 5})
     p = platform(s)
     biometric_loss = [10**7 if v < N_BIOMETRIC else 0 for v in range(N_VECTORS)]
     for d in range(20):  # two liveness steps; controls only once liveness is exhausted
         p.observe(day(biometric_loss))
-        p.adapt(d, None, False)
+        p.adapt(d, None, False, QUALITY)
     assert p.level > LIVENESS_LEVELS.index("passive_2d")
     assert p.control_upgrades.sum() == 0
 
 
 def test_reactive_platform_adds_injection_detection_when_injection_dominates():
     s = scenario(**{"platforms.0.liveness.level": "passive_2d",
-                    "platforms.0.liveness.injection_detection": False,
+                    "platforms.0.liveness.injection_detection": False, **REACTIVE,
                     "platforms.0.security.loss_threshold": 0.1,
                     "platforms.0.security.deployment_lag_days": 3})
     p = platform(s)
@@ -70,20 +79,20 @@ def test_reactive_platform_adds_injection_detection_when_injection_dominates():
     loss = [10**7 if v == INJECTION else 0 for v in range(N_VECTORS)]
     for d in range(60):
         p.observe(day(loss, attempts))
-        p.adapt(d, None, False)
+        p.adapt(d, None, False, QUALITY)
     assert p.injection_detection
     assert p.injection_share > s.platforms[0].security.injection_switch_share
 
 
 def test_scam_losses_strengthen_payee_warnings():
-    s = scenario(**{"platforms.0.security.loss_threshold": 0.1,
+    s = scenario(**{"platforms.0.security.loss_threshold": 0.1, **REACTIVE,
                     "platforms.0.security.deployment_lag_days": 2})
     p = platform(s)
     before = p.primary_strength()[VECTORS.index("social_engineering")]
     loss = [10**7 if v == VECTORS.index("social_engineering") else 0 for v in range(N_VECTORS)]
     for d in range(40):
         p.observe(day(loss))
-        p.adapt(d, None, False)
+        p.adapt(d, None, False, QUALITY)
     assert p.control_upgrades[PAYEE_WARNINGS] >= 1
     assert p.control_upgrades[LIVENESS] == 0
     assert p.primary_strength()[VECTORS.index("social_engineering")] > before
@@ -95,18 +104,18 @@ def test_minimum_liveness_rule_is_complied_with_after_the_deployment_lag():
                     "platforms.0.security.deployment_lag_days": 10})
     p = platform(s)
     depth = LIVENESS_LEVELS.index("depth_3d")
-    p.adapt(0, depth, True)
+    p.adapt(0, depth, True, QUALITY)
     assert p.level == 0 and p.pending is not None
-    p.adapt(9, depth, True)
+    p.adapt(9, depth, True, QUALITY)
     assert p.level == 0
-    p.adapt(10, depth, True)
+    p.adapt(10, depth, True, QUALITY)
     assert p.level == depth and p.injection_detection
 
 
 def test_a_rule_change_of_the_level_replaces_the_live_level_and_cancels_upgrades():
     s = scenario(**{"platforms.0.liveness.level": "passive_2d"})
     p = platform(s)
-    p.adapt(0, LIVENESS_LEVELS.index("active"), False)
+    p.adapt(0, LIVENESS_LEVELS.index("active"), False, QUALITY)
     assert p.pending is not None
     changed = scenario(**{"platforms.0.liveness.level": "depth_3d"})
     p.configure(changed.platforms[0], changed.defences,
@@ -119,7 +128,7 @@ def test_a_rule_change_of_the_level_replaces_the_live_level_and_cancels_upgrades
 @pytest.mark.parametrize("loss", [1e3, 1e5, 1e7, 1e9])
 @pytest.mark.parametrize("vulnerability", [0.05, 0.3, 0.9])
 def test_gordon_loeb_investment_is_optimal_and_at_most_one_over_e(loss, vulnerability):
-    alpha, beta = 1e-4, 1.0
+    alpha, beta = 10.0 / 10_000, 1.0
     z = gordon_loeb_investment(vulnerability, loss, alpha, beta)
     assert 0 <= z <= vulnerability * loss / np.e
 
@@ -128,6 +137,61 @@ def test_gordon_loeb_investment_is_optimal_and_at_most_one_over_e(loss, vulnerab
 
     for other in (z * 0.9, z * 1.1 + 1, 0.0):
         assert net(z) >= net(other) - 1e-6
+
+
+def test_gordon_loeb_platform_invests_per_control_and_per_user():
+    s = scenario(**{"platforms.0.security.deployment_lag_days": 1})
+    scams = VECTORS.index("social_engineering")
+    loss = [10**6 if v == scams else 0 for v in range(N_VECTORS)]
+    spend = {}
+    for users in (10_000, 40_000):
+        p = platform(s, users)
+        before = p.primary_strength()
+        for d in range(60):  # the same fraud per user on both platforms
+            p.observe(day([x * users // 10_000 for x in loss], users=users))
+            p.adapt(d, None, False, QUALITY)
+        spend[users] = p.controls.spend.copy()
+        strength = p.primary_strength()
+        assert strength[scams] > before[scams]  # payee warnings strengthened...
+        assert (strength[:N_BIOMETRIC] == before[:N_BIOMETRIC]).all()  # ...nothing else
+        bound = p.controls.vulnerability * p.controls.potential_loss / np.e
+        assert (p.controls.spend <= bound + 1e-12).all() and spend[users][PAYEE_WARNINGS] > 0
+    np.testing.assert_allclose(spend[10_000], spend[40_000])  # per user: scale-free
+
+
+def test_liability_as_receiving_provider_raises_investment():
+    s = scenario()
+    scams = VECTORS.index("social_engineering")
+    loss = [10**6 if v == scams else 0 for v in range(N_VECTORS)]
+    spend = []
+    for liability in (None, [x // 2 for x in loss]):
+        p = platform(s)
+        for d in range(60):
+            p.observe(day(loss, liability=liability))
+            p.adapt(d, None, False, QUALITY)
+        spend.append(p.controls.spend[PAYEE_WARNINGS])
+    assert spend[1] > spend[0] > 0
+
+
+def test_detectors_age_against_better_tools_and_catch_up():
+    s = scenario(**{"platforms.0.security.upgrade_rule": "none",
+                    "platforms.0.security.retrain_days": 50})
+    p = platform(s)
+    before = p.primary_strength()
+    better = QUALITY * 2.0
+    p.adapt(0, None, False, better)
+    aged = p.primary_strength()
+    np.testing.assert_allclose(aged, before * (1 + 1 / 50) / 2)  # trained 1 -> 1.02 of 2
+    for d in range(1, 400):
+        p.adapt(d, None, False, better)
+    np.testing.assert_allclose(p.primary_strength(), before, rtol=1e-3)  # caught up
+
+
+def test_receiving_liability_is_shared_by_users_exactly():
+    receiving = np.array([[101, 0, 7], [0, 50, 0]], dtype=np.int64)
+    parts = receiving_liability(receiving, np.array([3, 1]))
+    np.testing.assert_array_equal(parts.sum(axis=0), receiving.sum(axis=0))
+    np.testing.assert_array_equal(parts, [[76, 38, 6], [25, 12, 1]])
 
 
 def test_reactive_regulator_acts_after_persistence_and_legislative_lag():

@@ -1,0 +1,235 @@
+"""Behaviour effects: what policies and controls do to fraud, as paired effect sizes.
+
+``python -m benchmarks.effects [--replicates 8] [--users 30000] [--workers 2] [NAME ...]``
+runs each comparison's arms with common random numbers (replicate r of every arm shares
+its seed) and prints, per effect, the mean paired change with its 95% t interval over
+the replicates. The figures quoted in docs/model.md ("Effects and how many replicates
+they need") come from this script; it is a benchmark, not a test: it takes minutes.
+
+An effect is *relative* (treatment / reference - 1, from the paired differences scaled by
+the reference mean), a *difference* (treatment - reference) or a *level* (one arm's
+statistic, e.g. a correlation).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from simfraud.core.vectors import BIOMETRIC_VECTORS
+from simfraud.results.arms_race import lagged_correlation, monthly_changes
+
+SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+
+
+@dataclass(frozen=True)
+class Arm:
+    """One scenario file with overrides (``path=value``)."""
+
+    scenario: str
+    overrides: tuple[str, ...] = ()
+
+
+Measure = Callable[[pd.DataFrame, pd.DataFrame], float]
+
+
+@dataclass(frozen=True)
+class Effect:
+    """A comparison of two arms (or one arm's statistic) on one measure."""
+
+    name: str
+    question: str
+    measure: Measure
+    reference: Arm
+    treatment: Arm | None = None
+    kind: str = "relative"
+
+
+def total(column: str, first_day: int = 0) -> Measure:
+    """Sum of a timeseries column from ``first_day``."""
+    return lambda ts, _: float(ts.loc[ts["day"] >= first_day, column].sum())
+
+
+def vector_total(column: str, vectors, first_day: int = 0, last_day: int | None = None
+                 ) -> Measure:
+    """Sum of a vectors column over some vectors and days."""
+    def measure(_, v):
+        mask = v["vector"].isin(vectors) & (v["day"] >= first_day)
+        if last_day is not None:
+            mask &= v["day"] < last_day
+        return float(v.loc[mask, column].sum())
+    return measure
+
+
+def share(numerator: Measure, denominator: Measure) -> Measure:
+    """A ratio of two measures (0 when the denominator is 0)."""
+    def measure(ts, v):
+        below = denominator(ts, v)
+        return numerator(ts, v) / below if below else 0.0
+    return measure
+
+
+def per_user(measure: Measure) -> Measure:
+    """A measure divided by the simulated users (from the day-0 census)."""
+    def scaled(ts, v):
+        users = float(ts.loc[ts["day"] == 0, "users"].iloc[0]) if "users" in ts else np.nan
+        return measure(ts, v) / users
+    return scaled
+
+
+def arms_race(lag: int) -> Measure:
+    """Correlation of monthly tool and defence changes, defence ``lag`` months later."""
+    def measure(ts, _):
+        changes = monthly_changes(ts)
+        return lagged_correlation(changes["tools"].to_numpy(), changes["defence"].to_numpy(),
+                                  lag)
+    return measure
+
+
+INJECTION = ["deepfake_injection"]
+UK = Arm("uk-2024-no-mandate.yaml")
+UK_MANDATE = Arm("uk-2024-psr.yaml")
+REACTIVE = Arm("stress-reactive-regulator.yaml", ("days=600",))
+PROACTIVE = Arm("stress-proactive-regulator.yaml", ("days=600",))
+INJECTION_WAVE = Arm("stress-injection-wave.yaml")
+INJECTION_DETECTED = Arm("stress-injection-wave.yaml", (
+    "platforms.0.liveness.injection_detection=true",
+    "platforms.1.liveness.injection_detection=true"))
+BREACH = "biometric-breach.yaml"
+FACE_BREACH = Arm(BREACH, ("timeline.1.share=0",))
+CREDENTIAL_BREACH = Arm(BREACH, ("timeline.0.share=0",))
+NO_BREACH = Arm(BREACH, ("timeline.0.share=0", "timeline.1.share=0"))
+BASELINE_2Y = Arm("baseline.yaml", ("days=730",))
+BASELINE = Arm("baseline.yaml")
+
+EFFECTS = [
+    Effect("mandate_security_spend", "UK mandate: change in platforms' security spend",
+           total("security_spend", 645), UK, UK_MANDATE),
+    Effect("mandate_gross_loss", "UK mandate: change in gross fraud loss after day 645",
+           total("gross_loss", 645), UK, UK_MANDATE),
+    Effect("mandate_scam_cases", "UK mandate: change in scam (APP) cases after day 645",
+           vector_total("successes", ["social_engineering"], 645), UK, UK_MANDATE),
+    Effect("mandate_user_loss", "UK mandate: change in victims' own loss after day 645",
+           total("user_loss", 645), UK, UK_MANDATE),
+    Effect("proactive_total_loss", "proactive (day 90) vs reactive regulator: total loss",
+           total("gross_loss"), REACTIVE, PROACTIVE),
+    *(Effect(f"arms_race_lag{lag}", f"baseline, 730 days: correlation of monthly changes "
+             f"of tool quality and defence strength, defence {lag} months later",
+             arms_race(lag), BASELINE_2Y, kind="level") for lag in (0, 1, 2, 3)),
+    Effect("injection_detection_loss", "injection wave: injection loss after day 365 "
+           "with detection from day 0", vector_total("loss", INJECTION, 365),
+           INJECTION_WAVE, INJECTION_DETECTED),
+    Effect("injection_detection_share", "injection wave: injection's share of biometric "
+           "loss after day 365, with detection minus without",
+           share(vector_total("loss", INJECTION, 365),
+                 vector_total("loss", BIOMETRIC_VECTORS, 365)),
+           INJECTION_WAVE, INJECTION_DETECTED, kind="difference"),
+    Effect("face_breach_late_excess", "face breach: biometric loss, days 400-730, over "
+           "no breach", vector_total("loss", BIOMETRIC_VECTORS, 400), NO_BREACH, FACE_BREACH,
+           kind="difference"),
+    Effect("credential_breach_late_excess", "credential breach: takeover loss, days "
+           "400-730, over no breach", vector_total("loss", ["account_takeover"], 400),
+           NO_BREACH, CREDENTIAL_BREACH, kind="difference"),
+    Effect("scale_loss_per_user", "baseline, 40,000 vs 10,000 users: loss per user",
+           per_user(total("gross_loss")), Arm("baseline.yaml", ("population.users=10000",)),
+           Arm("baseline.yaml", ("population.users=40000",))),
+    Effect("scale_spend_per_user", "baseline, 40,000 vs 10,000 users: security spend "
+           "per user", per_user(total("security_spend")),
+           Arm("baseline.yaml", ("population.users=10000",)),
+           Arm("baseline.yaml", ("population.users=40000",))),
+    Effect("scale_monitoring_stops", "baseline, 40,000 vs 10,000 users: share of "
+           "attempts stopped by monitoring",
+           share(total("stopped_monitoring"), total("attempts")),
+           Arm("baseline.yaml", ("population.users=10000",)),
+           Arm("baseline.yaml", ("population.users=40000",))),
+]
+
+
+def _run(arm: Arm, users: int, replicate: int, names: list[str]) -> list[float]:
+    """Simulate one replicate of an arm and evaluate effects' measures on it (in a worker)."""
+    from simfraud.model.replicates import run_replicates
+    from simfraud.scenario.loader import load_scenario
+
+    overrides = list(arm.overrides)
+    if not any(o.startswith("population.users=") for o in overrides):
+        overrides.append(f"population.users={users}")
+    scenario = load_scenario(SCENARIOS / arm.scenario, overrides)
+    result = run_replicates(scenario, 1, first_replicate=replicate)
+    ts = result.timeseries.assign(users=scenario.population.users)
+    by_name = {effect.name: effect for effect in EFFECTS}
+    return [by_name[name].measure(ts, result.vectors) for name in names]
+
+
+def interval(values: np.ndarray) -> tuple[float, float, float]:
+    """Mean and 95% t interval of values (NaN ends with fewer than 2)."""
+    n = len(values)
+    mean = float(np.mean(values))
+    if n < 2:
+        return mean, float("nan"), float("nan")
+    half = stats.t.ppf(0.975, n - 1) * np.std(values, ddof=1) / np.sqrt(n)
+    return mean, mean - half, mean + half
+
+
+def summarise(effect: Effect, reference: np.ndarray, treatment: np.ndarray | None) -> str:
+    """One line: the effect with its 95% interval and the replicates behind it."""
+    n = len(reference)
+    if effect.kind == "level":
+        mean, low, high = interval(reference)
+        return f"{effect.name:32s} {mean:+10.3f} [{low:+.3f}, {high:+.3f}]  n={n}"
+    diff = treatment - reference
+    mean, low, high = interval(diff)
+    if effect.kind == "relative":
+        base = float(np.mean(reference)) or float("nan")
+        return (f"{effect.name:32s} {100 * mean / base:+9.1f}% "
+                f"[{100 * low / base:+.1f}%, {100 * high / base:+.1f}%]  n={n}")
+    return f"{effect.name:32s} {mean:+10.4g} [{low:+.4g}, {high:+.4g}]  n={n}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the chosen effects and print one line each."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.effects")
+    parser.add_argument("names", nargs="*", help="effects to run (default: all)")
+    parser.add_argument("--replicates", type=int, default=8)
+    parser.add_argument("--users", type=int, default=30_000)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args(argv)
+    chosen = [e for e in EFFECTS if not args.names or e.name in args.names]
+    unknown = set(args.names) - {e.name for e in EFFECTS}
+    if unknown:
+        print(f"unknown effects: {', '.join(sorted(unknown))} (known: "
+              f"{', '.join(e.name for e in EFFECTS)})", file=sys.stderr)
+        return 2
+    arms: dict[Arm, list[Effect]] = {}
+    for effect in chosen:
+        for arm in (effect.reference, effect.treatment):
+            if arm is not None:
+                arms.setdefault(arm, []).append(effect)
+    started = time.perf_counter()
+    with ProcessPoolExecutor(args.workers) as pool:
+        futures = {(arm, r): pool.submit(_run, arm, args.users, r,
+                                         [e.name for e in effects])
+                   for arm, effects in arms.items() for r in range(args.replicates)}
+        values = {key: future.result() for key, future in futures.items()}
+    print(f"{len(futures)} runs, {args.users:,} users, {args.replicates} replicates, "
+          f"{time.perf_counter() - started:.0f} s")
+    for effect in chosen:
+        def column(arm, effect=effect):
+            k = arms[arm].index(effect)
+            return np.array([values[arm, r][k] for r in range(args.replicates)])
+        reference = column(effect.reference)
+        treatment = column(effect.treatment) if effect.treatment else None
+        print(summarise(effect, reference, treatment), f" # {effect.question}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,144 @@
+"""A platform's security investment: Gordon-Loeb per control and per user, and detector ageing.
+
+Each first-line control (``core.vectors.CONTROLS``: liveness, device binding, payee
+warnings) is an investment account of its own. Every day the platform (upgrade rule
+``gordon_loeb``) spends on each control the Gordon-Loeb optimum for the fraud that
+control faces, stated **per user** so that a platform of 10,000 simulated users decides
+as one of 10 million does:
+
+* ``v``: the share of attempts on the control's vectors that succeed (smoothed);
+* ``L``: the platform's own potential loss on those vectors per user per day (attempted
+  amounts times the share of a loss the platform bears: refunds as sending and receiving
+  provider, plus ``reputation_weight`` of its users' unrefunded loss);
+* ``z* = GL(v, L)``, at most ``v L / e`` (Gordon and Loeb 2002).
+
+Spend builds **capability** with a lag (an exponential moving average over
+``deployment_lag_days``: what is bought takes time to go live). Capability ``K`` raises
+the control's strength in the contest by ``(alpha K + 1)^(beta / r)`` (``r`` the contest
+decisiveness), so that against weak tools the pass probability falls by the
+Gordon-Loeb factor ``(alpha K + 1)^-beta``.
+
+Detectors also age. Each (control, vector) keeps the tool quality its detector was
+trained on; against better tools (a new release, crews' R&D) its strength is multiplied
+by ``(trained / quality)^ageing``. Training catches up with the tools at
+``(alpha K + 1)^beta / retrain_days`` of the gap per day: slowly by itself (vendor
+updates), faster with investment.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from simfraud.core.vectors import CONTROL, CONTROLS
+
+
+def gordon_loeb_investment(vulnerability: float, potential_loss: float, alpha: float,
+                           beta: float) -> float:
+    """Optimal security investment for ``S(z, v) = v / (alpha z + 1)^beta``.
+
+    Maximises ``(v - S(z, v)) L - z``; Gordon and Loeb (2002) show the optimum never
+    exceeds ``v L / e``.
+
+    Args:
+        vulnerability: ``v``, probability an attack succeeds without the investment.
+        potential_loss: ``L``, loss if an attack succeeds (per user per day).
+        alpha: Efficiency of investment (per minor unit per user per day).
+        beta: Exponent of the breach function.
+
+    Returns:
+        The optimal investment ``z* >= 0`` per user per day.
+    """
+    if vulnerability <= 0.0 or potential_loss <= 0.0:
+        return 0.0
+    z = ((alpha * beta * vulnerability * potential_loss) ** (1.0 / (beta + 1.0)) - 1.0) / alpha
+    return max(z, 0.0)
+
+
+class ControlInvestment:
+    """Per-control spend, capability and detector training of one platform.
+
+    Each day's per-vector outcomes are summed by control and smoothed as moving averages
+    per user per day; rates are ratios of these averages, so that days with few attempts
+    (a small simulated population) do not bias them.
+
+    Attributes:
+        smoothed: Moving averages per control (rows ``ATTEMPTS``, ``SUCCESSES``,
+            ``ATTEMPTED``, ``LOSS``, ``OWN_COST``), per user per day.
+        spend: Today's spend per user, per control (minor units).
+        capability: Lagged spend per user, per control (what is live).
+        trained: Tool quality the platform's detectors were trained on, per vector.
+    """
+
+    ATTEMPTS, SUCCESSES, ATTEMPTED, LOSS, OWN_COST = range(5)
+
+    def __init__(self, initial_quality: np.ndarray, default_share: float):
+        n = len(CONTROLS)
+        self.default_share = default_share
+        self.smoothed = np.zeros((5, n))
+        self.spend = np.zeros(n)
+        self.capability = np.zeros(n)
+        self.trained = np.asarray(initial_quality, dtype=np.float64).copy()
+
+    def learn(self, day: np.ndarray, users: int, smoothing_days: int) -> None:
+        """Update the moving averages with one day's outcomes.
+
+        Args:
+            day: ``(5, n_vectors)`` attempts, successes, attempted amounts, losses and the
+                platform's own cost (rows in the order of ``smoothed``).
+            users: The platform's users.
+            smoothing_days: Window of the moving averages.
+        """
+        n = len(CONTROLS)
+        by_control = np.stack([np.bincount(CONTROL, weights=row, minlength=n) for row in day])
+        self.smoothed += (by_control / max(users, 1) - self.smoothed) / smoothing_days
+
+    @property
+    def vulnerability(self) -> np.ndarray:
+        """Share of attempts that succeed, per control."""
+        attempts, successes = self.smoothed[self.ATTEMPTS], self.smoothed[self.SUCCESSES]
+        return np.divide(successes, attempts, out=np.zeros_like(attempts), where=attempts > 0)
+
+    @property
+    def potential_loss(self) -> np.ndarray:
+        """Own potential loss per user per day, per control.
+
+        Attempted amounts times the share of a loss the platform bears
+        (``default_share`` before any loss).
+        """
+        loss, own = self.smoothed[self.LOSS], self.smoothed[self.OWN_COST]
+        share = np.divide(own, loss, out=np.full_like(loss, self.default_share), where=loss > 0)
+        return self.smoothed[self.ATTEMPTED] * np.minimum(share, 1.0)
+
+    def invest(self, alpha: float, beta: float, lag_days: int) -> None:
+        """Choose today's Gordon-Loeb spend per control and let capability follow it."""
+        self.spend = np.array([gordon_loeb_investment(v, loss, alpha, beta) for v, loss
+                               in zip(self.vulnerability, self.potential_loss, strict=True)])
+        self.capability += (self.spend - self.capability) / max(lag_days, 1)
+
+    def retrain(self, quality: np.ndarray, alpha: float, beta: float, retrain_days: int) -> None:
+        """Detectors catch up with the tools in use, faster with capability.
+
+        Args:
+            quality: Mean crew tool quality per vector.
+            alpha: Gordon-Loeb efficiency.
+            beta: Gordon-Loeb exponent.
+            retrain_days: Days to close the gap without investment.
+        """
+        speed = (alpha * self.capability[CONTROL] + 1.0) ** beta / retrain_days
+        self.trained += np.minimum(speed, 1.0) * (quality - self.trained)
+
+    def boost(self, alpha: float, beta: float, decisiveness: float) -> np.ndarray:
+        """Strength multiplier per control from live capability."""
+        return (alpha * self.capability + 1.0) ** (beta / decisiveness)
+
+    def ageing(self, quality: np.ndarray, exponent: float) -> np.ndarray:
+        """Strength multiplier per vector: detectors weaken against tools ahead of them."""
+        ahead = np.maximum(quality, self.trained)
+        ratio = np.divide(self.trained, ahead, out=np.ones_like(ahead), where=ahead > 0)
+        return ratio ** exponent
+
+    def daily_cost(self, users: int) -> int:
+        """Today's spend over all controls (minor units, rounded down)."""
+        return math.floor(float(self.spend.sum()) * users)
