@@ -120,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     rerun.add_argument("--quiet", action="store_true", help="print nothing when done")
 
     _dashboard_parser(sub)
+    _scorecard_parser(sub)
 
     validate = sub.add_parser("validate", help="check scenario files (exit 0 or 2)")
     validate.add_argument("files", nargs="+", help="scenario YAML files")
@@ -201,7 +202,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.command_line = shlex.join(["simfraud", *argv])  # as typed, for the records
     handlers = {"run": _run, "validate": _validate, "info": _info, "sweep": _sweep,
                 "compare": _compare, "sensitivity": _sensitivity, "dashboard": _dashboard,
-                "schema": _schema, "rerun": _rerun, "calibrate": _calibrate}
+                "schema": _schema, "rerun": _rerun, "calibrate": _calibrate,
+                "scorecard": _scorecard}
     try:
         return handlers[args.command](args)
     except KeyboardInterrupt:
@@ -366,6 +368,59 @@ def _calibrate(args: argparse.Namespace) -> int:
         print(f"  {name} = {value:.6g}")
     print(report["fit"].to_string(index=False, float_format="{:,.4g}".format))
     print(f"calibrated scenario in {Path(args.out) / 'calibrated.yaml'}")
+    return EXIT_OK
+
+
+# simfraud scorecard (issue 12): validation cases against published series.
+def _scorecard_parser(sub) -> None:
+    """The ``scorecard`` subcommand's options."""
+    card = sub.add_parser("scorecard", help="run validation cases against published series")
+    card.add_argument("cases", nargs="*", metavar="CASE",
+                      help="case files (default: every validation/*.yaml of this checkout)")
+    card.add_argument("--out", required=True, type=_folder_name, help="output folder")
+    card.add_argument("--quick", action="store_true",
+                      help="the cases' reduced runs (run.quick), for CI")
+    card.add_argument("--scenarios", metavar="DIR",
+                      help="folder the cases' scenario paths are relative to "
+                           "(default: scenarios/ of this checkout)")
+    card.add_argument("--workers", type=_positive,
+                      help="local worker processes (default: one per core)")
+    card.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                      help="run on this dask.distributed cluster instead")
+    card.add_argument("--resume", action="store_true",
+                      help="continue the scorecard in --out, skipping finished runs")
+    card.add_argument("--quiet", action="store_true", help="no progress and no table")
+
+
+def _scorecard(args: argparse.Namespace) -> int:
+    from simfraud.experiments.runner import ExperimentError, RunsFailedError
+    from simfraud.experiments.scorecard.load import CHECKOUT, default_cases, load_cases
+    from simfraud.experiments.scorecard.run import run_scorecard
+    from simfraud.scenario.problems import ScenarioError
+
+    paths = [Path(c) for c in args.cases] or default_cases()
+    if not paths:
+        print("simfraud scorecard: no case files given and no validation/ folder here",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
+    scenarios = Path(args.scenarios) if args.scenarios else CHECKOUT / "scenarios"
+    try:
+        cases = load_cases(paths, scenarios, args.quick)
+        card = run_scorecard(cases, Path(args.out), workers=args.workers,
+                             scheduler=args.scheduler, resume=args.resume, quiet=args.quiet,
+                             command_line=args.command_line)
+    except (ScenarioError, ExperimentError) as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except RunsFailedError as exc:
+        return _runs_failed("scorecard", exc.index)
+    except OSError as exc:
+        return _write_failed("scorecard", args.out, exc)
+    if not args.quiet:
+        shown = ["case", "metric", "period", "unit", "published", "simulated_mean",
+                 "simulated_p10", "simulated_p90", "within_tolerance"]
+        print(card[shown].to_string(index=False, float_format="{:,.4g}".format))
+        print(f"scorecard in {Path(args.out) / 'scorecard.html'}")
     return EXIT_OK
 
 
