@@ -204,7 +204,8 @@ def test_quick_scorecard_of_the_shipped_cases_end_to_end(tmp_path, capsys):
     assert len(missing) >= 3 and missing["within_tolerance"].isna().all()
     runs = card[card["check"] == "run"]
     finite = runs[runs["simulated_mean"].notna()]  # a share of no loss is 0/0 in tiny runs
-    assert len(finite) >= len(runs) - 3 and (finite["replicates"] == 2).all()
+    assert len(finite) >= len(runs) - 3
+    assert finite["replicates"].between(1, 2).all()  # replicates with a defined value
     assert (finite["simulated_p10"] <= finite["simulated_mean"]).all()
     assert (finite["simulated_mean"] <= finite["simulated_p90"]).all()
     facepay = card[card["metric"] == "facepay_users"].iloc[0]
