@@ -120,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     rerun.add_argument("--quiet", action="store_true", help="print nothing when done")
 
     _dashboard_parser(sub)
+    _scorecard_parser(sub)
 
     validate = sub.add_parser("validate", help="check scenario files (exit 0 or 2)")
     validate.add_argument("files", nargs="+", help="scenario YAML files")
@@ -168,14 +169,19 @@ def _dashboard_parser(sub) -> None:
                             "until one ends (default 2)")
 
 
-def _experiment_options(parser: argparse.ArgumentParser) -> None:
-    """Options shared by the experiment commands."""
+def _cluster_options(parser: argparse.ArgumentParser) -> None:
+    """Where an experiment's runs go: ``--workers``, ``--scheduler``, ``--resume``."""
     parser.add_argument("--workers", type=_positive,
                         help="local worker processes (default: one per core)")
     parser.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                         help="run on this dask.distributed cluster instead")
     parser.add_argument("--resume", action="store_true",
                         help="continue the experiment in --out, skipping finished runs")
+
+
+def _experiment_options(parser: argparse.ArgumentParser) -> None:
+    """Options shared by the experiment commands."""
+    _cluster_options(parser)
     parser.add_argument("--users", type=_users, help="simulated users (population.users)")
     parser.add_argument("--days", type=_days, help="days to simulate")
     parser.add_argument("--seed", type=_seed, help="base random seed")
@@ -201,7 +207,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.command_line = shlex.join(["simfraud", *argv])  # as typed, for the records
     handlers = {"run": _run, "validate": _validate, "info": _info, "sweep": _sweep,
                 "compare": _compare, "sensitivity": _sensitivity, "dashboard": _dashboard,
-                "schema": _schema, "rerun": _rerun, "calibrate": _calibrate}
+                "schema": _schema, "rerun": _rerun, "calibrate": _calibrate,
+                "scorecard": _scorecard}
     try:
         return handlers[args.command](args)
     except KeyboardInterrupt:
@@ -302,25 +309,18 @@ def _compare_arms(args: argparse.Namespace):
 
 def _compare(args: argparse.Namespace) -> int:
     from simfraud.experiments.compare import run_compare
-    from simfraud.experiments.runner import ExperimentError, RunsFailedError
 
     try:
         scenarios, names, files = _compare_arms(args)
     except _ArgumentsError as exc:
         print(exc, file=sys.stderr)
         return EXIT_BAD_INPUT
-    try:
-        comparison = run_compare(scenarios, names, Path(args.out), args.replicates,
-                                 workers=args.workers, scheduler=args.scheduler,
-                                 resume=args.resume, quiet=args.quiet,
-                                 command_line=args.command_line, sources=files)
-    except ExperimentError as exc:
-        print(exc, file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except RunsFailedError as exc:
-        return _runs_failed("compare", exc.index)
-    except OSError as exc:
-        return _write_failed("compare", args.out, exc)
+    comparison, status = _experiment_call("compare", args.out, lambda: run_compare(
+        scenarios, names, Path(args.out), args.replicates, workers=args.workers,
+        scheduler=args.scheduler, resume=args.resume, quiet=args.quiet,
+        command_line=args.command_line, sources=files))
+    if status is not None:
+        return status
     for row in comparison.tail.itertuples():
         if row.warning:
             print(f"simfraud compare: {row.scenario}: {row.warning}", file=sys.stderr)
@@ -328,6 +328,27 @@ def _compare(args: argparse.Namespace) -> int:
         print(_difference_table(comparison, scenarios[0].currency))
         print(f"report in {Path(args.out) / 'report.html'}")
     return EXIT_OK
+
+
+def _experiment_call(command: str, out: str, call):
+    """Run ``call()``; map an experiment's failures to an exit status and its message.
+
+    Returns:
+        ``(result, None)``, or ``(None, status)`` after printing why: 2 for bad input, an
+        unusable folder or scheduler or a failed write, 1 when runs failed.
+    """
+    from simfraud.experiments.runner import ExperimentError, RunsFailedError
+    from simfraud.scenario.problems import ScenarioError
+
+    try:
+        return call(), None
+    except (ScenarioError, ExperimentError) as exc:
+        print(exc, file=sys.stderr)
+        return None, EXIT_BAD_INPUT
+    except RunsFailedError as exc:
+        return None, _runs_failed(command, exc.index)
+    except OSError as exc:
+        return None, _write_failed(command, out, exc)
 
 
 def _runs_failed(command: str, index) -> int:
@@ -366,6 +387,46 @@ def _calibrate(args: argparse.Namespace) -> int:
         print(f"  {name} = {value:.6g}")
     print(report["fit"].to_string(index=False, float_format="{:,.4g}".format))
     print(f"calibrated scenario in {Path(args.out) / 'calibrated.yaml'}")
+    return EXIT_OK
+
+
+# simfraud scorecard (issue 12): validation cases against published series.
+def _scorecard_parser(sub) -> None:
+    """The ``scorecard`` subcommand's options."""
+    card = sub.add_parser("scorecard", help="run validation cases against published series")
+    card.add_argument("cases", nargs="*", metavar="CASE",
+                      help="case files (default: every validation/*.yaml of this checkout)")
+    card.add_argument("--out", required=True, type=_folder_name, help="output folder")
+    card.add_argument("--quick", action="store_true",
+                      help="the cases' reduced runs (run.quick), for CI")
+    card.add_argument("--scenarios", metavar="DIR",
+                      help="folder the cases' scenario paths are relative to "
+                           "(default: scenarios/ of this checkout)")
+    _cluster_options(card)
+    card.add_argument("--quiet", action="store_true", help="no progress and no table")
+
+
+def _scorecard(args: argparse.Namespace) -> int:
+    from simfraud.experiments.scorecard.load import CHECKOUT, default_cases, load_cases
+    from simfraud.experiments.scorecard.run import run_scorecard
+
+    paths = [Path(c) for c in args.cases] or default_cases()
+    if not paths:
+        print("simfraud scorecard: no case files given and no validation/ folder here",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
+    scenarios = Path(args.scenarios) if args.scenarios else CHECKOUT / "scenarios"
+    card, status = _experiment_call("scorecard", args.out, lambda: run_scorecard(
+        load_cases(paths, scenarios, args.quick), Path(args.out), workers=args.workers,
+        scheduler=args.scheduler, resume=args.resume, quiet=args.quiet,
+        command_line=args.command_line))
+    if status is not None:
+        return status
+    if not args.quiet:
+        shown = ["case", "metric", "period", "unit", "published", "simulated_mean",
+                 "simulated_p10", "simulated_p90", "within_tolerance"]
+        print(card[shown].to_string(index=False, float_format="{:,.4g}".format))
+        print(f"scorecard in {Path(args.out) / 'scorecard.html'}")
     return EXIT_OK
 
 

@@ -9,7 +9,7 @@ a ``flow`` is summed over a period, a ``stock`` (a level at the end of the day) 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -119,6 +119,11 @@ VECTOR_STATS: tuple[str, ...] = (
     "stopped_monitoring", "refunded",
 )
 """Columns of ``vectors.parquet`` after ``replicate``, ``day``, ``platform``, ``vector``."""
+VECTOR_METRICS: dict[str, Metric] = {
+    name: replace(METRICS["gross_loss" if name == "loss" else name], name=name)
+    for name in VECTOR_STATS}
+"""``VECTOR_STATS`` with the unit and kind of the daily metric each one splits by
+(platform, vector): ``loss`` splits ``gross_loss``, the others their namesakes."""
 
 
 def metrics_table() -> str:

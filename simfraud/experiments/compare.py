@@ -123,7 +123,7 @@ def publish(out: Path, index: pd.DataFrame, names: list[str], currency: str,
     """Analyse the finished runs and write the tables (CSV and Parquet) and the report."""
     comparison = analyse(index, names, currency, weights)
     comparison.payers_by_platform = payers_by_platform(
-        {name: _run_frames(out, index, name, "vectors.parquet") for name in names}, currency)
+        {name: run_frames(out, index, name, "vectors.parquet") for name in names}, currency)
     for table in TABLES:
         frame = getattr(comparison, table)
         write_csv_atomic(frame, out / f"{table}.csv")
@@ -198,7 +198,8 @@ def analyse(index: pd.DataFrame, names: list[str], currency: str = "GBP",
                       payers, social, tail, pd.DataFrame(effectiveness))
 
 
-def _run_frames(out: Path, index: pd.DataFrame, name: str, file: str) -> pd.DataFrame:
+def run_frames(out: Path, index: pd.DataFrame, name: str, file: str) -> pd.DataFrame:
+    """One table (``file``) of every finished run of the arm ``name``, concatenated."""
     runs = index[(index["label"] == name) & (index["status"] == "ok")]["run_id"]
     return pd.concat([pd.read_parquet(out / "runs" / run / file) for run in runs],
                      ignore_index=True)
@@ -225,13 +226,13 @@ def write_report(out: Path, comparison: Comparison, currency: str, days: int) ->
     names = list(dict.fromkeys(comparison.summary["scenario"]))
     weekly, monthly = [], []
     for name in names:
-        ts = _run_frames(out, comparison.index, name, "timeseries.parquet")
+        ts = run_frames(out, comparison.index, name, "timeseries.parquet")
         ts["week_start"] = ts["date"] - pd.to_timedelta(ts["day"] % 7, unit="D")
         per_week = ts.groupby(["replicate", "week_start"])["gross_loss"].sum() / 100.0
         bands = per_week.groupby("week_start").quantile([0.1, 0.5, 0.9]).unstack()
         bands.columns = ["p10", "median", "p90"]
         weekly.append(bands.reset_index().assign(scenario=name))
-        vec = _run_frames(out, comparison.index, name, "vectors.parquet")
+        vec = run_frames(out, comparison.index, name, "vectors.parquet")
         vec["month"] = (pd.Timestamp(ts["date"].min())
                         + pd.to_timedelta(vec["day"] // 30 * 30, unit="D"))
         loss = vec.groupby(["month", "vector"], observed=True)["loss"].sum()
