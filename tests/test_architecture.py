@@ -97,3 +97,14 @@ def test_every_metric_is_measured_exactly_once():
     assert len(names) == len(set(names))
     assert sorted([*names, "social_cost"]) == sorted(m.name for m in TIMESERIES)
     assert set(day_values(model)) == {m.name for m in TIMESERIES}
+
+
+SHARED_NAMES = {"transactions.py": "the log's kernel side (users/) and its table (outputs/)"}
+"""Module names two layers use on purpose, with the reason."""
+
+
+def test_no_two_modules_share_a_name():
+    names = [p.name for p in MODULES if p.name not in ("__init__.py", "__main__.py")]
+    top_level = {p.name for p in PACKAGE.parent.glob("*.py")}
+    repeated = {n for n in names if names.count(n) > 1 or n in top_level}
+    assert repeated <= set(SHARED_NAMES), sorted(repeated - set(SHARED_NAMES))

@@ -21,7 +21,7 @@ from simfraud.cli.tables import difference_table, sweep_table
 
 def sweep(args: argparse.Namespace) -> int:
     """Run a parameter grid x replicates; print the mean headline figures per point."""
-    from simfraud.experiments.runner import ExperimentError
+    from simfraud.experiments.dispatch import ExperimentError
     from simfraud.experiments.sweep import resolve_sweep, run_sweep
     from simfraud.scenario.loader import ScenarioError, load_scenario
     from simfraud.scenario.overrides import OverrideError
@@ -51,7 +51,7 @@ def sweep(args: argparse.Namespace) -> int:
 def compare(args: argparse.Namespace) -> int:
     """Compare arms with common random numbers; print the paired differences."""
     from simfraud.experiments.compare import run_compare
-    from simfraud.experiments.runner import ExperimentError, RunsFailedError
+    from simfraud.experiments.dispatch import ExperimentError, RunsFailedError
 
     try:
         scenarios, names, files = _compare_arms(args)
@@ -136,7 +136,7 @@ def _compared_files(args: argparse.Namespace):
 def sensitivity(args: argparse.Namespace) -> int:
     """Morris screening of the scenario's ``sensitivity:`` ranges; print the ranking."""
     from simfraud.core.metrics import TIMESERIES
-    from simfraud.experiments.runner import ExperimentError
+    from simfraud.experiments.dispatch import ExperimentError
     from simfraud.experiments.sensitivity import SensitivityError, run_sensitivity
     from simfraud.scenario.loader import ScenarioError, load_scenario
 

@@ -98,8 +98,8 @@ def rerun(args: argparse.Namespace) -> int:
 
 
 def _rerun_experiment(args: argparse.Namespace) -> int:
+    from simfraud.experiments.dispatch import ExperimentError, RunsFailedError
     from simfraud.experiments.rerun import rerun_experiment
-    from simfraud.experiments.runner import ExperimentError, RunsFailedError
     from simfraud.scenario.loader import ScenarioError
 
     try:

@@ -14,9 +14,7 @@ from typing import Any
 import pandas as pd
 
 from simfraud.core.rng import replicate_seed
-from simfraud.experiments.plan import RunSpec
-from simfraud.experiments.record import read_record
-from simfraud.experiments.runner import (
+from simfraud.experiments.dispatch import (
     ExperimentError,
     RunsFailedError,
     Task,
@@ -24,6 +22,8 @@ from simfraud.experiments.runner import (
     locked,
     run_all,
 )
+from simfraud.experiments.plan import RunSpec
+from simfraud.experiments.record import read_record
 from simfraud.scenario.yaml12 import parse_yaml
 
 RERUNNABLE = ("compare", "sweep")
