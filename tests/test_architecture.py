@@ -108,3 +108,19 @@ def test_no_two_modules_share_a_name():
     top_level = {p.name for p in PACKAGE.parent.glob("*.py")}
     repeated = {n for n in names if names.count(n) > 1 or n in top_level}
     assert repeated <= set(SHARED_NAMES), sorted(repeated - set(SHARED_NAMES))
+
+
+def _is_kernel(function: ast.FunctionDef) -> bool:
+    names = {ast.unparse(d).split("(")[0].rsplit(".", 1)[-1] for d in function.decorator_list}
+    return bool(names & {"njit", "jit", "vectorize", "guvectorize"})
+
+
+@pytest.mark.parametrize("folder", ["simfraud", "dashboards"])
+def test_no_function_outside_the_kernels_is_over_60_lines(folder):
+    long = [f"{path.relative_to(PACKAGE.parent)}:{node.lineno} {node.name} "
+            f"({node.end_lineno - node.lineno + 1} lines)"
+            for path in sorted((PACKAGE.parent / folder).rglob("*.py"))
+            for node in ast.walk(ast.parse(path.read_text()))
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+            and node.end_lineno - node.lineno + 1 > 60 and not _is_kernel(node)]
+    assert long == []
