@@ -537,3 +537,17 @@ def test_regression_tags_on_keys_are_not_refused(tmp_path, key):
         assert "is not allowed" in str(err)
         return
     pytest.fail("loader bug: a non-standard tag on a key is silently accepted")
+
+
+def test_an_unknown_sensitivity_path_is_one_line_not_one_per_bound(tmp_path):
+    path = write(tmp_path / "s.yaml", """\
+        sensitivity:
+          parameters:
+            attackers.intial: {low: 1, high: 5}
+            days: {low: 10, high: 99999}
+        """)
+    lines = str(problems_of(path)).split("\n")
+    assert len(lines) == 2, lines
+    assert (f"{path}:3:5: sensitivity.parameters.attackers.intial: unknown key 'intial'; "
+            "did you mean 'initial'?") in lines[0]
+    assert lines[1].startswith(f"{path}:4:5: sensitivity.parameters.days: value 99999: ")

@@ -23,7 +23,10 @@ def calibrate(args: argparse.Namespace) -> int:
         return bad_input(f"simfraud calibrate: --out {exc}")
     except ScenarioError as exc:
         return bad_input(exc)
-    except (OSError, ValueError, pydantic.ValidationError) as exc:
+    except pydantic.ValidationError as exc:  # a trial's values made no valid scenario
+        return bad_input("\n".join(f"simfraud calibrate: {args.spec}: trial values: {line}"
+                                    for line in _one_line_each(exc)))
+    except (OSError, ValueError) as exc:
         return bad_input(f"simfraud calibrate: {args.spec}: {exc}")
     if args.quiet:
         return EXIT_OK
@@ -33,3 +36,12 @@ def calibrate(args: argparse.Namespace) -> int:
     print(report["fit"].to_string(index=False, float_format="{:,.4g}".format))
     print(f"calibrated scenario in {Path(args.out) / 'calibrated.yaml'}")
     return EXIT_OK
+
+
+def _one_line_each(exc) -> list[str]:
+    """``field.path: what is wrong (got ...; allowed: ...)`` per error of a scenario."""
+    from simfraud.scenario.messages import clean_path, message
+    from simfraud.scenario.problems import dotted
+
+    return [f"{dotted(error['loc'])}: {message(error, clean_path({}, error['loc'])[1])}"
+            for error in exc.errors()]
