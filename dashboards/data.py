@@ -22,8 +22,8 @@ import pyarrow as pa
 import yaml
 
 from simfraud.core.metrics import TIMESERIES
+from simfraud.experiments.dispatch import EXPERIMENT
 from simfraud.experiments.load import arm_table, is_experiment, load_arm
-from simfraud.experiments.runner import EXPERIMENT
 from simfraud.results.manifest import (
     MANIFEST,
     Manifest,

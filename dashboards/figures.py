@@ -126,44 +126,12 @@ def losses_figure(timeseries: pd.DataFrame, vectors: pd.DataFrame, breakdown: st
     fig = go.Figure()
     title = {"total": "Gross fraud losses", "payer": "Who bears the losses",
              "vector": "Losses by attack vector", "platform": "Losses by platform"}[breakdown]
-    if breakdown in ("total", "payer"):
-        columns = ["gross_loss"] if breakdown == "total" else list(PAYERS)
-        totals = period_totals(timeseries, columns, frequency)
-        if cumulative:
-            totals = _cumulate(totals, columns, None)
-        for k, column in enumerate(columns):
-            band = quantile_band(totals, column)
-            band[["p10", "median", "p90"]] /= units.MINOR_PER_MAJOR
-            colour = PALETTE[k % len(PALETTE)]
-            label = "gross loss" if breakdown == "total" else PAYERS[column]
-            if breakdown == "total":
-                fig.add_trace(go.Scatter(x=band["period"], y=band["p90"], mode="lines",
-                                         line={"width": 0}, showlegend=False,
-                                         hoverinfo="skip"))
-                fig.add_trace(go.Scatter(x=band["period"], y=band["p10"], mode="lines",
-                                         line={"width": 0}, fill="tonexty",
-                                         fillcolor=_rgba(colour, 0.25), name="10-90%"))
-                fig.add_trace(go.Scatter(x=band["period"], y=band["median"],
-                                         line={"color": colour}, name="median"))
-            else:
-                fig.add_trace(go.Scatter(x=band["period"], y=band["median"],
-                                         stackgroup="payers", name=label,
-                                         line={"color": colour}))
+    if breakdown == "total":
+        _add_total_losses(fig, timeseries, frequency, cumulative)
+    elif breakdown == "payer":
+        _add_losses_by_payer(fig, timeseries, frequency, cumulative)
     else:
-        column = "vector" if breakdown == "vector" else "platform"
-        totals = period_totals(vectors, ["loss"], frequency, by=column)
-        if cumulative:
-            totals = _cumulate(totals, ["loss"], column)
-        band = quantile_band(totals, "loss", by=column)
-        band[["p10", "median", "p90"]] /= units.MINOR_PER_MAJOR
-        order = list(VECTORS) if column == "vector" else sorted(band[column].unique())
-        for k, name in enumerate(order):
-            part = band[band[column] == name]
-            if part.empty:
-                continue
-            fig.add_trace(go.Scatter(x=part["period"], y=part["median"],
-                                     stackgroup=column, name=str(name),
-                                     line={"color": PALETTE[k % len(PALETTE)]}))
+        _add_losses_by(fig, vectors, breakdown, frequency, cumulative)
     _add_events(fig, events)
     what = "cumulative" if cumulative else frequency
     fig.update_layout(title=f"{title} ({what}, median of replicates)",
@@ -171,6 +139,53 @@ def losses_figure(timeseries: pd.DataFrame, vectors: pd.DataFrame, breakdown: st
                       hovermode="x unified", margin={"t": 60, "r": 20},
                       legend={"orientation": "h", "y": -0.15})
     return fig
+
+
+def _loss_band(frame: pd.DataFrame, column: str, frequency: str, cumulative: bool,
+               by: str | None = None) -> pd.DataFrame:
+    """Median and 10-90% band of a loss column per period, in major units."""
+    totals = period_totals(frame, [column], frequency, by=by)
+    if cumulative:
+        totals = _cumulate(totals, [column], by)
+    band = quantile_band(totals, column, by=by)
+    band[["p10", "median", "p90"]] /= units.MINOR_PER_MAJOR
+    return band
+
+
+def _add_total_losses(fig: go.Figure, timeseries: pd.DataFrame, frequency: str,
+                      cumulative: bool) -> None:
+    """Gross loss: the median line over its shaded 10-90% band."""
+    band = _loss_band(timeseries, "gross_loss", frequency, cumulative)
+    colour = PALETTE[0]
+    fig.add_trace(go.Scatter(x=band["period"], y=band["p90"], mode="lines",
+                             line={"width": 0}, showlegend=False, hoverinfo="skip"))
+    fig.add_trace(go.Scatter(x=band["period"], y=band["p10"], mode="lines",
+                             line={"width": 0}, fill="tonexty",
+                             fillcolor=_rgba(colour, 0.25), name="10-90%"))
+    fig.add_trace(go.Scatter(x=band["period"], y=band["median"],
+                             line={"color": colour}, name="median"))
+
+
+def _add_losses_by_payer(fig: go.Figure, timeseries: pd.DataFrame, frequency: str,
+                         cumulative: bool) -> None:
+    """Who bears the losses: stacked medians of users' and providers' shares."""
+    for k, (column, label) in enumerate(PAYERS.items()):
+        band = _loss_band(timeseries, column, frequency, cumulative)
+        fig.add_trace(go.Scatter(x=band["period"], y=band["median"], stackgroup="payers",
+                                 name=label, line={"color": PALETTE[k % len(PALETTE)]}))
+
+
+def _add_losses_by(fig: go.Figure, vectors: pd.DataFrame, column: str, frequency: str,
+                   cumulative: bool) -> None:
+    """Stacked medians of the losses by attack vector or by platform (``column``)."""
+    band = _loss_band(vectors, "loss", frequency, cumulative, by=column)
+    order = list(VECTORS) if column == "vector" else sorted(band[column].unique())
+    for k, name in enumerate(order):
+        part = band[band[column] == name]
+        if part.empty:
+            continue
+        fig.add_trace(go.Scatter(x=part["period"], y=part["median"], stackgroup=column,
+                                 name=str(name), line={"color": PALETTE[k % len(PALETTE)]}))
 
 
 def compare_figure(series: dict[str, pd.DataFrame], column: str, frequency: str,

@@ -39,8 +39,7 @@ MODULES = sorted(PACKAGE.rglob("*.py"))
 
 
 def test_every_module_is_in_a_layer():
-    loose = [p.name for p in MODULES if p.parent == PACKAGE and p.name not in
-             ("__init__.py", "cli.py")]
+    loose = [p.name for p in MODULES if p.parent == PACKAGE and p.name != "__init__.py"]
     assert loose == [], "modules at the package root belong in a layer's package"
 
 
@@ -59,7 +58,7 @@ def test_the_package_does_not_import_benchmarks_or_dashboards():
                 (n.lineno, n.module or "") for n in ast.walk(ast.parse(path.read_text()))
                 if isinstance(n, ast.ImportFrom)]:
             assert name.split(".")[0] not in ("benchmarks", "dashboards") or (
-                path.name == "cli.py"), f"{path}:{line} imports {name}"
+                path == PACKAGE / "cli" / "serve.py"), f"{path}:{line} imports {name}"
 
 
 def test_every_kernel_input_is_read_by_its_stage():
@@ -98,3 +97,30 @@ def test_every_metric_is_measured_exactly_once():
     assert len(names) == len(set(names))
     assert sorted([*names, "social_cost"]) == sorted(m.name for m in TIMESERIES)
     assert set(day_values(model)) == {m.name for m in TIMESERIES}
+
+
+SHARED_NAMES = {"transactions.py": "the log's kernel side (users/) and its table (outputs/)"}
+"""Module names two layers use on purpose, with the reason."""
+
+
+def test_no_two_modules_share_a_name():
+    names = [p.name for p in MODULES if p.name not in ("__init__.py", "__main__.py")]
+    top_level = {p.name for p in PACKAGE.parent.glob("*.py")}
+    repeated = {n for n in names if names.count(n) > 1 or n in top_level}
+    assert repeated <= set(SHARED_NAMES), sorted(repeated - set(SHARED_NAMES))
+
+
+def _is_kernel(function: ast.FunctionDef) -> bool:
+    names = {ast.unparse(d).split("(")[0].rsplit(".", 1)[-1] for d in function.decorator_list}
+    return bool(names & {"njit", "jit", "vectorize", "guvectorize"})
+
+
+@pytest.mark.parametrize("folder", ["simfraud", "dashboards"])
+def test_no_function_outside_the_kernels_is_over_60_lines(folder):
+    long = [f"{path.relative_to(PACKAGE.parent)}:{node.lineno} {node.name} "
+            f"({node.end_lineno - node.lineno + 1} lines)"
+            for path in sorted((PACKAGE.parent / folder).rglob("*.py"))
+            for node in ast.walk(ast.parse(path.read_text()))
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+            and node.end_lineno - node.lineno + 1 > 60 and not _is_kernel(node)]
+    assert long == []

@@ -1,6 +1,9 @@
 """Calibration: a tiny fit runs, writes its files and reports located input errors."""
 
+import re
+
 import pandas as pd
+import pytest
 
 from simfraud.cli import main
 from simfraud.scenario.yaml12 import dump_yaml, parse_yaml
@@ -52,3 +55,65 @@ def test_targets_are_checked_before_anything_runs(tmp_path, capsys):
         assert main(["calibrate", str(tmp_path / "spec.yaml"), "--out",
                      str(tmp_path / "o")]) == 2
         assert f"t.csv:2: {message}" in capsys.readouterr().err
+
+
+LOCATED = re.compile(r"^spec\.yaml:(\d+):\d+: [\w.]+: .+allowed: .+\)$")
+SPEC_HEAD = "scenario: s.yaml\ntargets: t.csv\nreal_population: 1000\nusers: 200\n"
+
+
+@pytest.mark.parametrize(("body", "line", "fragment"), [
+    ("parameters:\n  attackers.initial: {low: abc, high: 5}\n", 6,
+     "parameters.attackers.initial.low: Input should be a valid number (got 'abc'"),
+    ("parameters:\n  attackers.initial: {low: 1, high: 5}\ntrials: -1\n", 7,
+     "trials: Input should be greater than or equal to 1 (got -1; allowed: 1 to 10_000)"),
+    ("parameters:\n  attackers.intial: {low: 1, high: 5}\n", 6,
+     "parameters.attackers.intial: unknown key 'intial'; did you mean 'initial'?"),
+    ("parameters:\n  platforms.3.liveness.bpcer: {low: 0, high: 0.1}\n", 6,
+     "platforms has 1 item(s): index 3 is out of range (allowed: 0 to 0)"),
+    ("parameters:\n  days: {low: 10, high: 99999}\n", 6,
+     "parameters.days: value 99999: Input should be less than or equal to 3650"),
+    ("parameters:\n  platforms.0.liveness.level: {low: 1, high: 2}\n", 6,
+     "the scenario's value is 'passive_2d', not a number"),
+    ("parameters:\n  attackers.initial: {low: 1.2, high: 1.8}\n", 6,
+     "no whole number from 1.2 to 1.8"),
+    ("parameters:\n  attackers.initial: {low: 1, high: 5}\ninteger: [attackers.max]\n", 7,
+     "integer.0: 'attackers.max' is not a free parameter (allowed: attackers.initial)"),
+])
+def test_a_bad_spec_value_is_one_located_line_before_anything_runs(body, line, fragment,
+                                                                   tmp_path, capsys,
+                                                                   monkeypatch):
+    (tmp_path / "s.yaml").write_text("days: 30\n")
+    (tmp_path / "t.csv").write_text("metric,period,value,weight\ngross_loss,2024,100,1\n")
+    (tmp_path / "spec.yaml").write_text(SPEC_HEAD + body)
+    monkeypatch.chdir(tmp_path)
+    assert main(["calibrate", "spec.yaml", "--out", "o"]) == 2
+    err = capsys.readouterr().err
+    [message] = err.strip().split("\n")
+    match = LOCATED.match(message)
+    assert match and int(match.group(1)) == line and fragment in message, err
+    assert not (tmp_path / "o").exists()
+
+
+def test_the_ends_of_several_bad_ranges_are_reported_together(tmp_path, capsys):
+    (tmp_path / "s.yaml").write_text("days: 30\n")
+    (tmp_path / "t.csv").write_text("metric,period,value,weight\ngross_loss,2024,100,1\n")
+    (tmp_path / "spec.yaml").write_text(
+        SPEC_HEAD + "parameters:\n  attackers.nope: {low: 1, high: 5}\n"
+        "  days: {low: -5, high: 99999}\n")
+    assert main(["calibrate", str(tmp_path / "spec.yaml"), "--out", str(tmp_path / "o")]) == 2
+    lines = capsys.readouterr().err.strip().split("\n")
+    assert [line.split(": ")[1] for line in lines] == [
+        "parameters.attackers.nope", "parameters.days", "parameters.days"]
+    assert "value -5" in lines[1] and "value 99999" in lines[2]
+
+
+def test_an_unknown_target_metric_is_refused_before_anything_runs(tmp_path, capsys):
+    (tmp_path / "s.yaml").write_text("days: 30\n")
+    (tmp_path / "t.csv").write_text("metric,period,value,weight\ngross_losses,2024,100,1\n"
+                                    "social_engineering.lost,2024,5,1\n")
+    (tmp_path / "spec.yaml").write_text(
+        SPEC_HEAD + "parameters:\n  attackers.initial: {low: 1, high: 5}\n")
+    assert main(["calibrate", str(tmp_path / "spec.yaml"), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "t.csv:2: unknown metric 'gross_losses'; did you mean 'gross_loss'?" in err
+    assert "Traceback" not in err and not (tmp_path / "o").exists()

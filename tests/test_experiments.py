@@ -128,3 +128,37 @@ def test_rerun_refuses_what_it_cannot_reproduce(compared, tmp_path, capsys):
     assert main(["rerun", str(copy), "--out", str(tmp_path / "o")]) == 2
     assert "allowed: compare, sweep" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+def _scenario_of_days(record, folder):
+    stored = folder / record["scenarios"][0]["stored"]
+    stored.write_text(stored.read_text().replace("days: 20\n", "days: 99999\n"))
+    record["scenarios"][0]["sha256"] = hashlib.sha256(stored.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize(("mutate", "fragment"), [
+    (lambda r, f: r.update(replicates=5000),
+     "experiment.json: replicates: Input should be less than or equal to 1000 (got 5000)"),
+    (lambda r, f: r.update(replicates="2"),
+     "experiment.json: replicates: Input should be a valid integer (got '2')"),
+    (lambda r, f: r["arms"][0]["runs"][0].__setitem__(1, 1.5),
+     "experiment.json: arms.0.runs.0.1: Input should be a valid integer (got 1.5)"),
+    (lambda r, f: r["arms"][1].update(changes={"population.users": 10**9}),
+     "experiment.json: arms.1.changes.population.users (arm 'strict'): value 1000000000: "
+     "Input should be less than or equal to 100000000"),
+    (lambda r, f: r["arms"][1].update(scenario=7), "scenario 7 (allowed: 0 to 1)"),
+    (_scenario_of_days, "00.yaml:5:1: days: Input should be less than or equal to 3650"),
+])
+def test_rerun_refuses_a_record_past_the_bounds_before_any_run(compared, tmp_path, capsys,
+                                                                mutate, fragment):
+    copy = tmp_path / "old"
+    (copy / "scenarios").mkdir(parents=True)
+    for stored in (compared / "scenarios").iterdir():
+        (copy / "scenarios" / stored.name).write_bytes(stored.read_bytes())
+    record = json.loads((compared / "experiment.json").read_text())
+    mutate(record, copy)
+    (copy / "experiment.json").write_text(json.dumps(record))
+    assert main(["rerun", str(copy), "--out", str(tmp_path / "o")]) == 2
+    [line] = capsys.readouterr().err.strip().split("\n")
+    assert line.startswith("simfraud rerun: ") and fragment in line, line
+    assert not (tmp_path / "o").exists()

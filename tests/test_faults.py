@@ -268,6 +268,11 @@ def test_a_bad_scheduler_address_is_one_line_and_exit_2(scenario, tmp_path, caps
     ('{"engine": "gpu"}', "engine: Input should be 'columnar' or 'agents'"),
     ('{"replicate": -1}', "replicate: Input should be greater than or equal to 0"),
     ('{"transactions": true}', "transactions: Input should be a valid number"),
+    ('{"replicates": 5000}', "replicates: Input should be less than or equal to 1000 (got 5000)"),
+    ('{"replicates": 2.0}', "replicates: Input should be a valid integer (got 2.0)"),
+    ('{"users": 1000000000}', "users: Input should be less than or equal to 100000000"),
+    ('{"days": 40000}', "days: Input should be less than or equal to 3650 (got 40000)"),
+    ('{"days": "365"}', "days: Input should be a valid integer (got '365')"),
 ])
 def test_rerun_of_a_malformed_manifest_is_one_located_line(scenario, tmp_path, capsys,
                                                            manifest, fragment):

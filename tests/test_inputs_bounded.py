@@ -124,7 +124,7 @@ def test_bad_grid_value(grid, fragment, tmp_path, capsys):
     ("scenario: s.yaml\n" + BOMB, "document expands to more than 100000 nodes", 1),
     ("scenario: s.yaml\ntargets: t.csv\nparameters: {}\nreal_population: .inf\n"
      "users: '2000'\n", "users: Input should be a valid integer (got '2000'", 2),
-    ("- a list\n", "expected a mapping of calibration fields, found list", 1),
+    ("- a list\n", "expected a mapping of calibration fields, found a list", 1),
 ])
 def test_bad_calibration_spec(spec, fragment, lines, tmp_path, capsys):
     path = tmp_path / "spec.yaml"

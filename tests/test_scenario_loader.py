@@ -537,3 +537,50 @@ def test_regression_tags_on_keys_are_not_refused(tmp_path, key):
         assert "is not allowed" in str(err)
         return
     pytest.fail("loader bug: a non-standard tag on a key is silently accepted")
+
+
+def test_an_unknown_sensitivity_path_is_one_line_not_one_per_bound(tmp_path):
+    path = write(tmp_path / "s.yaml", """\
+        sensitivity:
+          parameters:
+            attackers.intial: {low: 1, high: 5}
+            days: {low: 10, high: 99999}
+        """)
+    lines = str(problems_of(path)).split("\n")
+    assert len(lines) == 2, lines
+    assert (f"{path}:3:5: sensitivity.parameters.attackers.intial: unknown key 'intial'; "
+            "did you mean 'initial'?") in lines[0]
+    assert lines[1].startswith(f"{path}:4:5: sensitivity.parameters.days: value 99999: ")
+
+
+@pytest.mark.parametrize(("text", "where", "fragment"), [
+    ("", "1:1: (file)", "the whole file is empty (allowed: a mapping of scenario fields)"),
+    ("# a comment only\n", "1:1: (file)", "the whole file is empty"),
+    ("# header\nnull\n", "2:1: (top level)", "found null (a document with no mapping)"),
+    ("# header\n\n- a\n", "3:1: (top level)", "found a list"),
+    ("# header\n42\n", "2:1: (top level)", "found a number"),
+])
+def test_whole_file_problems_say_so_where_the_document_starts(tmp_path, text, where,
+                                                              fragment):
+    path = tmp_path / "s.yaml"
+    path.write_text(text, encoding="utf-8")
+    [line] = str(problems_of(path)).split("\n")
+    assert line.startswith(f"{path}:{where}: ") and fragment in line, line
+
+
+def test_a_byte_that_is_not_utf8_is_located_at_its_line(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_bytes(b"name: ok\ndescription: caf\xe9\n")
+    [line] = str(problems_of(path)).split("\n")
+    assert line.startswith(f"{path}:2:17: (file): not UTF-8 text"), line
+
+
+def test_a_missing_required_key_says_where_to_add_it(tmp_path, capsys):
+    from simfraud.cli import main
+
+    (tmp_path / "spec.yaml").write_text("# calibration\nscenario: s.yaml\ntargets: t.csv\n"
+                                        "parameters: {}\n")
+    assert main(["calibrate", str(tmp_path / "spec.yaml"), "--out", str(tmp_path / "o")]) == 2
+    [line] = capsys.readouterr().err.strip().split("\n")
+    assert line.endswith("real_population: required field is missing (allowed: add "
+                         "real_population: at the top level of the file)"), line

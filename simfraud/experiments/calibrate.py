@@ -14,6 +14,7 @@ are compared with that vector only.
 from __future__ import annotations
 
 import csv
+import difflib
 import math
 import re
 from dataclasses import dataclass
@@ -23,14 +24,15 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from simfraud.core.metrics import METRICS, VECTOR_STATS
 from simfraud.core.progress import progress
 from simfraud.core.vectors import VECTORS
 from simfraud.results.atomic import write_csv_atomic, write_parquet_atomic, write_text_atomic
 from simfraud.results.lock import FolderLock
-from simfraud.scenario.loader import apply_changes, load_scenario
+from simfraud.scenario.loader import apply_changes, load_scenario, value_problems
 from simfraud.scenario.messages import locate_errors
-from simfraud.scenario.overrides import get_path
-from simfraud.scenario.problems import ScenarioError
+from simfraud.scenario.overrides import OverrideError, get_path
+from simfraud.scenario.problems import Located, Problem, ScenarioError, dotted
 from simfraud.scenario.schema import MAX_REFERENCE_USERS, MAX_USERS, Bounds, Scenario
 from simfraud.scenario.yaml12 import dump_yaml, read_yaml_file
 
@@ -104,9 +106,17 @@ def _target_problem(target: Target) -> str | None:
     if target.weight < 0:
         return f"weight {target.weight:g} (allowed: >= 0)"
     if "." in target.metric:
-        vector = target.metric.split(".", 1)[0]
+        vector, stat = target.metric.split(".", 1)
         if vector not in VECTORS:
             return f"unknown vector {vector!r} (allowed: {', '.join(VECTORS)})"
+        if stat not in VECTOR_STATS and stat not in VECTOR_SHARES:
+            return (f"unknown statistic {stat!r} of a vector (allowed: "
+                    f"{', '.join([*VECTOR_STATS, *VECTOR_SHARES])})")
+    elif target.metric not in METRICS and target.metric not in SHARES:
+        close = difflib.get_close_matches(target.metric, [*METRICS, *SHARES], n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        return (f"unknown metric {target.metric!r}{hint} (allowed: a column of "
+                f"timeseries.parquet, {', '.join(SHARES)} or VECTOR.STAT)")
     return None
 
 
@@ -140,18 +150,64 @@ def loss(fits: list[tuple[Target, float]]) -> float:
     return sum(t.weight * ((value - t.value) / t.value) ** 2 for t, value in fits)
 
 
-def read_spec(path: Path) -> CalibrationSpec:
+def read_spec(path: Path) -> tuple[CalibrationSpec, Located]:
     """Read a calibration spec with the scenario files' YAML limits and located messages.
+
+    Returns:
+        The spec and the positions of its keys.
 
     Raises:
         ScenarioError: One located line per problem.
     """
     located = read_yaml_file(path, "calibration fields")
     try:
-        return CalibrationSpec.model_validate(located.data)
+        return CalibrationSpec.model_validate(located.data), located
     except ValidationError as exc:
         raise ScenarioError(locate_errors(exc, located, (str(path), 1, 1),
                                           CalibrationSpec)) from None
+
+
+def check_spec(spec: CalibrationSpec, located: Located, base: Scenario) -> set[str]:
+    """Check the free parameters against the scenario before any trial runs.
+
+    Both ends of every range must make a valid scenario (so the path exists and the
+    bounds are within the parameter's own range), every ``integer`` entry must name a
+    free parameter, and a whole-number range must hold a whole number.
+
+    Returns:
+        The parameters that take whole numbers.
+
+    Raises:
+        ScenarioError: One located line per problem (file, line, field path, what is
+            wrong, what is allowed).
+    """
+    fallback = located.positions[()]
+    problems = [Problem(*located.where(("integer", k), fallback), f"integer.{k}",
+                        f"{name!r} is not a free parameter (allowed: "
+                        f"{', '.join(spec.parameters) or 'none'})")
+                for k, name in enumerate(spec.integer) if name not in spec.parameters]
+    data = base.model_dump(mode="json")
+    whole = set(spec.integer) | {name for name in spec.parameters
+                                 if _is_integer(_current(data, name))}
+    trials = []
+    for name, bounds in spec.parameters.items():
+        where = ("parameters", name)
+        current = _current(data, name)
+        low, high = _range(bounds, name in whole)
+        if current is not None and not _is_number(current):
+            problems.append(Problem(*located.where(where, fallback), dotted(where),
+                                    f"the scenario's value is {_shown(current)}, not a number "
+                                    "(allowed: a numeric parameter, e.g. attackers.initial)"))
+            continue
+        if low > high:
+            problems.append(Problem(*located.where(where, fallback), dotted(where),
+                                    f"no whole number from {bounds.low:g} to {bounds.high:g} "
+                                    "(allowed: a range holding a whole number)"))
+        trials += [(where, name, low), (where, name, high)]
+    problems += value_problems(data, trials, located, fallback)
+    if problems:
+        raise ScenarioError(problems)
+    return whole
 
 
 def calibrate(spec_path: Path, out: Path, trials: int | None = None,
@@ -172,9 +228,10 @@ def calibrate(spec_path: Path, out: Path, trials: int | None = None,
 
     from simfraud.model.replicates import run_replicates
 
-    spec = read_spec(spec_path)
+    spec, located = read_spec(spec_path)
     base = load_scenario(spec_path.parent / spec.scenario,
                          [f"population.users={users or spec.users}"])
+    whole = check_spec(spec, located, base)
     targets = read_targets(spec_path.parent / spec.targets)
     scale = spec.real_population / base.population.users
 
@@ -184,19 +241,8 @@ def calibrate(spec_path: Path, out: Path, trials: int | None = None,
         fits = [(t, simulated(result.timeseries, result.vectors, t, scale)) for t in targets]
         return loss(fits), fits
 
-    defaults = base.model_dump(mode="json")
-    whole = set(spec.integer) | {name for name in spec.parameters
-                                 if _is_integer(get_path(defaults, name))}
-
     def objective(trial: optuna.Trial) -> float:
-        values = {}
-        for name, bounds in spec.parameters.items():
-            if name in whole:
-                values[name] = trial.suggest_int(name, math.ceil(bounds.low),
-                                                 math.floor(bounds.high))
-            else:
-                values[name] = trial.suggest_float(name, bounds.low, bounds.high)
-        return evaluate(values)[0]
+        return evaluate(_suggest(trial, spec.parameters, whole))[0]
 
     with FolderLock(out):
         out.mkdir(exist_ok=True)
@@ -210,17 +256,47 @@ def calibrate(spec_path: Path, out: Path, trials: int | None = None,
     return {"best": best, "loss": best_loss, "fit": fit, "trials": len(study.trials)}
 
 
+def _range(bounds: Bounds, whole: bool) -> tuple[float, float]:
+    """The values a trial may take: whole numbers inside the bounds, or the bounds."""
+    if whole:
+        return math.ceil(bounds.low), math.floor(bounds.high)
+    return bounds.low, bounds.high
+
+
+def _suggest(trial, parameters: dict[str, Bounds], whole: set[str]) -> dict[str, Any]:
+    """One trial's values of the free parameters, as Optuna's sampler suggests them."""
+    values = {}
+    for name, bounds in parameters.items():
+        low, high = _range(bounds, name in whole)
+        suggest = trial.suggest_int if name in whole else trial.suggest_float
+        values[name] = suggest(name, low, high)
+    return values
+
+
+def _current(data: dict[str, Any], path: str) -> Any:
+    """The scenario's value at ``path``, or None where the path leads nowhere."""
+    try:
+        return get_path(data, path)
+    except OverrideError:
+        return None
+
+
 def _optimize(objective, seed: int, trials: int, quiet: bool):
-    """Run the Optuna study; a Ctrl-C stops it and is raised again, without a trace logged."""
+    """Run the Optuna study.
+
+    A Ctrl-C, or a trial that cannot be computed (a target the model does not produce, a
+    value that does not make a valid scenario), stops the study and is raised again,
+    without Optuna logging a traceback.
+    """
     import optuna
 
-    interrupted = []
+    stopped: list[BaseException] = []
 
     def guarded(trial: optuna.Trial) -> float:
         try:
             return objective(trial)
-        except KeyboardInterrupt:  # Optuna would log it with a traceback as a failed trial
-            interrupted.append(trial.number)
+        except (KeyboardInterrupt, ValueError) as exc:  # Optuna would log a traceback
+            stopped.append(exc)
             trial.study.stop()
             raise optuna.TrialPruned() from None
 
@@ -229,8 +305,8 @@ def _optimize(objective, seed: int, trials: int, quiet: bool):
                                 sampler=optuna.samplers.TPESampler(seed=seed))
     with progress(trials, desc="calibrate", unit="trial", quiet=quiet) as bar:
         study.optimize(guarded, n_trials=trials, callbacks=[lambda *_: bar.update()])
-    if interrupted:
-        raise KeyboardInterrupt
+    if stopped:
+        raise stopped[0]
     return study
 
 
@@ -251,6 +327,18 @@ def _write_outputs(out: Path, study, fits: list[tuple[Target, float]],
 
 def _is_integer(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _shown(value: Any) -> str:
+    """A scenario value for a message: a block by its kind, a value cut to 40 characters."""
+    if isinstance(value, dict | list):
+        return f"a {'block' if isinstance(value, dict) else 'list'}"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _without_experiments(scenario: Scenario) -> dict[str, Any]:

@@ -20,8 +20,8 @@ from simfraud.experiments.decisions import (
     tail_row,
     unit_of,
 )
+from simfraud.experiments.dispatch import RunsFailedError, Task, locked, run_all
 from simfraud.experiments.plan import RunSpec
-from simfraud.experiments.runner import RunsFailedError, Task, locked, run_all
 from simfraud.experiments.stats import paired_difference
 from simfraud.results.atomic import write_csv_atomic, write_parquet_atomic, write_text_atomic
 from simfraud.scenario.schema import Scenario

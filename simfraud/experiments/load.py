@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from simfraud.core.metrics import FLOW, TIMESERIES
-from simfraud.experiments.runner import EXPERIMENT, INDEX
+from simfraud.experiments.dispatch import EXPERIMENT, INDEX
 
 
 def is_experiment(folder: Path) -> bool:

@@ -35,7 +35,7 @@ def experiment_record(tasks: list, *, kind: str, command_line: str,
     """The reproducible description of an experiment, from its runs.
 
     Args:
-        tasks: The experiment's runs (``runner.Task``), in index order.
+        tasks: The experiment's runs (``dispatch.Task``), in index order.
         kind: ``compare``, ``sweep`` or ``sensitivity``.
         command_line: How the experiment was asked for.
         sources: Scenario files as given, one per distinct base scenario (in order of
@@ -43,7 +43,7 @@ def experiment_record(tasks: list, *, kind: str, command_line: str,
         grid: The sweep's grid, if any.
 
     Returns:
-        The record (JSON-ready; the runner adds the fingerprint) and the distinct base
+        The record (JSON-ready; the dispatcher adds the fingerprint) and the distinct base
         scenarios, in the order of the record's ``scenarios``.
     """
     from simfraud.results.folder import versions

@@ -15,8 +15,8 @@ import pandas as pd
 from SALib.analyze import morris as morris_analyze
 from SALib.sample import morris as morris_sample
 
+from simfraud.experiments.dispatch import Task, locked, run_all
 from simfraud.experiments.plan import RunSpec
-from simfraud.experiments.runner import Task, locked, run_all
 from simfraud.results.atomic import write_csv_atomic, write_parquet_atomic
 from simfraud.scenario.schema import Scenario, Sensitivity
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from simfraud.experiments.dispatch import Task, locked, run_all
 from simfraud.experiments.plan import grid_runs, parse_grid
-from simfraud.experiments.runner import Task, locked, run_all
 from simfraud.scenario.loader import Located, check_experiment_paths
 from simfraud.scenario.schema import Scenario, Sweep
 

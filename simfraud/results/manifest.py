@@ -16,6 +16,7 @@ import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
 from simfraud.results.lock import shown
+from simfraud.scenario.schema import MAX_DAYS, MAX_REPLICATES, MAX_USERS
 
 MANIFEST = "manifest.json"
 CHUNK = 1 << 20
@@ -40,10 +41,10 @@ class Manifest(BaseModel):
     model_config = ConfigDict(extra="allow", strict=True)
 
     scenario_name: str = ""
-    replicates: int = Field(1, ge=1)
+    replicates: int = Field(1, ge=1, le=MAX_REPLICATES)
     replicate: int = Field(0, ge=0)
-    users: int = Field(0, ge=0)
-    days: int = Field(0, ge=0)
+    users: int = Field(0, ge=0, le=MAX_USERS)
+    days: int = Field(0, ge=0, le=MAX_DAYS)
     engine: Literal["columnar", "agents"] = "columnar"
     transactions: float = Field(0.0, ge=0.0, le=1.0)
     files: dict[str, FileRecord] | None = None
@@ -78,10 +79,13 @@ def read_manifest(folder: Path) -> Manifest:
     try:
         return Manifest.model_validate(data)
     except pydantic.ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(map(str, e['loc']))}: {e['msg']} (got {_short(e['input'])})"
-            for e in exc.errors())
-        raise ResultFolderError(f"{path}: {problems}") from None
+        raise ResultFolderError(f"{path}: {field_problems(exc)}") from None
+
+
+def field_problems(exc: pydantic.ValidationError) -> str:
+    """The errors of a JSON record's fields on one line: ``field: what (got ...); ...``."""
+    return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']} (got {_short(e['input'])})"
+                     for e in exc.errors())
 
 
 def verify_files(folder: Path, manifest: Manifest, names: tuple[str, ...] | None = None,

@@ -32,7 +32,7 @@ MAX_EXTENDS_NAME = 1_000
 
 __all__ = ["MAX_FILE_BYTES", "MAX_NODES", "Located", "Problem", "ScenarioError",
            "apply_changes", "check_experiment_paths", "load_scenario",
-           "resolve_extends", "validate"]
+           "resolve_extends", "validate", "value_problems"]
 
 
 def _merge(base: Located, child: Located) -> None:
@@ -210,7 +210,29 @@ def check_experiment_paths(scenario: Scenario, located: Located, fallback: Locat
                     _as_run(base, path, value))
                    for path, bounds in scenario.sensitivity.parameters.items()
                    for value in (bounds.low, bounds.high)]
-    problems = []
+    problems = value_problems(base, trials, located, fallback)
+    if problems:
+        raise ScenarioError(problems)
+
+
+def value_problems(base: dict[str, Any], trials: list[tuple[PathKey, str, Any]],
+                   located: Located, fallback: Location, most: int = 20) -> list[Problem]:
+    """What is wrong with setting each dotted path of ``base`` to a value, located.
+
+    Args:
+        base: Scenario data (``model_dump(mode="json")``), left unchanged.
+        trials: ``(where, path, value)``: where the value is written (a key path into
+            ``located``), the scenario path it sets and the value.
+        located: Positions of the file's keys (may be empty).
+        fallback: Location used where no position is known.
+        most: Stop after this many problems.
+
+    Returns:
+        One problem per error; an error that does not depend on the value (an unknown
+        path) is reported once per ``where``, not once per value.
+    """
+    problems: list[Problem] = []
+    seen: set[tuple[PathKey, str]] = set()
     for where, path, value in trials:
         file, line, col = located.where(where, fallback)
         data = copy.deepcopy(base)
@@ -218,16 +240,20 @@ def check_experiment_paths(scenario: Scenario, located: Located, fallback: Locat
             set_path(data, path, value)
             Scenario.model_validate(data)
         except OverrideError as exc:
-            problems.append(Problem(file, line, col, dotted(where), str(exc)))
+            found = [(str(exc), False)]
         except ValidationError as exc:
-            for error in exc.errors():
-                _, schema_loc = clean_path({}, error["loc"])
+            found = [(message(error, clean_path({}, error["loc"])[1]),
+                      error["type"] != "extra_forbidden") for error in exc.errors()]
+        else:
+            found = []
+        for text, about_value in found:
+            if (where, text) not in seen:
+                seen.add((where, text))
                 problems.append(Problem(file, line, col, dotted(where),
-                                        f"value {value!r}: {message(error, schema_loc)}"))
-        if len(problems) >= 20:
+                                        f"value {value!r}: {text}" if about_value else text))
+        if len(problems) >= most:
             break
-    if problems:
-        raise ScenarioError(problems)
+    return problems
 
 
 def _as_run(base: dict[str, Any], path: str, value: float) -> float | int:

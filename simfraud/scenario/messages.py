@@ -137,6 +137,9 @@ def message(error: dict[str, Any], schema_loc: tuple[Any, ...],
         hint = f"; did you mean {close[0]!r}?" if close else ""
         return f"unknown key {key!r}{hint} (allowed: {', '.join(allowed)})"
     if kind == "missing":
+        if len(schema_loc) == 1:
+            return (f"required field is missing (allowed: add {schema_loc[0]}: at the top "
+                    "level of the file)")
         return "required field is missing"
     if kind == "union_tag_invalid":
         expected = error.get("ctx", {}).get("expected_tags", "")

@@ -1053,14 +1053,15 @@ class Scenario(Strict):
     def _consistent(self) -> Scenario:
         names = [p.name for p in self.platforms]
         if len(set(names)) != len(names):
-            raise ValueError(f"platform names must be unique (got {names})")
+            raise FieldRuleError(f"platform names must be unique (got {names})", ("platforms",))
         share = sum(p.market_share for p in self.platforms)
         if abs(share - 1.0) > 1e-6:
-            raise ValueError(f"platform market shares must sum to 1 (they sum to {share:g})")
-        for event in self.timeline:
+            raise FieldRuleError(f"platform market shares must sum to 1 (they sum to "
+                                 f"{share:g})", ("platforms",))
+        for index, event in enumerate(self.timeline):
             if isinstance(event, Breach) and event.platform and event.platform not in names:
-                raise ValueError(
+                raise FieldRuleError(
                     f"breach on day {event.day} names unknown platform {event.platform!r} "
-                    f"(allowed: {', '.join(names)})"
+                    f"(allowed: {', '.join(names)})", ("timeline", index, "platform")
                 )
         return self

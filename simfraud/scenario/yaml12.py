@@ -177,19 +177,36 @@ def read_yaml_file(path: Path, what: str = "scenario fields") -> Located:
     except FileNotFoundError:
         raise _problem(name, "file not found", where="(file)") from None
     except UnicodeDecodeError as exc:
-        raise _problem(name, f"not UTF-8 text: {exc.reason}", where="(file)") from None
+        raise _not_utf8(name, path, exc) from None
     except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the name
         reason = getattr(exc, "strerror", None) or str(exc)
         raise _problem(name, f"cannot read: {reason}", where="(file)") from None
     located = parse_yaml(text, name, "mapping")
     if located.data is None and not located.positions:
-        raise _problem(name, "expected one YAML mapping, found an empty file",
-                       where="(top level)")
+        raise _problem(name, f"the whole file is empty (allowed: a mapping of {what})",
+                       where="(file)")
     if not isinstance(located.data, dict):
         _, line, column = located.positions[()]
-        raise _problem(name, f"expected a mapping of {what}, found "
-                       f"{type(located.data).__name__}", line, column, "(top level)")
+        raise _problem(name, f"expected a mapping of {what}, found {_kind(located.data)}",
+                       line, column, "(top level)")
     return located
+
+
+def _kind(value: Any) -> str:
+    """What a top-level YAML value is, in words."""
+    if value is None:
+        return "null (a document with no mapping)"
+    kinds = {list: "a list", str: "text", bool: "a boolean", int: "a number", float: "a number"}
+    return kinds.get(type(value), type(value).__name__)
+
+
+def _not_utf8(name: str, path: Path, exc: UnicodeDecodeError) -> ScenarioError:
+    """The problem of a file that is not UTF-8, at the line and column of the bad byte."""
+    before = exc.object[:exc.start]
+    line = before.count(b"\n") + 1
+    column = exc.start - (before.rfind(b"\n") + 1) + 1
+    return _problem(name, f"not UTF-8 text: {exc.reason} (byte {exc.start + 1} of the file; "
+                    "allowed: UTF-8 text)", line, column, where="(file)")
 
 
 class _Converter:

@@ -14,8 +14,8 @@ from pathlib import Path
 import pandas as pd
 
 from simfraud.experiments.compare import run_frames
+from simfraud.experiments.dispatch import RunsFailedError, Task, locked, run_all
 from simfraud.experiments.plan import RunSpec
-from simfraud.experiments.runner import RunsFailedError, Task, locked, run_all
 from simfraud.experiments.scorecard.load import LoadedCase
 from simfraud.experiments.scorecard.report import write_html
 from simfraud.experiments.scorecard.score import case_rows, scorecard_frame

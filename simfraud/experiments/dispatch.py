@@ -30,7 +30,7 @@ from simfraud import prefer_openmp
 from simfraud.core.progress import progress
 from simfraud.experiments.plan import RunSpec
 from simfraud.experiments.record import experiment_record, write_scenarios
-from simfraud.experiments.tasks import RunOutcome, execute_run, headline
+from simfraud.experiments.worker import RunOutcome, execute_run, headline
 from simfraud.results.atomic import remove_partials, write_parquet_atomic, write_text_atomic
 from simfraud.results.lock import FolderLock, OutputError, output_folder, shown
 from simfraud.results.manifest import MANIFEST, ResultFolderError, verified
