@@ -88,7 +88,10 @@ TIMESERIES: tuple[Metric, ...] = (
     _count("active_attackers", "active crews", "crews", STOCK),
     _money("security_spend", "platforms' security spend"),
     _money("platform_fees", "fees platforms earn on genuine payments"),
-    _money("platform_net_income", "fees - refunds paid as sending provider - security spend"),
+    _money("platform_net_income",
+           "fees - refunds paid as sending and receiving provider - security spend - fines"),
+    _money("fines", "regulatory fines on non-compliant platforms (a transfer: not in "
+           "social_cost)"),
     _money("compliance_cost", "platforms' compliance cost"),
     _money("friction_cost", "cost of false rejects, step-ups and abandoned payments"),
     _money("social_cost", "fraud net of recoveries + friction + security spend + compliance"),

@@ -123,7 +123,7 @@ class AttackerAgent(mesa.Agent):
             self.tools *= 1.0 + cfg.rd_step * invest / cfg.rd_cost
 
     def diffuse(self, day: int, crews: list[AttackerAgent], releases: list[Release],
-                seed: int) -> None:
+                seed: int, spread_factor: float = 1.0) -> None:
         """Copy a peer's better tools (adaptive crews only) and adopt public releases.
 
         Skill is the crew's own and is not copied.
@@ -133,6 +133,8 @@ class AttackerAgent(mesa.Agent):
             crews: Active crews (in id order).
             releases: Public tool releases so far.
             seed: Replicate seed.
+            spread_factor: Multiplier of the releases' innovation and imitation (content
+                moderation in force: 1 - its reduction).
         """
         u = uniforms(np.uint64(seed), STREAM_ATTACKER, day, self.crew_id,
                      D_RELEASE + len(releases))
@@ -146,7 +148,8 @@ class AttackerAgent(mesa.Agent):
             if self.crew_id in release.adopters:
                 continue
             adopted_share = len(release.adopters & active) / n
-            if u[D_RELEASE + k] < release.innovation + release.imitation * adopted_share:
+            hazard = release.innovation + release.imitation * adopted_share
+            if u[D_RELEASE + k] < spread_factor * hazard:
                 release.adopters.add(self.crew_id)
                 self.tools[release.vector] = max(self.tools[release.vector], release.quality)
 

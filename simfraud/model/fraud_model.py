@@ -187,15 +187,15 @@ class FraudModel(mesa.Model):
         """Phase 3: upgrades go live, rules are complied with, investment decided."""
         self.market_quality = self._market_quality(self.market_quality)
         for platform in self.platforms:
-            platform.adapt(self.day, self.rules.minimum_level, self.rules.require_injection,
-                           self.market_quality)
+            platform.adapt(self.day, self.rules.required_level, self.rules.required_injection,
+                           self.market_quality, self.rules.review_days)
 
     def plan_attacks(self) -> None:
         """Phase 4: crews acquire tools and spread their attempts by expected profit."""
         att = self.scenario.attackers
         crews = self.crews
         for crew in crews:
-            crew.diffuse(self.day, crews, self.releases, self.seed_key)
+            crew.diffuse(self.day, crews, self.releases, self.seed_key, self.rules.spread_factor)
         strength = np.stack([p.primary_strength() for p in self.platforms])
         reach = att.exploitation * self.eligible / self.crew_scale
         reach[:, TARGET == TARGET_ANYONE] = att.attempts_per_day
@@ -220,7 +220,8 @@ class FraudModel(mesa.Model):
             attacks=attack_inputs(scenario, self.plan.attempts, self.eligible),
             refunds=refund_inputs(scenario, platforms, rules.mandated),
             compromise=compromise_inputs(scenario, platforms, rules, events, len(self.crews)),
-            attitudes=attitude_inputs(scenario, rules, events, self.regulator.backlash),
+            attitudes=attitude_inputs(scenario, rules, events, self.regulator.backlash,
+                                      platforms),
         )
 
     def users_act(self) -> None:
@@ -255,7 +256,7 @@ class FraudModel(mesa.Model):
                                         per_platform[:, K.P_USERS_NEXT])
         for platform in self.platforms:
             platform.observe(_platform_day(pvs[platform.index], per_platform[platform.index],
-                                           liability[platform.index]))
+                                           liability[platform.index]), self.rules)
         self.regulator.record_face_frauds(int(pvs[:, :N_BIOMETRIC, K.PV_SUCCESSES].sum()),
                                           self.n_users)
         self.daily_loss_per_user.append(float(self.settlement.loss.sum()) / self.n_users)

@@ -78,8 +78,12 @@ class PlatformAgent(mesa.Agent):
         controls: Per-control Gordon-Loeb spend, live capability and detector training.
         market_quality: Mean crew tool quality per vector, as of today's adaptation.
         fees: Fees earned on the day's genuine payments.
-        net_income: Fees minus refunds paid as sending and as receiving provider and
-            security spend (compliance costs are reported separately).
+        net_income: Fees minus refunds paid as sending and as receiving provider,
+            security spend and fines (compliance costs are reported separately).
+        fine: Today's regulatory fine (0 unless the platform breaks the minimum liveness
+            rule past its compliance deadline).
+        review_days: Days a pre-launch security assessment in force adds to a liveness
+            upgrade's deployment lag.
     """
 
     def __init__(self, model: mesa.Model, index: int, config: Platform, defences: Defences,
@@ -101,6 +105,8 @@ class PlatformAgent(mesa.Agent):
         self.upgrade_spend = 0
         self.fees = 0
         self.net_income = 0
+        self.fine = 0
+        self.review_days = 0
         self.users = 0
         self.config = config
         self.level = LIVENESS_LEVELS.index(config.liveness.level)
@@ -183,7 +189,7 @@ class PlatformAgent(mesa.Agent):
 
     # -- the platform's phase of the day --------------------------------------------
     def adapt(self, day: int, minimum_level: int | None, require_injection: bool,
-              market_quality: np.ndarray) -> None:
+              market_quality: np.ndarray, review_days: int = 0) -> None:
         """Go live with finished upgrades, comply with rules and decide new upgrades.
 
         Args:
@@ -191,7 +197,10 @@ class PlatformAgent(mesa.Agent):
             minimum_level: Liveness level a rule in force requires (None: no rule).
             require_injection: Whether a rule in force requires injection detection.
             market_quality: Mean crew tool quality per vector (detectors age against it).
+            review_days: Days a pre-launch security assessment adds to the deployment lag
+                of liveness upgrades scheduled today.
         """
+        self.review_days = review_days
         sec = self.config.security
         self.market_quality = np.asarray(market_quality, dtype=np.float64)
         self.controls.retrain(self.market_quality, sec.gl_alpha, sec.gl_beta, sec.retrain_days)
@@ -258,7 +267,8 @@ class PlatformAgent(mesa.Agent):
                 return
             level = max(level, self.pending.level)
             injection = injection or self.pending.injection_detection
-        self.pending = Upgrade(day + self.config.security.deployment_lag_days, level, injection)
+        lag = self.config.security.deployment_lag_days + self.review_days
+        self.pending = Upgrade(day + lag, level, injection)
 
     def _go_live(self, upgrade: Upgrade) -> None:
         if upgrade.level > self.level:
@@ -268,11 +278,12 @@ class PlatformAgent(mesa.Agent):
         self.injection_detection = self.injection_detection or upgrade.injection_detection
 
     # -- end of day -----------------------------------------------------------------
-    def observe(self, seen: PlatformDay) -> None:
+    def observe(self, seen: PlatformDay, rules=None) -> None:
         """Learn from the day: monitoring learns from fraud seen, costs feed decisions.
 
         Args:
             seen: The platform's outcomes of the day.
+            rules: The regulator's ``Rules`` in force (fines); None: no fines.
         """
         self.users = seen.users
         self._learn_monitoring(seen)
@@ -294,8 +305,17 @@ class PlatformAgent(mesa.Agent):
                                      * (mix - self.injection_share))
         self.security_spend = self._running_cost(seen)
         self.fees = seen.volume * self.config.fee_bps // 10_000
+        self.fine = self._fine(seen, rules)
         self.net_income = (self.fees - int(seen.refunded_sending.sum())
-                           - int(seen.receiving_liability.sum()) - self.security_spend)
+                           - int(seen.receiving_liability.sum()) - self.security_spend
+                           - self.fine)
+
+    def _fine(self, seen: PlatformDay, rules) -> int:
+        """Today's fine: per user and as a share of gross fraud loss, when non-compliant."""
+        if rules is None or not rules.non_compliant(self.level, self.injection_detection):
+            return 0
+        return (math.floor(rules.fine_per_user_day * seen.users)
+                + math.floor(rules.fine_loss_share * int(seen.loss.sum())))
 
     def _learn_monitoring(self, seen: PlatformDay) -> None:
         """Detection learns from the rate of fraud seen per 100,000 users, and drifts back."""

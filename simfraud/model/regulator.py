@@ -27,6 +27,15 @@ class Rules:
         consent_required: Face pay needs consent and a non-biometric alternative.
         harvest_factor: Multiplier of face and credential harvesting (data protection).
         breach_factor: Multiplier of breach sizes (data protection).
+        spread_factor: Multiplier of public tool releases' Bass innovation and imitation
+            (content moderation).
+        assessed_level: Liveness level index below which a platform may not offer face
+            pay (pre-launch security assessment; None: no assessment).
+        assessed_injection: Whether the assessment also requires injection detection.
+        review_days: Days the assessment adds to a liveness upgrade's deployment lag.
+        fine_per_user_day: Fine per user and day on a platform below the minimum
+            liveness rule past its compliance deadline (0 before the deadline).
+        fine_loss_share: Fine as a share of such a platform's gross fraud loss of the day.
     """
 
     in_force: bool
@@ -37,6 +46,44 @@ class Rules:
     consent_required: bool
     harvest_factor: float
     breach_factor: float
+    spread_factor: float = 1.0
+    assessed_level: int | None = None
+    assessed_injection: bool = False
+    review_days: int = 0
+    fine_per_user_day: float = 0.0
+    fine_loss_share: float = 0.0
+
+    @property
+    def required_level(self) -> int | None:
+        """Liveness level platforms upgrade to: the higher of the rule's and the assessment's."""
+        levels = [x for x in (self.minimum_level, self.assessed_level) if x is not None]
+        return max(levels) if levels else None
+
+    @property
+    def required_injection(self) -> bool:
+        """Whether platforms must add injection detection (rule or assessment)."""
+        return self.require_injection or self.assessed_injection
+
+    def face_pay_permitted(self, level: int, injection_detection: bool) -> bool:
+        """Whether a platform with this live liveness may offer face pay today.
+
+        Args:
+            level: The platform's live liveness level index.
+            injection_detection: Whether its injection detection is live.
+        """
+        if not self.face_allowed:
+            return False
+        if self.assessed_level is None:
+            return True
+        return level >= self.assessed_level and (injection_detection
+                                                 or not self.assessed_injection)
+
+    def non_compliant(self, level: int, injection_detection: bool) -> bool:
+        """Whether a platform breaks the minimum liveness rule past its deadline (fined)."""
+        if self.minimum_level is None or not (self.fine_per_user_day or self.fine_loss_share):
+            return False
+        return level < self.minimum_level or (self.require_injection
+                                              and not injection_detection)
 
 
 class RegulatorAgent(mesa.Agent):
@@ -111,6 +158,10 @@ class RegulatorAgent(mesa.Agent):
         minimum = inst.minimum_liveness
         data = inst.data_protection
         face_rule = inst.face_recognition.rule if on else "none"
+        moderation, assessment = inst.content_moderation, inst.security_assessment
+        assessed = on and assessment.enabled
+        fines = inst.fines
+        fined = on and fines.enabled and day >= self.in_force_day + fines.grace_days
         return Rules(
             in_force=on,
             mandated=mandated,
@@ -121,6 +172,13 @@ class RegulatorAgent(mesa.Agent):
             consent_required=face_rule == "consent_with_alternative",
             harvest_factor=1.0 - data.harvest_reduction if on and data.enabled else 1.0,
             breach_factor=1.0 - data.breach_reduction if on and data.enabled else 1.0,
+            spread_factor=1.0 - moderation.spread_reduction if on and moderation.enabled
+            else 1.0,
+            assessed_level=LIVENESS_LEVELS.index(assessment.level) if assessed else None,
+            assessed_injection=bool(assessed and assessment.injection_detection),
+            review_days=assessment.review_days if assessed else 0,
+            fine_per_user_day=fines.per_user_day if fined else 0.0,
+            fine_loss_share=fines.loss_share if fined else 0.0,
         )
 
     def in_force(self, day: int) -> bool:

@@ -97,6 +97,7 @@ def platforms_and_regulation(model) -> dict[str, float]:
         "security_spend": sum(p.security_spend for p in model.platforms),
         "platform_fees": sum(p.fees for p in model.platforms),
         "platform_net_income": sum(p.net_income for p in model.platforms),
+        "fines": sum(p.fine for p in model.platforms),
         "compliance_cost": compliance,
         "regulation_in_force": int(model.rules.in_force),
         "backlash_index": model.regulator.backlash,

@@ -908,6 +908,56 @@ class DataProtection(Strict):
     breach_reduction: float = param(0.5, "share", "Cut in the size of breaches.", ge=0, le=1)
 
 
+class ContentModeration(Strict):
+    """Content moderation that slows a public tool's spread (WeChat blocking Zao links)."""
+
+    enabled: bool = Field(False, description="Moderate links to public attack tools.")
+    spread_reduction: float = param(
+        0.5, "share", "Cut in the Bass innovation and imitation of public tool releases "
+        "among crews while in force.", ge=0, le=1,
+        source="WeChat blocked Zao links within days of its 30 Aug 2019 release; the size "
+        "of the cut is a " + ASSUMED,
+    )
+
+
+class SecurityAssessment(Strict):
+    """Pre-launch security assessment of face pay (China's MIIT new-technology review)."""
+
+    enabled: bool = Field(False, description="Face pay needs a passed security assessment.")
+    level: LivenessLevel = Field(
+        LivenessLevel.active, description="Lowest liveness level that passes the assessment "
+        "(below it a platform may not offer face pay).", strict=False,
+    )
+    injection_detection: bool = Field(
+        False, description="The assessment also requires injection detection."
+    )
+    review_days: int = param(
+        60, "days", "Assessment review added to the deployment lag of a liveness upgrade "
+        "while in force.", ge=0, le=MAX_DAYS,
+        source="MIIT security assessment of new technologies and services; duration "
+        + ASSUMED,
+    )
+
+
+class Fines(Strict):
+    """Fines on platforms below the minimum liveness level past the compliance deadline."""
+
+    enabled: bool = Field(False, description="Fine platforms that do not comply with the "
+                          "minimum liveness rule.")
+    grace_days: int = param(
+        90, "days", "Days from the rules coming into force to the compliance deadline.",
+        ge=0, le=MAX_DAYS, source=ASSUMED,
+    )
+    per_user_day: float = param(
+        1.0, "minor units/user/day", "Fine per user of a non-compliant platform per day.",
+        ge=0, le=MAX_AMOUNT, source=ASSUMED,
+    )
+    loss_share: float = param(
+        0.0, "share", "Fine as a share of a non-compliant platform's gross fraud loss of "
+        "the day.", ge=0, le=10, source=ASSUMED,
+    )
+
+
 class Instruments(Strict):
     """Regulatory instruments switched on when regulation is in force."""
 
@@ -923,6 +973,13 @@ class Instruments(Strict):
     data_protection: DataProtection = Field(
         default_factory=DataProtection, description="Data-protection rules."
     )
+    content_moderation: ContentModeration = Field(
+        default_factory=ContentModeration, description="Moderation of attack tools' spread."
+    )
+    security_assessment: SecurityAssessment = Field(
+        default_factory=SecurityAssessment, description="Pre-launch security assessment."
+    )
+    fines: Fines = Field(default_factory=Fines, description="Fines for non-compliance.")
     compliance_cost_per_user_year: float = param(
         50.0, "minor units/user/year", "Platforms' compliance cost while regulation is in force.",
         ge=0, le=MAX_AMOUNT,

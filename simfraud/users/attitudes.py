@@ -2,7 +2,8 @@
 
 Parameters: the ``behaviour`` block, segments' ``vigilance``, ``population.initial_trust``,
 platforms' ``market_share`` (where switchers go), the regulator's face-recognition rule
-(a ban; consent removes the platforms' push) and the backlash index and publicity events
+(a ban; consent removes the platforms' push), its pre-launch security assessment (no face
+pay on a platform whose live liveness has not passed it) and the backlash index and publicity events
 (media). Stage of the user day: ``attitudes``. Metrics fed: ``mean_trust``,
 ``mean_perceived_risk``, ``facepay_users`` and the privacy groups, ``switched_platform``.
 """
@@ -23,17 +24,20 @@ AttitudeInputs = namedtuple("AttitudeInputs", [
     "switch_threshold", "switch_rate", "switch_cumulative", "initial_trust",
 ])
 """The ``behaviour`` block's values (same names, ``victim_risk_shock`` as
-``victim_shock``), segment vigilance, today's media pressure, the face rule, switching."""
+``victim_shock``), segment vigilance, today's media pressure, the face rule (``face_allowed``:
+1 or 0 per platform), switching."""
 
 
-def attitude_inputs(scenario, rules, events, backlash: float) -> AttitudeInputs:
+def attitude_inputs(scenario, rules, events, backlash: float, platforms) -> AttitudeInputs:
     """The attitude stage's inputs.
 
     Args:
         scenario: The scenario in force.
-        rules: The regulator's instruments in force (``face_allowed``, ``consent_required``).
+        rules: The regulator's instruments in force (``face_pay_permitted``,
+            ``consent_required``).
         events: Today's timeline events (publicity).
         backlash: The regulator's backlash index.
+        platforms: The platform agents (their live liveness level and injection detection).
     """
     beh, pop = scenario.behaviour, scenario.population
     return AttitudeInputs(
@@ -49,7 +53,8 @@ def attitude_inputs(scenario, rules, events, backlash: float) -> AttitudeInputs:
         trust_hit_unrefunded=beh.trust_hit_unrefunded,
         trust_hit_false_reject=beh.trust_hit_false_reject,
         friction_decay=beh.friction_decay,
-        face_allowed=np.int64(rules.face_allowed),
+        face_allowed=np.array([rules.face_pay_permitted(p.level, p.injection_detection)
+                               for p in platforms], dtype=np.int64),
         push=0.0 if rules.consent_required else beh.platform_push,
         adoption_rate=beh.adoption_rate,
         adoption_threshold=beh.adoption_threshold,

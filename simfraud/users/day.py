@@ -294,7 +294,7 @@ def users_day(c, t, payment, authentication, attacks, refunds, compromise_inputs
         utility = facepay_utility(c.convenience[r], a.push, a.risk_weight, privacy, risk,
                                   a.friction_weight, friction)
         u_adopt = uniform(ek, D_ADOPT)
-        allowed = a.face_allowed != 0
+        allowed = a.face_allowed[p] != 0
         keeps = not ((not allowed) | ((utility < 0.0) & (u_adopt < a.drop_rate)))
         adopts = (allowed & (not barred) & (not moved_off) & (utility > a.adoption_threshold)
                   & (u_adopt < a.adoption_rate))
