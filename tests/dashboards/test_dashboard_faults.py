@@ -107,7 +107,7 @@ GRAPHS = {
     "/": ("..losses-graph.figure...losses-info.children..", "losses-result",
           [("losses-breakdown", "value", "total"), ("losses-frequency", "value", "weekly"),
            ("losses-cumulative", "value", [])]),
-    "/arms-race": ("arms-graph.figure", "arms-result", []),
+    "/arms-race": ("..arms-graph.figure...arms-coupling.figure..", "arms-result", []),
     "/export": ("export-graph.figure", "export-result", [("export-figure", "value", "losses")]),
 }
 
