@@ -11,7 +11,7 @@ rule bounds what they add up to over a whole run, in the worst case the model al
   (``attackers.fraud_amount_shape.cap``, ``simfraud.core.amounts``);
 - refunds, recoveries and crews' revenue are parts of the amount stolen; fees are at
   most the payment volume (``fee_bps <= 10_000``); a Gordon-Loeb investment is at most
-  the day's attempted fraud (``v L / e``);
+  ``v L / e``, so at most 1/e of the day's attempted fraud;
 - every user's platform goes live with a liveness upgrade and a control upgrade every
   day, every face check costs the dearest level plus injection detection, and every
   user bears a false reject, a step-up and an abandoned payment every day;
@@ -52,10 +52,10 @@ def money_per_user_day(scenario: Scenario) -> float:
     running = max(p.monitoring.cost_per_user_day for p in platforms)
     control = max(p.security.control_upgrade_cost_per_user for p in platforms)
     compliance = scenario.regulator.instruments.compliance_cost_per_user_year / 365.0
-    # Fraud twice: what is stolen (refunds, recoveries and revenue are parts of it) and
-    # the Gordon-Loeb investment; fees are part of the payment volume.
-    return (payment + 2 * fraud + friction + per_check + upgrade + running + control
-            + compliance)
+    # What is stolen (refunds, recoveries and revenue are parts of it) and the Gordon-Loeb
+    # investment, at most v L / e <= fraud / e per user-day; fees are part of the volume.
+    return (payment + (1 + 1 / math.e) * fraud + friction + per_check + upgrade + running
+            + control + compliance)
 
 
 def worst_case_money(scenario: Scenario) -> float:
