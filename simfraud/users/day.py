@@ -53,7 +53,7 @@ from simfraud.core.vectors import (
     TARGET_FACE,
 )
 from simfraud.users import counters as K
-from simfraud.users.attacks import attack_draw, exponential_amount, fraud_amount, reachable
+from simfraud.users.attacks import attack_draw, exponential_amount, reachable
 from simfraud.users.attitudes import (
     choose_platform,
     facepay_utility,
@@ -197,7 +197,7 @@ def users_day(c, t, payment, authentication, attacks, refunds, compromise_inputs
             if not (attacked >> v) & 1:
                 continue
             slot = D_ATTACK + D_PER_VECTOR * v
-            amount = fraud_amount(attacks.fraud_amount[v], ek, slot + D_AMOUNT)
+            amount = exponential_amount(attacks.fraud_mean[v], ek, slot + D_AMOUNT)
             ai[K.pv(p, v, K.PV_ATTEMPTS)] += 1
             ai[K.pv(p, v, K.PV_ATTEMPTED_AMOUNT)] += amount
             biometric = TARGET[v] == TARGET_FACE
