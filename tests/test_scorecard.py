@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from simfraud.cli import main
+from simfraud.experiments.scorecard.case_files import CHECKOUT, default_cases, load_case
 from simfraud.experiments.scorecard.cases import Measure
-from simfraud.experiments.scorecard.load import CHECKOUT, default_cases, load_case
 from simfraud.experiments.scorecard.measure import measure_point
 from simfraud.experiments.scorecard.score import COLUMNS
 from simfraud.scenario.loader import load_scenario

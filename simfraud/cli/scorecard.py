@@ -12,8 +12,8 @@ from simfraud.cli.errors import EXIT_BAD_INPUT, EXIT_OK, bad_input, runs_failed,
 def scorecard(args: argparse.Namespace) -> int:
     """Run the cases; print the scorecard table; write it in ``--out``."""
     from simfraud.experiments.dispatch import ExperimentError, RunsFailedError
-    from simfraud.experiments.scorecard.load import CHECKOUT, default_cases, load_cases
-    from simfraud.experiments.scorecard.run import run_scorecard
+    from simfraud.experiments.scorecard.case_files import CHECKOUT, default_cases, load_cases
+    from simfraud.experiments.scorecard.execute import run_scorecard
     from simfraud.scenario.problems import ScenarioError
 
     paths = [Path(c) for c in args.cases] or default_cases()

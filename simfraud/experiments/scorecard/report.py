@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from simfraud.experiments.report_figures import PALETTE
-from simfraud.experiments.scorecard.load import LoadedCase
+from simfraud.experiments.scorecard.case_files import LoadedCase
 from simfraud.results.atomic import write_text_atomic
 
 SHOWN = ("metric", "period", "unit", "published", "simulated_mean", "simulated_p10",

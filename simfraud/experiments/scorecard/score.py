@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simfraud.experiments.scorecard.case_files import LoadedCase
 from simfraud.experiments.scorecard.cases import Point, Series
-from simfraud.experiments.scorecard.load import LoadedCase
 from simfraud.experiments.scorecard.measure import apcer_value, measure_point, parameter_value
 
 COLUMNS = ("case", "metric", "period", "unit", "published", "simulated_mean",

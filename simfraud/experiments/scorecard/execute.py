@@ -16,7 +16,7 @@ import pandas as pd
 from simfraud.experiments.compare import run_frames
 from simfraud.experiments.dispatch import RunsFailedError, Task, locked, run_all
 from simfraud.experiments.plan import RunSpec
-from simfraud.experiments.scorecard.load import LoadedCase
+from simfraud.experiments.scorecard.case_files import LoadedCase
 from simfraud.experiments.scorecard.report import write_html
 from simfraud.experiments.scorecard.score import case_rows, scorecard_frame
 from simfraud.results.atomic import write_csv_atomic, write_parquet_atomic
