@@ -99,6 +99,25 @@ def test_every_metric_is_measured_exactly_once():
     assert set(day_values(model)) == {m.name for m in TIMESERIES}
 
 
+def test_every_counted_metric_is_counted_by_the_kernel():
+    from simfraud.core.metrics import GLOBAL, PER_PLATFORM, PER_PLATFORM_VECTOR, TIMESERIES
+    from simfraud.users import counters
+
+    kernel = (PACKAGE / "users" / "day.py").read_text()
+    prefix = {PER_PLATFORM_VECTOR: "PV", PER_PLATFORM: "P", GLOBAL: "G"}
+    counted = [m for m in TIMESERIES if m.counted]
+    assert len(counted) >= 15
+    by_outcome = {"stopped_step_up", "stopped_monitoring"}  # at stopped_primary + outcome - 1
+    for metric in counted:
+        if metric.name in by_outcome:
+            continue
+        assert f"K.{prefix[metric.counted]}.{metric.name}" in kernel, metric.name
+    stops = counters.PV.stopped_primary
+    assert (counters.PV.stopped_step_up, counters.PV.stopped_monitoring) == (stops + 1,
+                                                                             stops + 2), (
+        "the kernel counts stops at PV.stopped_primary + outcome - 1")
+
+
 SHARED_NAMES = {"transactions.py": "the log's kernel side (users/) and its table (outputs/)"}
 """Module names two layers use on purpose, with the reason."""
 

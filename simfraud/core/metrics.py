@@ -18,6 +18,10 @@ from simfraud.core.vectors import VECTORS
 FLOW, STOCK, RATIO = "flow", "stock", "ratio"
 """Kinds of metric: amounts per day, levels at the end of a day, means and indices."""
 KINDS = (FLOW, STOCK, RATIO)
+PER_PLATFORM_VECTOR, PER_PLATFORM, GLOBAL = "platform_vector", "platform", "global"
+"""Scopes of a kernel counter: the user kernel counts a *counted* metric in one
+accumulator slot per (platform, vector), per platform or once, and its daily value is that
+slot summed (``users/counters.py`` lays the slots out from this registry)."""
 MINOR_UNITS = "minor units"
 """Unit of money: the scenario currency's minor unit (pence, cents, fen)."""
 
@@ -32,6 +36,9 @@ class Metric:
         unit: Unit of a value (``MINOR_UNITS`` for money).
         kind: ``flow`` (summed over periods), ``stock`` or ``ratio`` (averaged).
         description: What is measured.
+        counted: Scope of the user kernel's counter for this metric (``PER_PLATFORM``,
+            ``GLOBAL``, ``PER_PLATFORM_VECTOR``), or ``""`` when the metric is computed
+            from the model's state (``outputs/day_values.py``).
     """
 
     name: str
@@ -39,6 +46,7 @@ class Metric:
     unit: str
     kind: str
     description: str
+    counted: str = ""
 
     @property
     def is_money(self) -> bool:
@@ -46,16 +54,18 @@ class Metric:
         return self.unit == MINOR_UNITS
 
 
-def _money(name: str, description: str, kind: str = FLOW) -> Metric:
-    return Metric(name, np.int64, MINOR_UNITS, kind, description)
+def _money(name: str, description: str, kind: str = FLOW, counted: str = "") -> Metric:
+    return Metric(name, np.int64, MINOR_UNITS, kind, description, counted)
 
 
-def _count(name: str, description: str, unit: str = "events", kind: str = FLOW) -> Metric:
-    return Metric(name, np.int64, unit, kind, description)
+def _count(name: str, description: str, unit: str = "events", kind: str = FLOW,
+           counted: str = "") -> Metric:
+    return Metric(name, np.int64, unit, kind, description, counted)
+
 
 TIMESERIES: tuple[Metric, ...] = (
-    _count("attempts", "attack attempts", "attempts"),
-    _count("successes", "successful frauds", "frauds"),
+    _count("attempts", "attack attempts", "attempts", counted=PER_PLATFORM_VECTOR),
+    _count("successes", "successful frauds", "frauds", counted=PER_PLATFORM_VECTOR),
     _money("gross_loss", "amount stolen (minor units)"),
     _money("refunded", "amount refunded to victims"),
     _money("refunded_sending", "refunds paid by the victims' (sending) providers"),
@@ -68,23 +78,34 @@ TIMESERIES: tuple[Metric, ...] = (
     _money("cum_refunded", "cumulative refunded", STOCK),
     _money("cum_user_loss", "cumulative user_loss", STOCK),
     _count("stopped_primary", "attempts stopped by liveness / device binding / vigilance",
-           "attempts"),
-    _count("stopped_step_up", "attempts stopped by step-up verification", "attempts"),
-    _count("stopped_monitoring", "attempts stopped by transaction monitoring", "attempts"),
-    _count("victims", "users defrauded", "users"),
-    _count("payments", "genuine payments completed", "payments"),
-    _money("payment_volume", "value of genuine payments"),
-    _count("face_checks", "face authentications of genuine payments", "checks"),
-    _count("false_rejects", "genuine face-pay users falsely rejected", "rejects"),
-    _count("step_ups", "genuine payments that needed step-up", "payments"),
-    _count("abandoned", "payments abandoned after a false reject", "payments"),
-    _count("switched_platform", "users who switched platform", "users"),
-    _count("facepay_users", "users using face pay (end of day)", "users", STOCK),
-    _count("facepay_high_privacy", "face-pay users with privacy concern > 0.5", "users", STOCK),
-    _count("facepay_low_privacy", "face-pay users with privacy concern <= 0.5", "users", STOCK),
-    _count("users_high_privacy", "users with privacy concern > 0.5", "users", STOCK),
-    _count("faces_compromised", "users whose face is compromised (permanent)", "users", STOCK),
-    _count("credentials_compromised", "users with compromised credentials", "users", STOCK),
+           "attempts", counted=PER_PLATFORM_VECTOR),
+    _count("stopped_step_up", "attempts stopped by step-up verification", "attempts",
+           counted=PER_PLATFORM_VECTOR),
+    _count("stopped_monitoring", "attempts stopped by transaction monitoring", "attempts",
+           counted=PER_PLATFORM_VECTOR),
+    _count("victims", "users defrauded", "users", counted=PER_PLATFORM),
+    _count("payments", "genuine payments completed", "payments", counted=PER_PLATFORM),
+    _money("payment_volume", "value of genuine payments", counted=PER_PLATFORM),
+    _count("face_checks", "face authentications of genuine payments", "checks",
+           counted=PER_PLATFORM),
+    _count("false_rejects", "genuine face-pay users falsely rejected", "rejects",
+           counted=PER_PLATFORM),
+    _count("step_ups", "genuine payments that needed step-up", "payments", counted=PER_PLATFORM),
+    _count("abandoned", "payments abandoned after a false reject", "payments",
+           counted=PER_PLATFORM),
+    _count("switched_platform", "users who switched platform", "users", counted=PER_PLATFORM),
+    _count("facepay_users", "users using face pay (end of day)", "users", STOCK,
+           counted=PER_PLATFORM),
+    _count("facepay_high_privacy", "face-pay users with privacy concern > 0.5", "users", STOCK,
+           counted=GLOBAL),
+    _count("facepay_low_privacy", "face-pay users with privacy concern <= 0.5", "users", STOCK,
+           counted=GLOBAL),
+    _count("users_high_privacy", "users with privacy concern > 0.5", "users", STOCK,
+           counted=GLOBAL),
+    _count("faces_compromised", "users whose face is compromised (permanent)", "users", STOCK,
+           counted=GLOBAL),
+    _count("credentials_compromised", "users with compromised credentials", "users", STOCK,
+           counted=GLOBAL),
     _count("active_attackers", "active crews", "crews", STOCK),
     _money("security_spend", "platforms' security spend"),
     _money("platform_fees", "fees platforms earn on genuine payments"),
@@ -114,6 +135,11 @@ TIMESERIES: tuple[Metric, ...] = (
 
 METRICS: dict[str, Metric] = {m.name: m for m in TIMESERIES}
 """``TIMESERIES`` by name."""
+def counted_metrics(scope: str) -> tuple[str, ...]:
+    """Names of the metrics the user kernel counts in slots of ``scope``, in registry order."""
+    return tuple(m.name for m in TIMESERIES if m.counted == scope)
+
+
 MONEY_METRICS: tuple[str, ...] = tuple(m.name for m in TIMESERIES if m.is_money)
 """Names of the money columns of ``timeseries.parquet``."""
 

@@ -236,12 +236,12 @@ class FraudModel(mesa.Model):
         """Phase 6: split losses, pay crews, check the ledger; agents learn from the day."""
         pvs, per_platform = self.totals.pvs, self.totals.per_platform
         self.settlement = DaySettlement(
-            loss=pvs[..., K.PV_LOSS],
-            refunded_sending=pvs[..., K.PV_REFUND_SENDING],
-            refunded_receiving=pvs[..., K.PV_REFUND_RECEIVING],
-            recovered=pvs[..., K.PV_RECOVERED],
-            user_loss=int(per_platform[:, K.P_USER_LOSS].sum()),
-            user_refunds=int(per_platform[:, K.P_USER_REFUND].sum()),
+            loss=pvs[..., K.PV.loss],
+            refunded_sending=pvs[..., K.PV.refund_sending],
+            refunded_receiving=pvs[..., K.PV.refund_receiving],
+            recovered=pvs[..., K.PV.recovered],
+            user_loss=int(per_platform[:, K.P.user_loss].sum()),
+            user_refunds=int(per_platform[:, K.P.user_refund].sum()),
         )
         revenue = self.settlement.loss - self.settlement.recovered
         crews = self.crews
@@ -253,14 +253,14 @@ class FraudModel(mesa.Model):
         if self.scenario.attackers.adaptive:
             self.market.learn(revenue / self.crew_scale, self.plan.expected_successes)
         liability = receiving_liability(self.settlement.refunded_receiving,
-                                        per_platform[:, K.P_USERS_NEXT])
+                                        per_platform[:, K.P.users_next])
         for platform in self.platforms:
             platform.observe(_platform_day(pvs[platform.index], per_platform[platform.index],
                                            liability[platform.index]), self.rules)
-        self.regulator.record_face_frauds(int(pvs[:, :N_BIOMETRIC, K.PV_SUCCESSES].sum()),
+        self.regulator.record_face_frauds(int(pvs[:, :N_BIOMETRIC, K.PV.successes].sum()),
                                           self.n_users)
         self.daily_loss_per_user.append(float(self.settlement.loss.sum()) / self.n_users)
-        self.eligible = pvs[..., K.PV_ELIGIBLE_NEXT].astype(np.float64)
+        self.eligible = pvs[..., K.PV.eligible_next].astype(np.float64)
         self._entry_and_exit()
 
     def record(self) -> None:
@@ -340,16 +340,16 @@ def _platform_day(stats: np.ndarray, per_platform: np.ndarray,
                   liability: np.ndarray) -> PlatformDay:
     """What a platform sees of its users' day (its row of the totals) and its liability."""
     return PlatformDay(
-        users=int(per_platform[K.P_USERS_NEXT]),
-        face_checks=int(per_platform[K.P_FACE_CHECKS]),
-        volume=int(per_platform[K.P_VOLUME]),
-        attempts=stats[:, K.PV_ATTEMPTS],
-        successes=stats[:, K.PV_SUCCESSES],
-        stopped_by_monitoring=stats[:, K.PV_STOP_MONITORING],
-        loss=stats[:, K.PV_LOSS],
-        attempted_amount=stats[:, K.PV_ATTEMPTED_AMOUNT],
-        refunded_sending=stats[:, K.PV_REFUND_SENDING],
-        refunded_receiving=stats[:, K.PV_REFUND_RECEIVING],
+        users=int(per_platform[K.P.users_next]),
+        face_checks=int(per_platform[K.P.face_checks]),
+        volume=int(per_platform[K.P.payment_volume]),
+        attempts=stats[:, K.PV.attempts],
+        successes=stats[:, K.PV.successes],
+        stopped_by_monitoring=stats[:, K.PV.stopped_monitoring],
+        loss=stats[:, K.PV.loss],
+        attempted_amount=stats[:, K.PV.attempted_amount],
+        refunded_sending=stats[:, K.PV.refund_sending],
+        refunded_receiving=stats[:, K.PV.refund_receiving],
         receiving_liability=liability,
     )
 

@@ -6,33 +6,47 @@ import math
 
 import numpy as np
 
+from simfraud.core.metrics import GLOBAL, PER_PLATFORM, PER_PLATFORM_VECTOR, TIMESERIES
 from simfraud.core.vectors import VECTORS
 from simfraud.users import counters as L
+
+_COUNTED = tuple(m for m in TIMESERIES if m.counted)
 
 
 def vector_stats(pvs: np.ndarray) -> np.ndarray:
     """Per (platform, vector) columns of ``vectors.parquet`` from the kernel totals."""
     return np.stack([
-        pvs[..., L.PV_ATTEMPTS],
-        pvs[..., L.PV_SUCCESSES],
-        pvs[..., L.PV_LOSS],
-        pvs[..., L.PV_STOP_PRIMARY],
-        pvs[..., L.PV_STOP_STEP_UP],
-        pvs[..., L.PV_STOP_MONITORING],
-        pvs[..., L.PV_REFUND_SENDING] + pvs[..., L.PV_REFUND_RECEIVING],
+        pvs[..., L.PV.attempts],
+        pvs[..., L.PV.successes],
+        pvs[..., L.PV.loss],
+        pvs[..., L.PV.stopped_primary],
+        pvs[..., L.PV.stopped_step_up],
+        pvs[..., L.PV.stopped_monitoring],
+        pvs[..., L.PV.refund_sending] + pvs[..., L.PV.refund_receiving],
     ], axis=-1)
+
+
+def kernel_counts(model) -> dict[str, int]:
+    """Every metric the registry marks ``counted``: its kernel slot summed (``users/``)."""
+    totals = model.totals
+    columns = {PER_PLATFORM_VECTOR: (totals.pvs, L.PV),
+               PER_PLATFORM: (totals.per_platform, L.P),
+               GLOBAL: (totals.glob, L.G)}
+    values = {}
+    for metric in _COUNTED:
+        counts, slots = columns[metric.counted]
+        values[metric.name] = int(counts[..., getattr(slots, metric.name)].sum())
+    return values
 
 
 def fraud_and_refunds(model) -> dict[str, float]:
     """Attacks, losses, refunds and recoveries (``users/attacks.py``, ``users/refunds.py``)."""
-    s, pvs = model.settlement, model.totals.pvs
+    s = model.settlement
     gross = int(s.loss.sum())
     sending = int(s.refunded_sending.sum())
     receiving = int(s.refunded_receiving.sum())
     recovered = int(s.recovered.sum())
     return {
-        "attempts": int(pvs[..., L.PV_ATTEMPTS].sum()),
-        "successes": int(pvs[..., L.PV_SUCCESSES].sum()),
         "gross_loss": gross,
         "refunded": sending + receiving,
         "refunded_sending": sending,
@@ -44,43 +58,25 @@ def fraud_and_refunds(model) -> dict[str, float]:
         "cum_gross_loss": model.ledger.gross_loss,
         "cum_refunded": model.ledger.refunded,
         "cum_user_loss": model.ledger.user_loss,
-        "stopped_primary": int(pvs[..., L.PV_STOP_PRIMARY].sum()),
-        "stopped_step_up": int(pvs[..., L.PV_STOP_STEP_UP].sum()),
-        "stopped_monitoring": int(pvs[..., L.PV_STOP_MONITORING].sum()),
-        "victims": int(model.totals.per_platform[:, L.P_VICTIMS].sum()),
     }
 
 
-def payments_and_friction(model) -> dict[str, float]:
-    """Genuine payments and their friction (``users/payment.py``, ``authentication.py``)."""
+def friction(model) -> dict[str, float]:
+    """The cost of genuine payments' friction (``users/authentication.py``)."""
     pp, costs = model.totals.per_platform, model.scenario.costs
-    false_rejects = int(pp[:, L.P_FALSE_REJECTS].sum())
-    step_ups = int(pp[:, L.P_STEP_UPS].sum())
-    abandoned = int(pp[:, L.P_ABANDONED].sum())
+    false_rejects = int(pp[:, L.P.false_rejects].sum())
+    step_ups = int(pp[:, L.P.step_ups].sum())
+    abandoned = int(pp[:, L.P.abandoned].sum())
     return {
-        "payments": int(pp[:, L.P_PAYMENTS].sum()),
-        "payment_volume": int(pp[:, L.P_VOLUME].sum()),
-        "face_checks": int(pp[:, L.P_FACE_CHECKS].sum()),
-        "false_rejects": false_rejects,
-        "step_ups": step_ups,
-        "abandoned": abandoned,
         "friction_cost": (false_rejects * costs.false_reject + step_ups * costs.step_up
                           + abandoned * costs.abandoned_payment),
     }
 
 
-def population(model) -> dict[str, float]:
-    """End-of-day census and attitudes (``users/census.py``, ``users/attitudes.py``)."""
+def attitudes(model) -> dict[str, float]:
+    """Users' mean attitudes at the end of the day (``users/attitudes.py``)."""
     totals = model.totals
-    pp, gl = totals.per_platform, totals.glob
     return {
-        "switched_platform": int(pp[:, L.P_SWITCHED_OUT].sum()),
-        "facepay_users": int(pp[:, L.P_FACEPAY_NEXT].sum()),
-        "facepay_high_privacy": int(gl[L.G_FACEPAY_HIGH_PRIVACY]),
-        "facepay_low_privacy": int(gl[L.G_FACEPAY_LOW_PRIVACY]),
-        "users_high_privacy": int(gl[L.G_USERS_HIGH_PRIVACY]),
-        "faces_compromised": int(gl[L.G_FACES_COMPROMISED]),
-        "credentials_compromised": int(gl[L.G_CREDENTIALS_COMPROMISED]),
         "mean_trust": totals.trust_sum / model.n_users,
         "mean_perceived_risk": totals.risk_sum / model.n_users,
     }
@@ -106,7 +102,7 @@ def platforms_and_regulation(model) -> dict[str, float]:
 
 def arms_race(model) -> dict[str, float]:
     """Crews' tools against platforms' defences (``model/attacker.py``, ``platform.py``)."""
-    users = model.totals.per_platform[:, L.P_USERS_NEXT].astype(float)
+    users = model.totals.per_platform[:, L.P.users_next].astype(float)
     weights = users / max(users.sum(), 1.0)
     strength = np.stack([p.primary_strength() for p in model.platforms])
     crews = model.crews
@@ -123,7 +119,7 @@ def arms_race(model) -> dict[str, float]:
     return values
 
 
-MEASURES = (fraud_and_refunds, payments_and_friction, population, platforms_and_regulation,
+MEASURES = (kernel_counts, fraud_and_refunds, friction, attitudes, platforms_and_regulation,
             arms_race)
 """The functions that compute the ``TIMESERIES`` metrics, by mechanism; together they give
 every metric exactly once (a test checks it)."""

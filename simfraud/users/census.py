@@ -1,6 +1,6 @@
 """The census: the user's state written back, and counted for tomorrow.
 
-Crews read tomorrow's targets per (platform, vector) (``PV_ELIGIBLE_NEXT``, from
+Crews read tomorrow's targets per (platform, vector) (``PV.eligible_next``, from
 ``core.vectors.TARGET``); the metrics read users, face-pay users, compromised users
 and the privacy groups. Metrics fed: ``facepay_users``, ``facepay_high_privacy``,
 ``facepay_low_privacy``, ``users_high_privacy``, ``faces_compromised``,

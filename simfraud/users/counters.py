@@ -4,56 +4,53 @@ Each chunk of users owns one row of an ``int64`` and one of a ``float64`` accumu
 rows are summed in chunk order afterwards, so totals are bit-identical whatever the
 number of threads. Integer slots are laid out as
 
-* per (platform, vector): ``pv(p, v, k)`` for the ``PV_*`` stats,
-* per platform: ``pp(n_platforms, p, k)`` for the ``P_*`` stats,
-* global: ``gl(n_platforms, k)`` for the ``G_*`` stats.
+* per (platform, vector): ``pv(p, v, PV.name)``,
+* per platform: ``pp(n_platforms, p, P.name)``,
+* global: ``gl(n_platforms, G.name)``.
+
+A metric the registry marks ``counted`` (``core/metrics.py``) gets its slot here by name
+and its daily value from ``outputs/day_values.py`` without further code: adding one is a
+registry line plus the kernel line that counts it.
 """
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
 
+from simfraud.core.metrics import GLOBAL, PER_PLATFORM, PER_PLATFORM_VECTOR, counted_metrics
 from simfraud.core.vectors import N_VECTORS
 
-# Per (platform, vector).
-PV_ATTEMPTS = 0
-PV_SUCCESSES = 1
-PV_LOSS = 2
-PV_STOP_PRIMARY = 3
-PV_STOP_STEP_UP = 4
-PV_STOP_MONITORING = 5
-PV_REFUND_SENDING = 6
-PV_REFUND_RECEIVING = 7
-PV_RECOVERED = 8
-PV_ATTEMPTED_AMOUNT = 9
-PV_ELIGIBLE_NEXT = 10
-N_PV = 11
 
-# Per platform.
-P_USERS_NEXT = 0
-P_FACEPAY_NEXT = 1
-P_PAYMENTS = 2
-P_VOLUME = 3
-P_FACE_CHECKS = 4
-P_FALSE_REJECTS = 5
-P_STEP_UPS = 6
-P_ABANDONED = 7
-P_VICTIMS = 8
-P_SWITCHED_OUT = 9
-P_USER_LOSS = 10  # summed per user: loss minus refund (independent of the PV sums)
-P_USER_REFUND = 11  # summed per user: refunds received
-N_P = 12
+def slot_numbers(kind: str, names: tuple[str, ...]):
+    """Slot numbers by name: ``slot_numbers("P", ("a", "b")).b == 1``.
 
-# Global.
-G_FACES_COMPROMISED = 0
-G_CREDENTIALS_COMPROMISED = 1
-G_FACEPAY_HIGH_PRIVACY = 2
-G_FACEPAY_LOW_PRIVACY = 3
-G_USERS_HIGH_PRIVACY = 4
-N_G = 5
+    A namedtuple instance, so numba kernels read its fields as compile-time constants.
+    """
+    return namedtuple(f"{kind}Slots", names)(*range(len(names)))
+
+
+PV = slot_numbers("PV", (
+    *counted_metrics(PER_PLATFORM_VECTOR),
+    "loss", "refund_sending", "refund_receiving", "recovered", "attempted_amount",
+    "eligible_next"))
+"""Per (platform, vector): the counted metrics of that scope (attempts, successes, the
+three stops), then what settlement and the crews read (loss, refunds by payer,
+recoveries, amounts attempted, users eligible tomorrow)."""
+N_PV = len(PV)
+
+P = slot_numbers("P", (*counted_metrics(PER_PLATFORM), "users_next", "user_loss",
+                      "user_refund"))
+"""Per platform: the counted metrics of that scope, then tomorrow's users and, summed per
+user, the victims' loss net of refunds and the refunds they received."""
+N_P = len(P)
+
+G = slot_numbers("G", counted_metrics(GLOBAL))
+"""Global: the counted metrics of that scope."""
+N_G = len(G)
 
 # Floats: per platform trust sum, then global perceived-risk sum.
 F_TRUST = 0

@@ -163,19 +163,19 @@ def users_day(c, t, payment, authentication, attacks, refunds, compromise_inputs
             uniform(ek, D_FALSE_REJECT) < authentication.bpcer[p])
         abandoned = np.int64(0)
         if false_rejects:
-            ai[K.pp(n_platforms, p, K.P_FALSE_REJECTS)] += 1
+            ai[K.pp(n_platforms, p, K.P.false_rejects)] += 1
             if uniform(ek, D_ABANDON) < authentication.abandon_probability:
                 abandoned = np.int64(1)
-                ai[K.pp(n_platforms, p, K.P_ABANDONED)] += 1
+                ai[K.pp(n_platforms, p, K.P.abandoned)] += 1
         completed = pays & (1 - abandoned)
         threshold = authentication.step_up_threshold[p]
         if always_step_up and threshold < NO_THRESHOLD:
             threshold = np.int64(0)
         stepped_up = np.int64(amount > threshold)
-        ai[K.pp(n_platforms, p, K.P_FACE_CHECKS)] += face_check
-        ai[K.pp(n_platforms, p, K.P_STEP_UPS)] += completed & stepped_up
-        ai[K.pp(n_platforms, p, K.P_PAYMENTS)] += completed
-        ai[K.pp(n_platforms, p, K.P_VOLUME)] += completed * amount
+        ai[K.pp(n_platforms, p, K.P.face_checks)] += face_check
+        ai[K.pp(n_platforms, p, K.P.step_ups)] += completed & stepped_up
+        ai[K.pp(n_platforms, p, K.P.payments)] += completed
+        ai[K.pp(n_platforms, p, K.P.payment_volume)] += completed * amount
         if logged and pays:
             method = (AUTH_FACE if facepay else AUTH_OTHER) + (AUTH_STEP_UP if stepped_up else 0)
             outcome = (4 if abandoned else 5) if false_rejects else 0
@@ -198,8 +198,8 @@ def users_day(c, t, payment, authentication, attacks, refunds, compromise_inputs
                 continue
             slot = D_ATTACK + D_PER_VECTOR * v
             amount = exponential_amount(attacks.fraud_mean[v], ek, slot + D_AMOUNT)
-            ai[K.pv(p, v, K.PV_ATTEMPTS)] += 1
-            ai[K.pv(p, v, K.PV_ATTEMPTED_AMOUNT)] += amount
+            ai[K.pv(p, v, K.PV.attempts)] += 1
+            ai[K.pv(p, v, K.PV.attempted_amount)] += amount
             biometric = TARGET[v] == TARGET_FACE
             face_attempted = face_attempted or biometric
             pass_primary = authentication.primary_pass[p, v]
@@ -218,7 +218,7 @@ def users_day(c, t, payment, authentication, attacks, refunds, compromise_inputs
                 method = (AUTH_FACE if biometric else AUTH_OTHER) + (
                     AUTH_STEP_UP if needs_step_up and block > 0.0 else 0)
             if outcome != SUCCESS:
-                ai[K.pv(p, v, K.PV_STOP_PRIMARY + outcome - 1)] += 1
+                ai[K.pv(p, v, K.PV.stopped_primary + outcome - 1)] += 1
                 if logged:
                     record(log, log_count, t.day, user, p, amount, v, method, outcome, 0, ek,
                            1 + v)
@@ -229,11 +229,11 @@ def users_day(c, t, payment, authentication, attacks, refunds, compromise_inputs
                 refunds.mandate_receiving_bps, uniform(ek, D_CLAIM + v) < refunds.negligence,
                 refunds.voluntary_policy[p, v], refunds.voluntary_cap[p],
             )
-            ai[K.pv(p, v, K.PV_SUCCESSES)] += 1
-            ai[K.pv(p, v, K.PV_LOSS)] += amount
-            ai[K.pv(p, v, K.PV_REFUND_SENDING)] += sending
-            ai[K.pv(p, v, K.PV_REFUND_RECEIVING)] += receiving
-            ai[K.pv(p, v, K.PV_RECOVERED)] += amount * refunds.recovery_bps // 10_000
+            ai[K.pv(p, v, K.PV.successes)] += 1
+            ai[K.pv(p, v, K.PV.loss)] += amount
+            ai[K.pv(p, v, K.PV.refund_sending)] += sending
+            ai[K.pv(p, v, K.PV.refund_receiving)] += receiving
+            ai[K.pv(p, v, K.PV.recovered)] += amount * refunds.recovery_bps // 10_000
             loss += amount
             refund += sending + receiving
             if logged:
@@ -243,9 +243,9 @@ def users_day(c, t, payment, authentication, attacks, refunds, compromise_inputs
             taken_over = taken_over or TARGET[v] == TARGET_CREDENTIALS
         victim = loss > 0
         if victim:
-            ai[K.pp(n_platforms, p, K.P_VICTIMS)] += 1
-            ai[K.pp(n_platforms, p, K.P_USER_LOSS)] += loss - refund
-            ai[K.pp(n_platforms, p, K.P_USER_REFUND)] += refund
+            ai[K.pp(n_platforms, p, K.P.victims)] += 1
+            ai[K.pp(n_platforms, p, K.P.user_loss)] += loss - refund
+            ai[K.pp(n_platforms, p, K.P.user_refund)] += refund
             c.loss[r] += loss
             c.refunded[r] += refund
         c.victim_now[r] = 1 if victim else 0
@@ -301,7 +301,7 @@ def users_day(c, t, payment, authentication, attacks, refunds, compromise_inputs
         facepay = (facepay & keeps) | ((not facepay) & adopts)
         if (n_platforms > 1 and trust < a.switch_threshold
                 and uniform(ek, D_SWITCH) < a.switch_rate):
-            ai[K.pp(n_platforms, p, K.P_SWITCHED_OUT)] += 1
+            ai[K.pp(n_platforms, p, K.P.switched_platform)] += 1
             p = choose_platform(uniform(ek, D_SWITCH_TARGET), a.switch_cumulative, p)
             trust = a.initial_trust
             facepay = False
@@ -318,17 +318,17 @@ def users_day(c, t, payment, authentication, attacks, refunds, compromise_inputs
         c.trust[r] = trust
         on_face = np.int64(facepay)
         high_privacy = np.int64(privacy > HIGH_PRIVACY)
-        ai[K.pp(n_platforms, p, K.P_USERS_NEXT)] += 1
-        ai[K.pp(n_platforms, p, K.P_FACEPAY_NEXT)] += on_face
+        ai[K.pp(n_platforms, p, K.P.users_next)] += 1
+        ai[K.pp(n_platforms, p, K.P.facepay_users)] += on_face
         face_target = facepay and face_compromised
         for v in range(N_VECTORS):
-            ai[K.pv(p, v, K.PV_ELIGIBLE_NEXT)] += np.int64(
+            ai[K.pv(p, v, K.PV.eligible_next)] += np.int64(
                 reachable(v, face_target, credentials_compromised))
-        ai[K.gl(n_platforms, K.G_CREDENTIALS_COMPROMISED)] += np.int64(credentials_compromised)
-        ai[K.gl(n_platforms, K.G_FACES_COMPROMISED)] += np.int64(face_compromised)
-        ai[K.gl(n_platforms, K.G_USERS_HIGH_PRIVACY)] += high_privacy
-        ai[K.gl(n_platforms, K.G_FACEPAY_HIGH_PRIVACY)] += on_face & high_privacy
-        ai[K.gl(n_platforms, K.G_FACEPAY_LOW_PRIVACY)] += on_face & (1 - high_privacy)
+        ai[K.gl(n_platforms, K.G.credentials_compromised)] += np.int64(credentials_compromised)
+        ai[K.gl(n_platforms, K.G.faces_compromised)] += np.int64(face_compromised)
+        ai[K.gl(n_platforms, K.G.users_high_privacy)] += high_privacy
+        ai[K.gl(n_platforms, K.G.facepay_high_privacy)] += on_face & high_privacy
+        ai[K.gl(n_platforms, K.G.facepay_low_privacy)] += on_face & (1 - high_privacy)
         af[p * K.N_FP + K.F_TRUST] += np.float64(c.trust[r])
         af[n_platforms * K.N_FP + K.F_RISK] += np.float64(c.perceived_risk[r])
 

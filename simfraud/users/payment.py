@@ -1,8 +1,8 @@
 """Payment: whether a user pays today and how much (parameters under ``population.segments``).
 
 Stage of the user day: ``genuine_payment`` draws the payment; ``count_payment`` books the
-completed ones. Metrics fed: ``payments``, ``payment_volume`` (``P_PAYMENTS``,
-``P_VOLUME``).
+completed ones. Metrics fed: ``payments``, ``payment_volume`` (``P.payments``,
+``P.payment_volume``).
 """
 
 from __future__ import annotations

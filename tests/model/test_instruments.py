@@ -67,7 +67,7 @@ def _facepay_per_platform(scenario) -> tuple[FraudModel, np.ndarray]:
     users = []
     for _ in range(scenario.days):
         model.step()
-        users.append(model.totals.per_platform[:, K.P_FACEPAY_NEXT].copy())
+        users.append(model.totals.per_platform[:, K.P.facepay_users].copy())
     return model, np.array(users)
 
 
