@@ -179,19 +179,33 @@ def interval(values: np.ndarray) -> tuple[float, float, float]:
     return mean, mean - half, mean + half
 
 
+def replicates_needed(values: np.ndarray, most: int = 10_000) -> int:
+    """Smallest n whose 95% t interval would exclude 0 at these values' mean and spread.
+
+    Returns ``most`` when even that many would not (no effect to speak of).
+    """
+    mean, spread = abs(float(np.mean(values))), float(np.std(values, ddof=1))
+    if spread == 0.0:
+        return 2
+    for n in range(2, most):
+        if stats.t.ppf(0.975, n - 1) * spread / np.sqrt(n) < mean:
+            return n
+    return most
+
+
 def summarise(effect: Effect, reference: np.ndarray, treatment: np.ndarray | None) -> str:
-    """One line: the effect with its 95% interval and the replicates behind it."""
+    """One line: the effect with its 95% interval, the replicates behind it and needed."""
     n = len(reference)
+    values = reference if effect.kind == "level" else treatment - reference
+    mean, low, high = interval(values)
+    counts = f"n={n} need={replicates_needed(values) if n > 1 else '?'}"
     if effect.kind == "level":
-        mean, low, high = interval(reference)
-        return f"{effect.name:32s} {mean:+10.3f} [{low:+.3f}, {high:+.3f}]  n={n}"
-    diff = treatment - reference
-    mean, low, high = interval(diff)
+        return f"{effect.name:32s} {mean:+10.3f} [{low:+.3f}, {high:+.3f}]  {counts}"
     if effect.kind == "relative":
         base = float(np.mean(reference)) or float("nan")
         return (f"{effect.name:32s} {100 * mean / base:+9.1f}% "
-                f"[{100 * low / base:+.1f}%, {100 * high / base:+.1f}%]  n={n}")
-    return f"{effect.name:32s} {mean:+10.4g} [{low:+.4g}, {high:+.4g}]  n={n}"
+                f"[{100 * low / base:+.1f}%, {100 * high / base:+.1f}%]  {counts}")
+    return f"{effect.name:32s} {mean:+10.4g} [{low:+.4g}, {high:+.4g}]  {counts}"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -37,3 +37,17 @@ def test_profile_prints_time_per_phase(tmp_path):
     assert result.returncode == 0, result.stderr
     for phase in ("1 timeline", "4 attackers", "5 users", "6 ledger", "7 metrics"):
         assert phase in result.stdout
+
+
+def test_replicates_needed_is_the_smallest_n_whose_interval_excludes_zero():
+    import numpy as np
+    from scipy import stats
+
+    from benchmarks.effects import replicates_needed
+
+    values = np.array([1.0, 2.0, 3.0, 1.0, 2.0, 3.0, 1.0, 2.0])
+    n = replicates_needed(values)
+    mean, spread = values.mean(), values.std(ddof=1)
+    assert stats.t.ppf(0.975, n - 1) * spread / np.sqrt(n) < mean
+    assert stats.t.ppf(0.975, n - 2) * spread / np.sqrt(n - 1) >= mean
+    assert replicates_needed(np.array([0.1, -0.1, 0.2, -0.2]), most=500) == 500
