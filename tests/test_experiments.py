@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -15,11 +16,36 @@ ROOT = Path(__file__).resolve().parents[1]
 SMALL = ["--users", "1500", "--days", "20", "--workers", "2", "--quiet"]
 
 
+TIMED = {"manifest.json", "experiment.json", "index.parquet", "report.html"}
+"""Files of an experiment that also hold times, checked apart from them."""
+
+
 def data_files(folder: Path) -> dict[str, bytes]:
-    """Every file of an experiment but those that hold times (manifests, index, report)."""
-    skip = {"manifest.json", "experiment.json", "index.parquet", "report.html"}
+    """Every file of an experiment but those that hold times."""
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.name not in skip}
+            if p.is_file() and p.name not in TIMED}
+
+
+def without_times(path: Path) -> dict:
+    """A manifest or record without its times and how it was asked for."""
+    return {key: value for key, value in json.loads(path.read_text()).items()
+            if key not in ("created_utc", "timings", "command_line")}
+
+
+def same_but_times(source: Path, again: Path) -> None:
+    """The timed files of two experiments agree but for times (and Plotly's div ids)."""
+    manifests = sorted(p.relative_to(source) for p in source.rglob("manifest.json"))
+    assert manifests and manifests == sorted(p.relative_to(again)
+                                             for p in again.rglob("manifest.json"))
+    for name in [*manifests, Path("experiment.json")]:
+        assert without_times(source / name) == without_times(again / name), name
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(source / "index.parquet").drop(columns="seconds"),
+        pd.read_parquet(again / "index.parquet").drop(columns="seconds"))
+    if (source / "report.html").exists():
+        uuid = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+        first, second = ((f / "report.html").read_text() for f in (source, again))
+        assert uuid.sub("ID", first) == uuid.sub("ID", second)
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +87,18 @@ def test_the_record_says_how_to_reproduce_the_experiment(compared):
     assert record["versions"]["mesa"] and record["simfraud_version"]
     assert [(a["label"], len(a["runs"])) for a in record["arms"]] == [("quo", 2),
                                                                      ("strict", 2)]
+
+
+def test_a_sweep_records_its_grid_and_names_its_points_by_it(swept):
+    record = json.loads((swept / "experiment.json").read_text())
+    assert record["kind"] == "sweep" and record["grid"] == {"attackers.initial": [5, 10]}
+    assert [a["changes"] for a in record["arms"]] == [{"attackers.initial": 5},
+                                                      {"attackers.initial": 10}]
+    assert [len(a["runs"]) for a in record["arms"]] == [2, 2]
+    arms = load_experiment(swept).arms
+    assert list(arms["arm"]) == ["baseline [attackers.initial=5]",
+                                 "baseline [attackers.initial=10]"]
+    assert list(arms["grid.attackers.initial"]) == [5, 10]
 
 
 def test_load_experiment_gives_tidy_frames_by_arm(compared):
@@ -112,6 +150,7 @@ def test_rerun_reproduces_a_whole_experiment_byte_for_byte(experiment, request, 
     before, after = data_files(source), data_files(again)
     assert len(before) >= 4 * 4 and before.keys() == after.keys()
     assert [name for name in before if before[name] != after[name]] == []
+    same_but_times(source, again)
     first = json.loads((source / "experiment.json").read_text())
     second = json.loads((again / "experiment.json").read_text())
     assert second["fingerprint"] == first["fingerprint"]
