@@ -1,8 +1,14 @@
 """Experiments as result sets: the record, load_experiment, dashboard arms, byte-exact rerun."""
 
+import contextlib
 import hashlib
 import json
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -201,3 +207,33 @@ def test_rerun_refuses_a_record_past_the_bounds_before_any_run(compared, tmp_pat
     [line] = capsys.readouterr().err.strip().split("\n")
     assert line.startswith("simfraud rerun: ") and fragment in line, line
     assert not (tmp_path / "o").exists()
+
+
+def test_a_killed_compare_with_arms_resumes_to_what_a_clean_run_writes(tmp_path):
+    out = tmp_path / "cmp"
+    command = [sys.executable, "-m", "simfraud.cli", "compare",
+               str(ROOT / "scenarios" / "baseline.yaml"), "--out", str(out),
+               "--arm", "strict:platforms.0.liveness.level=depth_3d",
+               "--arm", "crowded:attackers.initial=40", "--replicates", "3",
+               "--users", "2000", "--days", "60", "--workers", "2", "--quiet"]
+    compare = subprocess.Popen(command, cwd=ROOT, start_new_session=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline, done = time.time() + 300, 0
+    while time.time() < deadline and done < 2:
+        with contextlib.suppress(OSError, ValueError):  # not written yet, or mid-write
+            done = (pd.read_parquet(out / "index.parquet")["status"] == "ok").sum()
+        time.sleep(0.1)
+    os.killpg(compare.pid, signal.SIGKILL)
+    compare.wait()
+    killed_at = (pd.read_parquet(out / "index.parquet")["status"] == "ok").sum()
+    assert 2 <= killed_at < 9, "the compare must be killed midway"
+    assert not (out / "report.html").exists()
+    assert main([*command[3:], "--resume"]) == 0
+    index = pd.read_parquet(out / "index.parquet")
+    assert len(index) == 9 and (index["status"] == "ok").all()
+    assert main(["rerun", str(out), "--out", str(tmp_path / "clean"), "--workers", "2",
+                 "--quiet"]) == 0
+    resumed, clean = data_files(out), data_files(tmp_path / "clean")
+    assert resumed.keys() == clean.keys() and "cost_effectiveness.parquet" in resumed
+    assert [name for name in resumed if resumed[name] != clean[name]] == []
+    same_but_times(out, tmp_path / "clean")
