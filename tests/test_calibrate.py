@@ -26,6 +26,7 @@ def test_a_small_calibration_writes_the_fit_and_a_valid_scenario(tmp_path):
     fit = pd.read_csv(out / "fit.csv")
     assert list(fit["period"].astype(str)) == ["2021", "2021-12", "2021"]
     assert (fit["simulated"] > 0).all()
+    assert list(fit["unit"]) == ["GBP minor units", "frauds", "attempts"]
     assert len(pd.read_csv(out / "trials.csv")) == 3
     calibrated = out / "calibrated.yaml"
     assert main(["validate", str(calibrated)]) == 0

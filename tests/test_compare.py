@@ -74,6 +74,8 @@ def test_compare_writes_tables_and_a_self_contained_report(tmp_path, capsys):
     assert html.count("<script") >= 4 and "<script src=" not in html  # plotly inlined
     assert "Weekly fraud losses" in html and "Who bears the fraud loss" in html
     assert "Attack mix" in html and "Tail risk" in html
+    assert "Difference against the reference" in html and "Cost-effectiveness" in html
+    assert html.count('<table class="sortable">') == 2  # differences, cost-effectiveness
 
 
 def test_compare_needs_two_scenarios_and_reports_all_bad_files(tmp_path, capsys):
@@ -87,3 +89,37 @@ def test_compare_needs_two_scenarios_and_reports_all_bad_files(tmp_path, capsys)
     err = capsys.readouterr().err
     assert "did you mean 'days'" in err and "missing.yaml:1:1" in err
     assert not (tmp_path / "o").exists()
+
+
+def seven_arms():
+    """Weekly bands and paired differences of a reference and six arms (synthetic)."""
+    names = ["reference", *(f"control {k}" for k in range(1, 7))]
+    weeks = pd.date_range("2024-01-01", periods=10, freq="7D")
+    weekly = pd.DataFrame([{"scenario": name, "week_start": week, "p10": k, "median": k + 1,
+                            "p90": k + 2} for k, name in enumerate(names) for week in weeks])
+    differences = pd.DataFrame([
+        {"scenario": name, "metric": metric, "difference": -100.0 * k,
+         "ci95_low": -100.0 * k - 50, "ci95_high": -100.0 * k + 50,
+         "unit": "GBP minor units" if metric != "final_facepay_users" else "users"}
+        for k, name in enumerate(names[1:], start=1)
+        for metric in ("gross_loss", "final_facepay_users")])
+    return names, weekly, differences
+
+
+def test_a_report_with_many_arms_stays_readable():
+    from simfraud.experiments.report_figures import difference_chart, losses_small_multiples
+
+    names, weekly, differences = seven_arms()
+    panels = losses_small_multiples(weekly, "GBP")
+    titles = [a.text for a in panels.layout.annotations]
+    assert titles == names  # one panel per arm, not seven overlapping bands
+    medians = [t for t in panels.data if t.line.color and t.line.color != "grey"]
+    assert len(medians) == 7 and len({t.xaxis for t in medians}) == 7
+    reference = [t for t in panels.data if t.line.color == "grey"]
+    assert len(reference) == 7 and all(list(t.y) == [1] * 10 for t in reference)
+    chart = difference_chart(differences, ("gross_loss", "final_facepay_users"), "GBP")
+    money, users = chart.data
+    assert list(money.y) == names[1:] and list(money.x) == [-k for k in range(1, 7)]
+    assert list(money.error_x.array) == [0.5] * 6  # major units
+    assert list(users.x) == [-100.0 * k for k in range(1, 7)]
+    assert chart.layout.xaxis.title.text == "GBP" and chart.layout.xaxis2.title.text == "users"

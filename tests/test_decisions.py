@@ -130,3 +130,28 @@ def test_bad_arms_are_refused(tmp_path, capsys):
     assert main(["compare", scenario, scenario, "--out", str(tmp_path / "o"),
                  "--arm", "x:days=3"]) == 2
     assert not (tmp_path / "o").exists()
+
+
+def test_monitoring_has_a_running_price():
+    """Turning monitoring off saves its cost per user and day, and nothing else that day."""
+    import mesa
+
+    from simfraud.core.vectors import N_VECTORS
+    from simfraud.model.platform import PlatformAgent, PlatformDay
+    from simfraud.scenario.schema import Scenario
+
+    zeros = np.zeros(N_VECTORS, dtype=np.int64)
+    seen = PlatformDay(users=10_000, face_checks=1_000, volume=10**8, attempts=zeros + 10,
+                       successes=zeros, stopped_by_monitoring=zeros, loss=zeros,
+                       attempted_amount=zeros, refunded_sending=zeros,
+                       refunded_receiving=zeros, receiving_liability=zeros)
+    spend = {}
+    for enabled in (True, False):
+        data = Scenario().model_dump(mode="json")
+        data["platforms"][0]["monitoring"].update(enabled=enabled, cost_per_user_day=0.25)
+        s = Scenario.model_validate(data)
+        agent = PlatformAgent(mesa.Model(rng=1), 0, s.platforms[0], s.defences,
+                              np.ones(N_VECTORS))
+        agent.observe(seen)
+        spend[enabled] = agent.security_spend
+    assert spend[True] - spend[False] == 2_500  # 0.25 x 10,000 users

@@ -1,7 +1,14 @@
 """Experiments as result sets: the record, load_experiment, dashboard arms, byte-exact rerun."""
 
+import contextlib
 import hashlib
 import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -15,11 +22,36 @@ ROOT = Path(__file__).resolve().parents[1]
 SMALL = ["--users", "1500", "--days", "20", "--workers", "2", "--quiet"]
 
 
+TIMED = {"manifest.json", "experiment.json", "index.parquet", "report.html"}
+"""Files of an experiment that also hold times, checked apart from them."""
+
+
 def data_files(folder: Path) -> dict[str, bytes]:
-    """Every file of an experiment but those that hold times (manifests, index, report)."""
-    skip = {"manifest.json", "experiment.json", "index.parquet", "report.html"}
+    """Every file of an experiment but those that hold times."""
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.name not in skip}
+            if p.is_file() and p.name not in TIMED}
+
+
+def without_times(path: Path) -> dict:
+    """A manifest or record without its times and how it was asked for."""
+    return {key: value for key, value in json.loads(path.read_text()).items()
+            if key not in ("created_utc", "timings", "command_line")}
+
+
+def same_but_times(source: Path, again: Path) -> None:
+    """The timed files of two experiments agree but for times (and Plotly's div ids)."""
+    manifests = sorted(p.relative_to(source) for p in source.rglob("manifest.json"))
+    assert manifests and manifests == sorted(p.relative_to(again)
+                                             for p in again.rglob("manifest.json"))
+    for name in [*manifests, Path("experiment.json")]:
+        assert without_times(source / name) == without_times(again / name), name
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(source / "index.parquet").drop(columns="seconds"),
+        pd.read_parquet(again / "index.parquet").drop(columns="seconds"))
+    if (source / "report.html").exists():
+        uuid = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+        first, second = ((f / "report.html").read_text() for f in (source, again))
+        assert uuid.sub("ID", first) == uuid.sub("ID", second)
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +93,18 @@ def test_the_record_says_how_to_reproduce_the_experiment(compared):
     assert record["versions"]["mesa"] and record["simfraud_version"]
     assert [(a["label"], len(a["runs"])) for a in record["arms"]] == [("quo", 2),
                                                                      ("strict", 2)]
+
+
+def test_a_sweep_records_its_grid_and_names_its_points_by_it(swept):
+    record = json.loads((swept / "experiment.json").read_text())
+    assert record["kind"] == "sweep" and record["grid"] == {"attackers.initial": [5, 10]}
+    assert [a["changes"] for a in record["arms"]] == [{"attackers.initial": 5},
+                                                      {"attackers.initial": 10}]
+    assert [len(a["runs"]) for a in record["arms"]] == [2, 2]
+    arms = load_experiment(swept).arms
+    assert list(arms["arm"]) == ["baseline [attackers.initial=5]",
+                                 "baseline [attackers.initial=10]"]
+    assert list(arms["grid.attackers.initial"]) == [5, 10]
 
 
 def test_load_experiment_gives_tidy_frames_by_arm(compared):
@@ -112,6 +156,7 @@ def test_rerun_reproduces_a_whole_experiment_byte_for_byte(experiment, request, 
     before, after = data_files(source), data_files(again)
     assert len(before) >= 4 * 4 and before.keys() == after.keys()
     assert [name for name in before if before[name] != after[name]] == []
+    same_but_times(source, again)
     first = json.loads((source / "experiment.json").read_text())
     second = json.loads((again / "experiment.json").read_text())
     assert second["fingerprint"] == first["fingerprint"]
@@ -162,3 +207,33 @@ def test_rerun_refuses_a_record_past_the_bounds_before_any_run(compared, tmp_pat
     [line] = capsys.readouterr().err.strip().split("\n")
     assert line.startswith("simfraud rerun: ") and fragment in line, line
     assert not (tmp_path / "o").exists()
+
+
+def test_a_killed_compare_with_arms_resumes_to_what_a_clean_run_writes(tmp_path):
+    out = tmp_path / "cmp"
+    command = [sys.executable, "-m", "simfraud.cli", "compare",
+               str(ROOT / "scenarios" / "baseline.yaml"), "--out", str(out),
+               "--arm", "strict:platforms.0.liveness.level=depth_3d",
+               "--arm", "crowded:attackers.initial=40", "--replicates", "3",
+               "--users", "2000", "--days", "60", "--workers", "2", "--quiet"]
+    compare = subprocess.Popen(command, cwd=ROOT, start_new_session=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline, done = time.time() + 300, 0
+    while time.time() < deadline and done < 2:
+        with contextlib.suppress(OSError, ValueError):  # not written yet, or mid-write
+            done = (pd.read_parquet(out / "index.parquet")["status"] == "ok").sum()
+        time.sleep(0.1)
+    os.killpg(compare.pid, signal.SIGKILL)
+    compare.wait()
+    killed_at = (pd.read_parquet(out / "index.parquet")["status"] == "ok").sum()
+    assert 2 <= killed_at < 9, "the compare must be killed midway"
+    assert not (out / "report.html").exists()
+    assert main([*command[3:], "--resume"]) == 0
+    index = pd.read_parquet(out / "index.parquet")
+    assert len(index) == 9 and (index["status"] == "ok").all()
+    assert main(["rerun", str(out), "--out", str(tmp_path / "clean"), "--workers", "2",
+                 "--quiet"]) == 0
+    resumed, clean = data_files(out), data_files(tmp_path / "clean")
+    assert resumed.keys() == clean.keys() and "cost_effectiveness.parquet" in resumed
+    assert [name for name in resumed if resumed[name] != clean[name]] == []
+    same_but_times(out, tmp_path / "clean")

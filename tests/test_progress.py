@@ -43,7 +43,7 @@ def test_quiet_shows_nothing():
     assert out.getvalue() == ""
 
 
-def test_a_run_into_a_pipe_reports_progress(tmp_path):
+def test_a_run_and_its_rerun_into_a_pipe_report_progress(tmp_path):
     env = {**os.environ, "SIMFRAUD_PROGRESS_SECONDS": "0"}
     done = subprocess.run(
         [sys.executable, "-m", "simfraud.cli", "run", str(ROOT / "scenarios" / "baseline.yaml"),
@@ -53,6 +53,12 @@ def test_a_run_into_a_pipe_reports_progress(tmp_path):
     lines = [line for line in done.stderr.splitlines() if "days done" in line]
     assert lines[-1].startswith("baseline: 6/6 days done, elapsed ")
     assert len(lines) >= 3 and "\r" not in done.stderr
+    again = subprocess.run(
+        [sys.executable, "-m", "simfraud.cli", "rerun", str(tmp_path / "r"), "--out",
+         str(tmp_path / "again")], cwd=ROOT, env=env, capture_output=True, text=True,
+        timeout=600)
+    assert again.returncode == 0, again.stderr
+    assert "baseline: 6/6 days done, elapsed " in again.stderr and "\r" not in again.stderr
 
 
 def test_an_experiment_into_a_pipe_reports_runs(tmp_path, capsys, monkeypatch):

@@ -3,6 +3,7 @@
 import pandas as pd
 
 from simfraud.cli import main
+from simfraud.experiments.sensitivity import total_unit
 
 
 def test_morris_ranks_attacker_numbers_above_an_inert_parameter(tmp_path, capsys):
@@ -17,6 +18,7 @@ def test_morris_ranks_attacker_numbers_above_an_inert_parameter(tmp_path, capsys
     ranking = pd.read_csv(out / "sensitivity.csv")
     assert list(ranking["parameter"]) == ["attackers.initial", "costs.step_up"]
     assert ranking.loc[1, "mu_star"] == 0 and ranking.loc[0, "mu_star"] > 0
+    assert set(ranking["unit"]) == {"attempts"}  # summed over the horizon
     index = pd.read_parquet(out / "index.parquet")
     assert len(index) == 4 * 3 and (index["status"] == "ok").all()
     assert index["grid.attackers.initial"].map(type).eq(int).all()  # integers stay integers
@@ -28,3 +30,8 @@ def test_a_scenario_without_a_sensitivity_block_is_bad_input(tmp_path, capsys):
     path.write_text("days: 10\n")
     assert main(["sensitivity", str(path), "--out", str(tmp_path / "m")]) == 2
     assert "no sensitivity: block" in capsys.readouterr().err
+
+
+def test_the_unit_of_a_total_says_what_was_summed():
+    assert total_unit("gross_loss", "EUR") == "EUR minor units"
+    assert total_unit("facepay_users", "GBP") == "users x days (daily stock summed)"

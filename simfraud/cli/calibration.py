@@ -33,7 +33,8 @@ def calibrate(args: argparse.Namespace) -> int:
     print(f"best loss {report['loss']:.4f} after {report['trials']} trials")
     for name, value in report["best"].items():
         print(f"  {name} = {value:.6g}")
-    print(report["fit"].to_string(index=False, float_format="{:,.4g}".format))
+    print(report["fit"].drop(columns="unit").to_string(index=False,
+                                                       float_format="{:,.4g}".format))
     print(f"calibrated scenario in {Path(args.out) / 'calibrated.yaml'}")
     return EXIT_OK
 

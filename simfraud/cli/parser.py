@@ -159,7 +159,7 @@ def _rerun_parser(sub) -> None:
                      "compare or sweep)", "folder for the new result")
     rerun.add_argument("--workers", type=types.positive,
                        help="local worker processes for an experiment (default: one per core)")
-    rerun.add_argument("--quiet", action="store_true", help="print nothing when done")
+    rerun.add_argument("--quiet", action="store_true", help="no progress and nothing when done")
 
 
 def _dashboard_parser(sub) -> None:

@@ -30,17 +30,23 @@ def run(args: argparse.Namespace) -> int:
                          lambda writer: _simulate_and_write(args, scenario, writer, started))
 
 
-def _simulate_and_write(args, scenario, writer, started: float) -> int:
+def _replicates(scenario, replicates: int, engine: str, quiet: bool, **options):
+    """Run the replicates with a progress display (a bar, or lines off a terminal)."""
     from simfraud.core.progress import progress
     from simfraud.model.replicates import run_replicates
+
+    with progress(scenario.days * replicates, desc=scenario.name, unit="day",
+                  quiet=quiet) as bar:
+        return run_replicates(scenario, replicates, engine, on_day=bar.update, **options)
+
+
+def _simulate_and_write(args, scenario, writer, started: float) -> int:
     from simfraud.results.folder import write_run_folder
     from simfraud.results.summary import summary_table
 
     loaded = time.perf_counter()
-    with progress(scenario.days * args.replicates, desc=scenario.name, unit="day",
-                  quiet=args.quiet) as bar:
-        result = run_replicates(scenario, args.replicates, args.engine, on_day=bar.update,
-                                transaction_share=args.transactions)
+    result = _replicates(scenario, args.replicates, args.engine, args.quiet,
+                         transaction_share=args.transactions)
     simulated = time.perf_counter()
     summary = write_run_folder(writer, scenario, result, {
         "scenario_file": str(args.scenario),
@@ -60,7 +66,6 @@ def _simulate_and_write(args, scenario, writer, started: float) -> int:
 
 def rerun(args: argparse.Namespace) -> int:
     """Run a result folder (or, given an experiment folder, the experiment) again."""
-    from simfraud.model.replicates import run_replicates
     from simfraud.results.folder import write_run_folder
     from simfraud.results.manifest import ResultFolderError, read_manifest
     from simfraud.scenario.loader import ScenarioError, load_scenario
@@ -79,8 +84,8 @@ def rerun(args: argparse.Namespace) -> int:
     engine, share = manifest.engine, manifest.transactions
 
     def again(writer) -> int:
-        result = run_replicates(scenario, replicates, engine, first_replicate=first,
-                                transaction_share=share)
+        result = _replicates(scenario, replicates, engine, args.quiet, first_replicate=first,
+                             transaction_share=share)
         write_run_folder(writer, scenario, result, {
             "scenario_file": str(source / "scenario.yaml"), "replicates": replicates,
             "replicate": first, "engine": engine, "rerun_of": str(source),

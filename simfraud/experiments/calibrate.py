@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from simfraud.core.metrics import METRICS, VECTOR_STATS
+from simfraud.core.metrics import METRICS, MINOR_UNITS, VECTOR_METRICS, VECTOR_STATS
 from simfraud.core.progress import progress
 from simfraud.core.vectors import VECTORS
 from simfraud.results.atomic import write_csv_atomic, write_parquet_atomic, write_text_atomic
@@ -143,6 +143,15 @@ def simulated(timeseries: pd.DataFrame, vectors: pd.DataFrame, target: Target,
     if metric not in totals:
         raise ValueError(f"target {target.metric}: unknown metric {metric!r}")
     return float(totals[metric].mean()) * scale
+
+
+def target_unit(metric: str, currency: str) -> str:
+    """Unit of a target's value: ``share``, or the metric's unit at the real population."""
+    stat = metric.split(".", 1)[-1]
+    if stat in (VECTOR_SHARES if "." in metric else SHARES):
+        return "share"
+    unit = (VECTOR_METRICS[stat] if "." in metric else METRICS[metric]).unit
+    return unit.replace(MINOR_UNITS, f"{currency} {MINOR_UNITS}")
 
 
 def loss(fits: list[tuple[Target, float]]) -> float:
@@ -317,7 +326,8 @@ def _write_outputs(out: Path, study, fits: list[tuple[Target, float]],
     write_csv_atomic(history, out / "trials.csv")
     fit = pd.DataFrame([{"metric": t.metric, "period": t.period, "target": t.value,
                          "simulated": value, "relative_error": (value - t.value) / t.value,
-                         "weight": t.weight} for t, value in fits])
+                         "weight": t.weight, "unit": target_unit(t.metric, calibrated.currency)}
+                        for t, value in fits])
     write_csv_atomic(fit, out / "fit.csv")
     write_parquet_atomic(fit, out / "fit.parquet")
     write_text_atomic(out / "calibrated.yaml",

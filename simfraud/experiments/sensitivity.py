@@ -15,6 +15,7 @@ import pandas as pd
 from SALib.analyze import morris as morris_analyze
 from SALib.sample import morris as morris_sample
 
+from simfraud.core.metrics import FLOW, METRICS, MINOR_UNITS
 from simfraud.experiments.dispatch import Task, locked, run_all
 from simfraud.experiments.plan import RunSpec
 from simfraud.results.atomic import write_csv_atomic, write_parquet_atomic
@@ -85,11 +86,18 @@ def run_sensitivity(scenario: Scenario, out: Path, *, metric: str | None = None,
     with locked(out):
         index = run_all(tasks, out, kind="sensitivity", workers=workers, scheduler=scheduler,
                         resume=resume, quiet=quiet)
-        return _rank(problem, sample, index, out, spec, scenario.seed)
+        return _rank(problem, sample, index, out, spec, scenario)
+
+
+def total_unit(metric: str, currency: str) -> str:
+    """Unit of a metric's daily values summed over the horizon (``mu_star``'s unit)."""
+    entry = METRICS[metric]
+    unit = entry.unit.replace(MINOR_UNITS, f"{currency} {MINOR_UNITS}")
+    return unit if entry.kind == FLOW else f"{unit} x days (daily {entry.kind} summed)"
 
 
 def _rank(problem: dict, sample: np.ndarray, index: pd.DataFrame, out: Path,
-          spec: Sensitivity, seed: int) -> pd.DataFrame:
+          spec: Sensitivity, scenario: Scenario) -> pd.DataFrame:
     """Analyse the finished design and write the ranking (CSV and Parquet)."""
     failed = index[index["status"] != "ok"]
     if len(failed):
@@ -97,7 +105,7 @@ def _rank(problem: dict, sample: np.ndarray, index: pd.DataFrame, out: Path,
                                f" {failed['error'].iloc[0]}; fix and rerun with --resume")
     outputs = _metric_values(out, index, spec.metric)
     result = morris_analyze.analyze(problem, sample, outputs, num_levels=spec.levels,
-                                    seed=seed % 2**32)
+                                    seed=scenario.seed % 2**32)
     ranking = pd.DataFrame({
         "parameter": problem["names"], "mu_star": result["mu_star"],
         "mu_star_conf": result["mu_star_conf"], "mu": result["mu"],
@@ -105,6 +113,7 @@ def _rank(problem: dict, sample: np.ndarray, index: pd.DataFrame, out: Path,
     }).sort_values("mu_star", ascending=False, kind="stable").reset_index(drop=True)
     ranking.insert(0, "rank", np.arange(1, len(ranking) + 1))
     ranking["metric"] = spec.metric
+    ranking["unit"] = total_unit(spec.metric, scenario.currency)
     write_csv_atomic(ranking, out / "sensitivity.csv")
     write_parquet_atomic(ranking, out / "sensitivity.parquet")
     return ranking
