@@ -28,7 +28,8 @@ from simfraud.scenario.schema import Scenario
 
 COMPARED = ("gross_loss", "user_loss", "refunded", "refunded_sending", "refunded_receiving",
             "successes", "victims", "false_rejects", "friction_cost", "security_spend",
-            "compliance_cost", "social_cost", "refunded_share", "final_facepay_users")
+            "compliance_cost", "fines", "social_cost", "refunded_share",
+            "final_facepay_users")
 """Headline metrics compared between scenarios (totals over the horizon)."""
 REPORTED = ("gross_loss", "user_loss", "social_cost", "compliance_cost",
             "final_facepay_users")
@@ -38,7 +39,7 @@ PAYERS = {"user_loss": "users", "refunded_sending": "sending provider",
 SOCIAL = {"net_fraud": "fraud (net of recoveries)", "friction_cost": "friction",
           "security_spend": "security spend", "compliance_cost": "compliance"}
 MONEY = {"gross_loss", "user_loss", "refunded", "refunded_sending", "refunded_receiving",
-         "friction_cost", "security_spend", "compliance_cost", "social_cost"}
+         "friction_cost", "security_spend", "compliance_cost", "fines", "social_cost"}
 
 
 TABLES = ("summary", "differences", "cost_effectiveness", "payers", "payers_by_platform",

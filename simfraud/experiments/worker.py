@@ -12,7 +12,7 @@ from simfraud.experiments.plan import RunSpec
 
 HEADLINE = ("gross_loss", "refunded", "refunded_sending", "refunded_receiving", "user_loss",
             "recovered", "attempts", "successes", "victims", "false_rejects",
-            "security_spend", "compliance_cost", "friction_cost", "social_cost")
+            "security_spend", "compliance_cost", "fines", "friction_cost", "social_cost")
 FINAL = ("facepay_users", "faces_compromised", "credentials_compromised", "active_attackers")
 
 

@@ -110,6 +110,7 @@ class PlatformAgent(mesa.Agent):
         self.users = 0
         self.config = config
         self.level = LIVENESS_LEVELS.index(config.liveness.level)
+        self.deployment_due: int | None = self.level
         self.injection_detection = config.liveness.injection_detection
         self.detection = np.full(N_VECTORS, self.config.monitoring.base_detection)
 
@@ -131,7 +132,10 @@ class PlatformAgent(mesa.Agent):
         set_level = any(p in (prefix, f"{prefix}.level") for p in paths)
         set_injection = any(p in (prefix, f"{prefix}.injection_detection") for p in paths)
         if set_level:
-            self.level = LIVENESS_LEVELS.index(config.liveness.level)
+            level = LIVENESS_LEVELS.index(config.liveness.level)
+            if level > self.level:
+                self.deployment_due = level
+            self.level = level
         if set_injection:
             self.injection_detection = config.liveness.injection_detection
         if set_level or set_injection:
@@ -270,10 +274,17 @@ class PlatformAgent(mesa.Agent):
         lag = self.config.security.deployment_lag_days + self.review_days
         self.pending = Upgrade(day + lag, level, injection)
 
+    def _deployment_cost(self, level: int, users: int) -> int:
+        """One-off cost of deploying liveness ``level`` to ``users`` users.
+
+        Charged the same way whether the level is there on day 0 (charged on day 0), set
+        by a rule change (charged that day) or reached by an upgrade (charged at go-live).
+        """
+        return getattr(self.defences.liveness, LIVENESS_LEVELS[level]).upgrade_cost_per_user * users
+
     def _go_live(self, upgrade: Upgrade) -> None:
         if upgrade.level > self.level:
-            table = getattr(self.defences.liveness, LIVENESS_LEVELS[upgrade.level])
-            self.upgrade_spend += table.upgrade_cost_per_user * self.users
+            self.upgrade_spend += self._deployment_cost(upgrade.level, self.users)
         self.level = max(self.level, upgrade.level)
         self.injection_detection = self.injection_detection or upgrade.injection_detection
 
@@ -303,6 +314,9 @@ class PlatformAgent(mesa.Agent):
             mix = seen.attempts[INJECTION] / biometric
             self.injection_share += (1.0 / sec.injection_smoothing_days
                                      * (mix - self.injection_share))
+        if self.deployment_due is not None:
+            self.upgrade_spend += self._deployment_cost(self.deployment_due, seen.users)
+            self.deployment_due = None
         self.security_spend = self._running_cost(seen)
         self.fees = seen.volume * self.config.fee_bps // 10_000
         self.fine = self._fine(seen, rules)

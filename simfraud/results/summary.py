@@ -12,7 +12,7 @@ from simfraud.results.arms_race import cross_correlation
 TOTALS = (
     "gross_loss", "refunded", "refunded_sending", "refunded_receiving", "user_loss",
     "recovered", "attempts", "successes", "victims", "false_rejects", "abandoned",
-    "security_spend", "compliance_cost", "friction_cost", "social_cost",
+    "security_spend", "compliance_cost", "fines", "friction_cost", "social_cost",
 )
 """Metrics summed over the horizon of each replicate."""
 FINAL = ("facepay_users", "faces_compromised", "credentials_compromised", "active_attackers",
@@ -91,9 +91,12 @@ def summary_table(summary: dict[str, Any]) -> str:
         ("False rejects", "false_rejects", False),
         ("Security spend", "security_spend", True),
         ("Compliance cost", "compliance_cost", True),
+        ("Fines (a transfer)", "fines", True),
         ("Friction cost", "friction_cost", True),
         ("Social cost", "social_cost", True),
     ]
+    if not summary["totals"]["fines"]["mean"]:
+        rows.remove(("Fines (a transfer)", "fines", True))  # shown when rules fine anyone
     header = f"{'':28}{'mean':>16}{'p10':>16}{'p90':>16}"
     lines = [f"{summary['replicates']} replicate(s) x {summary['days']} days; "
              f"money in {currency} (simulated users)", header, "-" * len(header)]

@@ -125,6 +125,41 @@ def test_a_rule_change_of_the_level_replaces_the_live_level_and_cancels_upgrades
     assert p.level == LIVENESS_LEVELS.index("depth_3d")  # other changes leave it alone
 
 
+def test_a_liveness_level_costs_the_same_one_off_on_day_0_by_rule_change_or_upgrade():
+    s = scenario(**{"platforms.0.liveness.level": "depth_3d",
+                    "platforms.0.security.upgrade_rule": "none",
+                    "platforms.0.monitoring.enabled": False})
+    one_off = s.defences.liveness.depth_3d.upgrade_cost_per_user * 10_000
+    running = 1_000 * s.defences.liveness.depth_3d.cost_per_check  # day(): 1,000 face checks
+    starts_at_3d = platform(s)
+    starts_at_3d.adapt(0, None, False, QUALITY)
+    starts_at_3d.observe(day([0] * N_VECTORS))
+    assert starts_at_3d.security_spend == one_off + running  # day 0 pays the deployment
+    starts_at_3d.adapt(1, None, False, QUALITY)
+    starts_at_3d.observe(day([0] * N_VECTORS))
+    assert starts_at_3d.security_spend == running  # once
+
+    none = scenario(**{"platforms.0.liveness.level": "none",
+                       "platforms.0.security.upgrade_rule": "none",
+                       "platforms.0.monitoring.enabled": False,
+                       "platforms.0.security.deployment_lag_days": 1})
+    by_rule_change, by_upgrade = platform(none), platform(none)
+    for agent in (by_rule_change, by_upgrade):
+        agent.adapt(0, None, False, QUALITY)
+        agent.observe(day([0] * N_VECTORS))
+        assert agent.security_spend == 0
+    by_rule_change.configure(s.platforms[0], s.defences,
+                             changed={"platforms.0.liveness.level": "depth_3d"})
+    by_rule_change.adapt(1, None, False, QUALITY)
+    by_rule_change.observe(day([0] * N_VECTORS))
+    depth = LIVENESS_LEVELS.index("depth_3d")
+    by_upgrade.adapt(1, depth, False, QUALITY)  # a minimum-level rule: scheduled, lag 1 day
+    by_upgrade.observe(day([0] * N_VECTORS))
+    by_upgrade.adapt(2, depth, False, QUALITY)
+    by_upgrade.observe(day([0] * N_VECTORS))
+    assert by_rule_change.security_spend == by_upgrade.security_spend == one_off + running
+
+
 @pytest.mark.parametrize("loss", [1e3, 1e5, 1e7, 1e9])
 @pytest.mark.parametrize("vulnerability", [0.05, 0.3, 0.9])
 def test_gordon_loeb_investment_is_optimal_and_at_most_one_over_e(loss, vulnerability):

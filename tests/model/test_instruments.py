@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import mesa
 import numpy as np
+import pandas as pd
 import pytest
 
 from simfraud.core.vectors import LIVENESS_LEVELS
 from simfraud.model.fraud_model import FraudModel
 from simfraud.model.regulator import RegulatorAgent
+from simfraud.results.summary import summarise, summary_table
 from simfraud.users import counters as K
 from tests.support import scenario_with
 
@@ -122,3 +124,12 @@ def test_fines_appear_in_the_metric_and_lower_net_income_exactly_by_the_fine():
                                   fines)
     for name in ("gross_loss", "security_spend", "social_cost", "facepay_users"):
         np.testing.assert_array_equal(fined[name], plain[name])
+    tables = {}
+    for label, series in (("fined", fined), ("plain", plain)):
+        frame = pd.DataFrame({name: np.asarray(values) for name, values in series.items()})
+        summary = summarise(frame.assign(replicate=0, day=np.arange(len(frame))), weight=1.0,
+                            currency="GBP")
+        tables[label] = summary_table(summary)
+        assert summary["totals"]["fines"]["mean"] == float(np.sum(series["fines"]))
+    assert "Fines (a transfer)" in tables["fined"]
+    assert "Fines" not in tables["plain"]  # shown only when rules fine someone
