@@ -83,13 +83,19 @@ def test_payers_per_platform_and_national_totals(three_arms):
         vectors = pd.concat([pd.read_parquet(three_arms / "runs" / f"s{arm}-r{r:03d}" /
                                              "vectors.parquet") for r in range(REPLICATES)])
         per = vectors.groupby(["replicate", "platform"], observed=True)[
-            ["loss", "refunded"]].sum().groupby(level="platform", observed=True).mean()
+            ["loss", "refunded", "refunded_sending", "refunded_receiving"]].sum().groupby(
+            level="platform", observed=True).mean()
         mine = payers[payers["scenario"] == name].set_index(["platform", "payer"])["amount"]
         assert len(per) >= 2  # the scenario has several platforms
         for platform, values in per.iterrows():
             assert mine[(str(platform), "users")] == pytest.approx(
                 values["loss"] - values["refunded"])
-            assert mine[(str(platform), "providers")] == pytest.approx(values["refunded"])
+            assert mine[(str(platform), "sending provider")] == pytest.approx(
+                values["refunded_sending"])
+            assert mine[(str(platform), "receiving provider")] == pytest.approx(
+                values["refunded_receiving"])
+        assert (vectors["refunded_sending"] + vectors["refunded_receiving"]
+                == vectors["refunded"]).all()
     summary = pd.read_parquet(three_arms / "summary.parquet").set_index(["scenario", "metric"])
     gross = by_hand(three_arms, 1)["gross"].mean()
     assert summary.loc[("digital 3d", "gross_loss"), "mean"] == pytest.approx(gross)

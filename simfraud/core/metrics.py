@@ -145,7 +145,7 @@ MONEY_METRICS: tuple[str, ...] = tuple(m.name for m in TIMESERIES if m.is_money)
 
 VECTOR_STATS: tuple[str, ...] = (
     "attempts", "successes", "loss", "stopped_primary", "stopped_step_up",
-    "stopped_monitoring", "refunded",
+    "stopped_monitoring", "refunded", "refunded_sending", "refunded_receiving",
 )
 """Columns of ``vectors.parquet`` after ``replicate``, ``day``, ``platform``, ``vector``."""
 VECTOR_METRICS: dict[str, Metric] = {

@@ -132,7 +132,7 @@ def tail_row(values: np.ndarray, currency: str) -> dict:
 
 
 def payers_by_platform(vectors: dict[str, pd.DataFrame], currency: str) -> pd.DataFrame:
-    """Who bears each platform's fraud loss, per arm (mean over replicates).
+    """Who bears each platform's fraud loss, per arm and role (mean over replicates).
 
     Args:
         vectors: Each arm's ``vectors.parquet`` rows of all its replicates.
@@ -140,18 +140,22 @@ def payers_by_platform(vectors: dict[str, pd.DataFrame], currency: str) -> pd.Da
 
     Returns:
         Rows ``scenario``, ``platform`` (the victims' platform), ``payer`` (``users``:
-        loss not refunded; ``providers``: refunds by the sending and receiving providers
-        together, which ``vectors.parquet`` does not split), ``amount``, ``share`` of the
-        platform's loss and ``unit``.
+        loss not refunded; ``sending provider``: refunds by that platform;
+        ``receiving provider``: refunds by the providers that received the money),
+        ``amount``, ``share`` of the platform's loss and ``unit``.
     """
+    roles = {"users": None, "sending provider": "refunded_sending",
+             "receiving provider": "refunded_receiving"}
     rows = []
     for name, frame in vectors.items():
-        per = frame.groupby(["replicate", "platform"], observed=True)[["loss", "refunded"]].sum()
+        per = frame.groupby(["replicate", "platform"], observed=True)[
+            ["loss", "refunded_sending", "refunded_receiving"]].sum()
         mean = per.groupby(level="platform", observed=True).mean()
         for platform, values in mean.iterrows():
             loss = values["loss"]
-            for payer, amount in (("users", loss - values["refunded"]),
-                                  ("providers", values["refunded"])):
+            refunded = values["refunded_sending"] + values["refunded_receiving"]
+            for payer, column in roles.items():
+                amount = loss - refunded if column is None else values[column]
                 rows.append({"scenario": name, "platform": str(platform), "payer": payer,
                              "amount": float(amount),
                              "share": float(amount / loss) if loss else math.nan,

@@ -23,6 +23,8 @@ def vector_stats(pvs: np.ndarray) -> np.ndarray:
         pvs[..., L.PV.stopped_step_up],
         pvs[..., L.PV.stopped_monitoring],
         pvs[..., L.PV.refund_sending] + pvs[..., L.PV.refund_receiving],
+        pvs[..., L.PV.refund_sending],
+        pvs[..., L.PV.refund_receiving],
     ], axis=-1)
 
 
