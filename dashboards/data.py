@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
-import yaml
 
 from dashboards.request_values import BadRequestValueError, usable_name
 from simfraud.core.metrics import TIMESERIES
@@ -331,9 +330,9 @@ def _load(folder: str, stamp: int, result_id: str) -> Result:
     frames = {name: _table(path / name) for name in COLUMNS}
     try:
         text = (path / "scenario.yaml").read_text()
-        if not isinstance(yaml.safe_load(text) or {}, dict):
+        if not isinstance(parse_yaml(text, "scenario.yaml").data or {}, dict):
             raise ValueError("not a mapping")
-    except (OSError, ValueError, yaml.YAMLError) as exc:
+    except (OSError, ValueError, ScenarioError) as exc:
         raise ResultFolderError(f"{path / 'scenario.yaml'}: unreadable ({exc})") from None
     return Result(id=result_id, name=meta.scenario_name or path.name,
                   timeseries=frames["timeseries.parquet"],
