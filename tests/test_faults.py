@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from simfraud.cli import main
-from simfraud.results import atomic
+from simfraud.results import atomic, writer  # writer before any patch of atomic.fsync_file
 from simfraud.results.lock import FolderLock
 from simfraud.results.manifest import ResultFolderError, read_manifest, verified
 
@@ -79,8 +79,6 @@ def test_a_full_disk_while_writing_a_run_keeps_the_earlier_result(scenario, tmp_
     out = tmp_path / "out"
     assert main(["run", str(scenario), "--out", str(out), *TINY]) == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    from simfraud.results import writer
-
     monkeypatch.setattr(writer, "fsync_file", no_space)  # staged files cannot be flushed
     assert main(["run", str(scenario), "--out", str(out), *TINY, "--seed", "9"]) == 2
     assert "cannot write results" in one_line(capsys.readouterr().err)
