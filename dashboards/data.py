@@ -29,6 +29,7 @@ from simfraud.results.manifest import (
     Manifest,
     ResultFolderError,
     read_manifest,
+    record_bytes,
     verify_files,
 )
 from simfraud.scenario.problems import ScenarioError
@@ -199,7 +200,7 @@ def _relative(exc: Exception, base: Path) -> str:
 
 def _json(path: Path) -> dict | None:
     try:
-        return json.loads(path.read_text())
+        return json.loads(record_bytes(path))
     except (OSError, json.JSONDecodeError):
         return None
 
