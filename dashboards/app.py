@@ -8,6 +8,7 @@ from pathlib import Path
 import dash
 import diskcache
 from dash import Dash, DiskcacheManager, dcc, html
+from dash.exceptions import DependencyException
 
 from dashboards.settings import configure
 from dashboards.slots import RunSlots
@@ -55,6 +56,7 @@ def create_app(results: str | Path = "results", scenarios: str | Path = "scenari
               RunSlots(cache_dir / "run-slots", max_runs))
     trusted = [*LOCAL_HOSTS, *(h for h in hosts if h not in ("0.0.0.0", "::", ""))]
     app.server.config.update(TRUSTED_HOSTS=trusted, MAX_CONTENT_LENGTH=REQUEST_LIMIT)
+    app.server.register_error_handler(DependencyException, _not_a_served_file)
     links = [dcc.Link(page["name"], href=page["relative_path"], className="nav-link",
                       id=f"nav-{page['module'].rsplit('.', 1)[-1]}")
              for page in sorted(dash.page_registry.values(), key=lambda p: p["order"])]
@@ -64,3 +66,8 @@ def create_app(results: str | Path = "results", scenarios: str | Path = "scenari
         html.Main(dash.page_container, className="page"),
     ])
     return app
+
+
+def _not_a_served_file(_error: DependencyException) -> tuple[str, int]:
+    """HTTP 404 for a script path Dash does not serve (``../`` and the like), not a 500."""
+    return "not found", 404

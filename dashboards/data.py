@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
-import yaml
 
+from dashboards.request_values import BadRequestValueError, usable_name
 from simfraud.core.metrics import TIMESERIES
 from simfraud.experiments.dispatch import EXPERIMENT
 from simfraud.experiments.load import arm_table, is_experiment, load_arm
@@ -29,6 +29,7 @@ from simfraud.results.manifest import (
     Manifest,
     ResultFolderError,
     read_manifest,
+    record_bytes,
     verify_files,
 )
 from simfraud.scenario.problems import ScenarioError
@@ -55,8 +56,9 @@ class BadResultError(Exception):
     """A result folder cannot be shown (the message names it and says why)."""
 
 
-UNAVAILABLE = (UnsafePathError, BadResultError)
-"""What ``load_result`` raises for a result id that cannot be shown: pages show the message."""
+UNAVAILABLE = (UnsafePathError, BadResultError, BadRequestValueError)
+"""What ``load_result`` (and the checks of ``request_values``) raise for what cannot be
+shown: pages show the message."""
 
 
 def inside(root: Path, relative: str) -> Path:
@@ -64,16 +66,20 @@ def inside(root: Path, relative: str) -> Path:
 
     Args:
         root: The allowed folder.
-        relative: A path relative to it (an id from the catalog).
+        relative: A path relative to it (an id from the catalog, or what a request says).
 
     Returns:
         The resolved path.
 
     Raises:
-        UnsafePathError: When the path escapes ``root`` (``..``, absolute paths, symlinks).
+        UnsafePathError: When the path escapes ``root`` (``..``, absolute paths, symlinks)
+            or is not a usable name (not text, a NUL, too long, a symbolic-link loop).
     """
-    base = root.resolve()
-    target = (base / relative).resolve()
+    try:
+        base = root.resolve()
+        target = (base / usable_name(relative, "path")).resolve()
+    except (BadRequestValueError, OSError, RuntimeError) as exc:
+        raise UnsafePathError(str(exc)) from None
     if target != base and base not in target.parents:
         raise UnsafePathError(f"{relative!r} is outside {root}")
     return target
@@ -194,7 +200,7 @@ def _relative(exc: Exception, base: Path) -> str:
 
 def _json(path: Path) -> dict | None:
     try:
-        return json.loads(path.read_text())
+        return json.loads(record_bytes(path))
     except (OSError, json.JSONDecodeError):
         return None
 
@@ -282,26 +288,30 @@ def load_result(results: Path, result_id: str) -> Result:
     """Load one result folder (cached while its manifest does not change).
 
     Raises:
+        BadRequestValueError: When ``result_id`` is not text or not a usable name.
         UnsafePathError: When ``result_id`` leaves the results folder.
         BadResultError: When the folder is not a complete result, or its manifest or
             files are bad (not JSON, wrong fields, truncated, corrupt, missing columns).
     """
+    result_id = usable_name(result_id, "result set")
     if ARM in result_id:
         relative, _, point = result_id.partition(ARM)
         folder = inside(results, relative)
-        if not is_experiment(folder) or not point.isdigit():
-            raise BadResultError(f"{result_id}: not an arm of an experiment")
         try:
+            if not is_experiment(folder) or not point.isdigit():
+                raise BadResultError(f"{result_id}: not an arm of an experiment")
             stamp = (folder / "index.parquet").stat().st_mtime_ns
             return _load_arm(str(folder), int(point), stamp, result_id)
         except (OSError, ValueError, KeyError, pa.ArrowException) as exc:
             raise BadResultError(f"bad experiment arm {result_id}: {_first_line(exc)}") from None
     folder = inside(results, result_id)
     manifest = folder / MANIFEST
-    if not manifest.is_file():
-        raise BadResultError(f"{result_id}: not a complete result folder (no {MANIFEST})")
     try:
+        if not manifest.is_file():
+            raise BadResultError(f"{result_id}: not a complete result folder (no {MANIFEST})")
         return _load(str(folder), manifest.stat().st_mtime_ns, result_id)
+    except OSError as exc:
+        raise BadResultError(f"{result_id[:120]}: cannot be read ({exc.strerror})") from None
     except ResultFolderError as exc:
         raise BadResultError(f"bad result folder {result_id}: "
                              f"{_relative(exc, results.resolve())}") from None
@@ -321,9 +331,9 @@ def _load(folder: str, stamp: int, result_id: str) -> Result:
     frames = {name: _table(path / name) for name in COLUMNS}
     try:
         text = (path / "scenario.yaml").read_text()
-        if not isinstance(yaml.safe_load(text) or {}, dict):
+        if not isinstance(parse_yaml(text, "scenario.yaml").data or {}, dict):
             raise ValueError("not a mapping")
-    except (OSError, ValueError, yaml.YAMLError) as exc:
+    except (OSError, ValueError, ScenarioError) as exc:
         raise ResultFolderError(f"{path / 'scenario.yaml'}: unreadable ({exc})") from None
     return Result(id=result_id, name=meta.scenario_name or path.name,
                   timeseries=frames["timeseries.parquet"],

@@ -1,5 +1,6 @@
 """Calibration: a tiny fit runs, writes its files and reports located input errors."""
 
+import os
 import re
 
 import pandas as pd
@@ -56,6 +57,25 @@ def test_targets_are_checked_before_anything_runs(tmp_path, capsys):
         assert main(["calibrate", str(tmp_path / "spec.yaml"), "--out",
                      str(tmp_path / "o")]) == 2
         assert f"t.csv:2: {message}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("targets", "message"), [
+    ("/dev/zero", "/dev/zero:1: not a regular file (allowed: a CSV file"),
+    ("fifo.csv", "fifo.csv:1: not a regular file"),
+    ("big.csv", "big.csv:1: file is 1000001 bytes (allowed: up to 1000000)"),
+    ("missing.csv", "missing.csv:1: cannot read: No such file or directory"),
+])
+def test_a_targets_file_must_be_a_small_regular_file(tmp_path, capsys, targets, message):
+    """A FIFO blocked for ever and /dev/zero grew past 1.6 GB in 30 s before."""
+    os.mkfifo(tmp_path / "fifo.csv")
+    (tmp_path / "big.csv").write_text("x" * 1_000_001)
+    (tmp_path / "s.yaml").write_text("days: 10\n")
+    (tmp_path / "spec.yaml").write_text(
+        f"scenario: s.yaml\ntargets: {targets}\nreal_population: 100\n"
+        "parameters: {attackers.initial: {low: 1, high: 5}}\n")
+    assert main(["calibrate", str(tmp_path / "spec.yaml"), "--out", str(tmp_path / "o")]) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
 
 
 LOCATED = re.compile(r"^spec\.yaml:(\d+):\d+: [\w.]+: .+allowed: .+\)$")

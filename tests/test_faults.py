@@ -16,9 +16,14 @@ import pandas as pd
 import pytest
 
 from simfraud.cli import main
-from simfraud.results import atomic
+from simfraud.results import atomic, writer  # writer before any patch of atomic.fsync_file
 from simfraud.results.lock import FolderLock
-from simfraud.results.manifest import ResultFolderError, read_manifest, verified
+from simfraud.results.manifest import (
+    MAX_RECORD_BYTES,
+    ResultFolderError,
+    read_manifest,
+    verified,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ["--users", "600", "--days", "15", "--quiet"]
@@ -79,8 +84,6 @@ def test_a_full_disk_while_writing_a_run_keeps_the_earlier_result(scenario, tmp_
     out = tmp_path / "out"
     assert main(["run", str(scenario), "--out", str(out), *TINY]) == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    from simfraud.results import writer
-
     monkeypatch.setattr(writer, "fsync_file", no_space)  # staged files cannot be flushed
     assert main(["run", str(scenario), "--out", str(out), *TINY, "--seed", "9"]) == 2
     assert "cannot write results" in one_line(capsys.readouterr().err)
@@ -284,6 +287,33 @@ def test_rerun_of_a_malformed_manifest_is_one_located_line(scenario, tmp_path, c
     line = one_line(capsys.readouterr().err)
     assert line.startswith(f"simfraud rerun: {source / 'manifest.json'}: ") and fragment in line
     assert not (tmp_path / "again").exists()
+
+
+def special_file(path: Path, kind: str) -> None:
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "dev-zero":
+        path.symlink_to("/dev/zero")
+    else:
+        path.write_text(" " * (MAX_RECORD_BYTES + 1))
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero", "huge"])
+def test_records_that_would_block_or_never_end_are_refused(scenario, tmp_path, capsys, kind):
+    """A FIFO manifest blocked rerun for ever; a link to /dev/zero grew it past 23 GB."""
+    source = tmp_path / "src"
+    source.mkdir()
+    shutil.copy(scenario, source / "scenario.yaml")
+    special_file(source / "manifest.json", kind)
+    assert main(["rerun", str(source), "--out", str(tmp_path / "again")]) == 2
+    line = one_line(capsys.readouterr().err)
+    assert "manifest.json: cannot be read (" in line
+    assert not (tmp_path / "again").exists()
+    out = tmp_path / "exp"
+    out.mkdir()
+    special_file(out / "experiment.json", kind)
+    assert main(["sweep", str(scenario), "--out", str(out), "--resume", *TINY, *GRID]) == 2
+    assert "experiment.json is corrupt (cannot be read: " in one_line(capsys.readouterr().err)
 
 
 def test_read_manifest_names_a_missing_manifest(tmp_path):

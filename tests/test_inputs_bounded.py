@@ -63,6 +63,14 @@ FILE_CASES = {
     "number-is-not-text": ("name: 365\n", [], "Input should be a valid string", 1),
     "number-is-not-a-date": ("start_date: 20240101\n", [], "start_date", 1),
     "two-problems-two-lines": ('days: "365"\nseed: .inf\n', [], "days", 2),
+    "sweep-of-a-million-runs": ("sweep:\n  grid:\n" + "".join(
+        f"    {path}: [{', '.join(map(str, range(1, 101)))}]\n"
+        for path in ("days", "seed", "population.users")), [],
+        "sweep: the grid makes 1,000,000 runs", 1),
+    "sensitivity-of-101000-runs": ("sensitivity:\n  trajectories: 1000\n  parameters:\n"
+                                   + "".join(f"    p{i}: {{low: 0, high: 1}}\n"
+                                             for i in range(100)), [],
+                                   "the design makes 101,000 runs", 1),
 }
 SET_CASES = {
     "set-alias-bomb": (["--set", f"description={FLOW_BOMB}"],
@@ -118,6 +126,26 @@ def test_bad_grid_value(grid, fragment, tmp_path, capsys):
     out = tmp_path / "out"
     status = main(["sweep", str(path), "--out", str(out), "--quiet", "--grid", grid])
     _check(status, capsys.readouterr().err, fragment, 1, out)
+
+
+@pytest.mark.parametrize(("args", "fragment"), [
+    (["--grid", f"days={','.join(['5'] * 400)}", "--grid", f"seed={','.join(['1'] * 300)}"],
+     "120,000 grid points x 1 replicate(s) make 120,000 runs (allowed: up to 100,000"),
+    (["--grid", f"days={','.join(map(str, range(1, 201)))}", "--replicates", "1000"],
+     "200 grid points x 1,000 replicate(s) make 200,000 runs"),
+    (["--workers", "100"], "--workers: must be 1 to 64 (each is a Python process"),
+])
+def test_sweep_sizes_are_bounded_before_anything_runs(args, fragment, tmp_path, capsys):
+    path = tmp_path / "ok.yaml"
+    path.write_text("name: ok\n", encoding="utf-8")
+    out = tmp_path / "out"
+    try:
+        status = main(["sweep", str(path), "--out", str(out), "--quiet", *args])
+    except SystemExit as stop:  # an argument error
+        status = stop.code
+    err = capsys.readouterr().err
+    assert status == 2 and fragment in err and "Traceback" not in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ok.yaml"]
 
 
 @pytest.mark.parametrize(("spec", "fragment", "lines"), [

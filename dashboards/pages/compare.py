@@ -8,6 +8,7 @@ from dash import Input, Output, callback, dash_table, dcc, html
 from dashboards import figures
 from dashboards.components import control, frequency_items, result_dropdown
 from dashboards.data import UNAVAILABLE, load_result
+from dashboards.request_values import one_of, usable_names
 from dashboards.settings import results_dir
 
 dash.register_page(__name__, path="/compare", name="Compare", order=2,
@@ -52,10 +53,12 @@ def layout(**_) -> html.Div:
           Input("compare-metric", "value"), Input("compare-frequency", "value"))
 def update(result_ids, metric, frequency):
     """Redraw for the chosen result sets."""
-    result_ids = result_ids or []
-    if len(result_ids) < 2:
-        return figures.empty_figure("Choose at least two result sets."), [], [], [], []
     try:
+        result_ids = usable_names(result_ids, "result sets")
+        metric = one_of(metric, METRICS, "metric")
+        frequency = one_of(frequency, figures.FREQUENCIES, "aggregate")
+        if len(result_ids) < 2:
+            return figures.empty_figure("Choose at least two result sets."), [], [], [], []
         results = [load_result(results_dir(), rid) for rid in result_ids]
     except UNAVAILABLE as exc:
         return figures.empty_figure(str(exc)), [], [], [], []

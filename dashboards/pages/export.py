@@ -10,6 +10,7 @@ from dashboards import figures, units
 from dashboards.arms_race_figure import arms_race_figure
 from dashboards.components import control, frequency_items, result_dropdown
 from dashboards.data import UNAVAILABLE, load_result
+from dashboards.request_values import one_of
 from dashboards.settings import results_dir
 
 dash.register_page(__name__, path="/export", name="Export", order=4,
@@ -88,6 +89,7 @@ def download(_csv, _daily, _yaml, result_id, frequency):
     if not result_id:
         return dash.no_update
     try:
+        frequency = one_of(frequency, figures.FREQUENCIES, "aggregate")
         result = _result(result_id)
     except UNAVAILABLE:  # the figure beside the buttons already says why
         return dash.no_update

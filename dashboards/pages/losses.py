@@ -9,10 +9,14 @@ from dash import Input, Output, callback, dcc, html
 from dashboards import figures
 from dashboards.components import control, frequency_items, result_dropdown
 from dashboards.data import UNAVAILABLE, load_result
+from dashboards.request_values import one_of
 from dashboards.settings import results_dir
 from dashboards.units import MINOR_PER_MAJOR
 
 dash.register_page(__name__, path="/", name="Losses", order=0, title="simfraud: losses")
+
+BREAKDOWNS = {"total": "total", "payer": "who pays", "vector": "by vector",
+              "platform": "by platform"}
 
 
 def layout(result: str | None = None, **_) -> html.Div:
@@ -29,10 +33,8 @@ def layout(result: str | None = None, **_) -> html.Div:
                     "losses-result"),
             control("Show", dcc.RadioItems(
                 id="losses-breakdown", inline=True, value="total",
-                options=[{"label": "total", "value": "total"},
-                         {"label": "who pays", "value": "payer"},
-                         {"label": "by vector", "value": "vector"},
-                         {"label": "by platform", "value": "platform"}])),
+                options=[{"label": label, "value": value}
+                         for value, label in BREAKDOWNS.items()])),
             control("Aggregate", frequency_items("losses-frequency")),
             control("", dcc.Checklist(id="losses-cumulative", value=[],
                                       options=[{"label": "cumulative", "value": "on"}])),
@@ -50,6 +52,8 @@ def update(result_id, breakdown, frequency, cumulative):
     if not result_id:
         return figures.empty_figure("No result sets: run one on the Run page."), ""
     try:
+        breakdown = one_of(breakdown, BREAKDOWNS, "breakdown")
+        frequency = one_of(frequency, figures.FREQUENCIES, "aggregate")
         result = load_result(results_dir(), result_id)
     except UNAVAILABLE as exc:
         return figures.empty_figure(str(exc)), ""

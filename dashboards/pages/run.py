@@ -16,12 +16,18 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboards.app import UPLOAD_LIMIT
 from dashboards.components import control
 from dashboards.data import UnsafePathError, inside, result_id_for, safe_name, scenario_files
+from dashboards.request_values import one_of, whole_number
 from dashboards.settings import results_dir, run_slots, scenarios_dir
 
 dash.register_page(__name__, path="/run", name="Run", order=3, title="simfraud: run")
 
 KEEP = "keep"
 LIMITS = {"users": 200_000, "days": 3_650, "replicates": 10}
+TOGGLES = {"liveness": ["none", "passive_2d", "active", "depth_3d"],
+           "injection detection": ["on", "off"],
+           "reimbursement": ["none", "voluntary_full", "capped"],
+           "stance": ["laissez_faire", "reactive", "proactive"]}
+"""The choices of each toggle (besides ``KEEP``); a request with another value is refused."""
 
 
 def _choice(id_: str, options: list[str]) -> dcc.Dropdown:
@@ -48,12 +54,12 @@ def layout(**_) -> html.Div:
         html.Div(id="run-validation"),
         html.Div([
             control("Liveness level (all platforms)",
-                    _choice("run-liveness", ["none", "passive_2d", "active", "depth_3d"])),
-            control("Injection detection", _choice("run-injection", ["on", "off"])),
+                    _choice("run-liveness", TOGGLES["liveness"])),
+            control("Injection detection",
+                    _choice("run-injection", TOGGLES["injection detection"])),
             control("Reimbursement policy (all platforms)",
-                    _choice("run-reimbursement", ["none", "voluntary_full", "capped"])),
-            control("Regulator stance",
-                    _choice("run-stance", ["laissez_faire", "reactive", "proactive"])),
+                    _choice("run-reimbursement", TOGGLES["reimbursement"])),
+            control("Regulator stance", _choice("run-stance", TOGGLES["stance"])),
         ], className="controls"),
         html.Div([
             control("Users", dcc.Input(id="run-users", type="number", value=5_000, min=100,
@@ -82,7 +88,11 @@ def _stage(scenario: str | None, contents: str | None,
 
     Raises:
         ValueError: When the upload cannot be decoded or nothing is chosen.
+        UnsafePathError: When the chosen name leaves the scenarios folder or is not a name.
     """
+    if not isinstance(contents, str | None):
+        raise ValueError("the upload is not a file's contents")
+    filename = filename if isinstance(filename, str) else "upload.yaml"
     folder = Path(tempfile.mkdtemp(prefix="simfraud-run-"))
     for path in scenarios_dir().glob("*.yaml"):
         if path.is_file() and not path.is_symlink():
@@ -148,16 +158,6 @@ def _overrides(scenario, liveness, injection, reimbursement, stance) -> list[str
     return out
 
 
-def _bounded(value, name: str) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}: enter a whole number") from None
-    if not 1 <= number <= LIMITS[name]:
-        raise ValueError(f"{name}: {number} (allowed: 1 to {LIMITS[name]:,})")
-    return number
-
-
 @callback(
     Output("run-status", "children"),
     Input("run-start", "n_clicks"),
@@ -195,9 +195,11 @@ def run(set_progress, _clicks, scenario, contents, filename, liveness, injection
 def _prepared(scenario, contents, filename, toggles, users, days, replicates):
     """The checked scenario with the toggles applied, or an error ``html.Div``."""
     try:
-        users = _bounded(users, "users")
-        days = _bounded(days, "days")
-        replicates = _bounded(replicates, "replicates")
+        users, days, replicates = (whole_number(value, what, 1, LIMITS[what]) for value, what
+                                   in ((users, "users"), (days, "days"),
+                                       (replicates, "replicates")))
+        toggles = [one_of(value, [KEEP, *choices], what)
+                   for value, (what, choices) in zip(toggles, TOGGLES.items(), strict=True)]
         staged, shown, folder = _stage(scenario, contents, filename)
     except (ValueError, UnsafePathError) as exc:
         return html.Div(str(exc), className="errors")

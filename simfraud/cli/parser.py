@@ -108,8 +108,8 @@ def _sensitivity_parser(sub) -> None:
 
 def _cluster_options(parser: argparse.ArgumentParser) -> None:
     """Where an experiment's runs go: ``--workers``, ``--scheduler``, ``--resume``."""
-    parser.add_argument("--workers", type=types.positive,
-                        help="local worker processes (default: one per core)")
+    parser.add_argument("--workers", type=types.local_workers,
+                        help="local worker processes, 1 to 64 (default: one per core)")
     parser.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                         help="run on this dask.distributed cluster instead")
     parser.add_argument("--resume", action="store_true",
@@ -157,7 +157,7 @@ def _rerun_parser(sub) -> None:
     rerun = _command(sub, "rerun", "run a result folder or a whole experiment again", "source",
                      "a result folder (simfraud run) or an experiment folder (simfraud "
                      "compare or sweep)", "folder for the new result")
-    rerun.add_argument("--workers", type=types.positive,
+    rerun.add_argument("--workers", type=types.local_workers,
                        help="local worker processes for an experiment (default: one per core)")
     rerun.add_argument("--quiet", action="store_true", help="no progress and nothing when done")
 

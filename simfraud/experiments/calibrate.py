@@ -34,7 +34,7 @@ from simfraud.scenario.messages import locate_errors
 from simfraud.scenario.overrides import OverrideError, get_path
 from simfraud.scenario.problems import Located, Problem, ScenarioError, dotted
 from simfraud.scenario.schema import MAX_REFERENCE_USERS, MAX_USERS, Bounds, Scenario
-from simfraud.scenario.yaml12 import dump_yaml, read_yaml_file
+from simfraud.scenario.yaml12 import dump_yaml, read_yaml_file, unreadable_file
 
 SHARES = {"refunded_share": ("refunded", "gross_loss"),
           "user_loss_share": ("user_loss", "gross_loss")}
@@ -74,8 +74,15 @@ def read_targets(path: Path) -> list[Target]:
     """Read ``metric,period,value,weight`` rows.
 
     Raises:
-        ValueError: With the file, line and what is wrong.
+        ValueError: With the file, line and what is wrong (also when it is not a regular
+            file of at most 1 MB, or cannot be read).
     """
+    try:
+        problem = unreadable_file(path, "a CSV file")
+    except (OSError, ValueError) as exc:
+        problem = f"cannot read: {getattr(exc, 'strerror', None) or exc}"
+    if problem:
+        raise ValueError(f"{path}:1: {problem}")
     targets = []
     with path.open(newline="") as handle:
         reader = csv.DictReader(handle)

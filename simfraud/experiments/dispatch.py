@@ -33,7 +33,7 @@ from simfraud.experiments.record import experiment_record, write_scenarios
 from simfraud.experiments.worker import RunOutcome, execute_run, headline
 from simfraud.results.atomic import remove_partials, write_parquet_atomic, write_text_atomic
 from simfraud.results.lock import FolderLock, OutputError, output_folder, shown
-from simfraud.results.manifest import MANIFEST, ResultFolderError, verified
+from simfraud.results.manifest import MANIFEST, ResultFolderError, record_bytes, verified
 
 EXPERIMENT = "experiment.json"
 INDEX = "index.parquet"
@@ -216,7 +216,7 @@ def prepare(out: Path, kind: str, fingerprint: str, total: int, resume: bool,
 def _read_marker(out: Path, marker: Path) -> dict[str, Any]:
     """The contents of ``experiment.json``, or an ``ExperimentError`` saying why not."""
     try:
-        data = json.loads(marker.read_bytes())
+        data = json.loads(record_bytes(marker))
         problem = None if isinstance(data, dict) else f"a JSON {type(data).__name__}"
     except OSError as exc:
         problem = f"cannot be read: {exc.strerror}"
@@ -242,7 +242,7 @@ def finished(runs_dir: Path, spec: RunSpec) -> RunOutcome | None:
         return None
     manifest = verified(folder, RUN_FILES)
     try:
-        summary = json.loads((folder / "summary.json").read_bytes())
+        summary = json.loads(record_bytes(folder / "summary.json"))
         metrics = headline(summary)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ResultFolderError(f"{folder / 'summary.json'}: unusable ({exc!r})") from None

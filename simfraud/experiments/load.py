@@ -17,6 +17,7 @@ import pandas as pd
 
 from simfraud.core.metrics import FLOW, TIMESERIES
 from simfraud.experiments.dispatch import EXPERIMENT, INDEX
+from simfraud.results.manifest import record_bytes
 
 
 def is_experiment(folder: Path) -> bool:
@@ -62,7 +63,7 @@ def load_arm(folder: Path, point: int) -> Arm:
     if runs.empty:
         raise FileNotFoundError(f"{folder}: arm {point} has no finished run")
     paths = [folder / "runs" / run for run in runs["run_id"]]
-    manifest = json.loads((paths[0] / "manifest.json").read_text())
+    manifest = json.loads(record_bytes(paths[0] / "manifest.json"))
     manifest = {**manifest, "replicates": len(paths), "run_ids": list(runs["run_id"])}
     return Arm(
         name=str(runs["label"].iloc[0]),
@@ -91,7 +92,7 @@ class Experiment:
         if not is_experiment(self.folder):
             raise FileNotFoundError(f"{self.folder}: not an experiment folder "
                                     f"(no {EXPERIMENT} and {INDEX})")
-        self.record: dict[str, Any] = json.loads((self.folder / EXPERIMENT).read_text())
+        self.record: dict[str, Any] = json.loads(record_bytes(self.folder / EXPERIMENT))
         self.index = pd.read_parquet(self.folder / INDEX)
         self.arms = arm_table(self.index)
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from simfraud.core.rng import replicate_seed
 from simfraud.scenario.overrides import OverrideError, parse_assignment
-from simfraud.scenario.schema import Scenario
+from simfraud.scenario.schema import MAX_EXPERIMENT_RUNS, Scenario
 
 
 @dataclass(frozen=True)
@@ -45,18 +46,38 @@ def parse_grid(items: list[str]) -> dict[str, list[Any]]:
         Path to list of values, in the order given.
 
     Raises:
-        OverrideError: When an item is not ``PATH=V1,V2,...`` or repeats a path.
+        OverrideError: When an item is not ``PATH=V1,V2,...``, repeats a path, or the
+            grid has more than ``MAX_EXPERIMENT_RUNS`` points (checked before any value is
+            parsed).
     """
-    grid: dict[str, list[Any]] = {}
+    split: dict[str, tuple[str, list[str]]] = {}
     for item in items:
         path, _, raw = item.partition("=")
         if not raw.strip():
             raise OverrideError(f"--grid {item!r}: expected PATH=V1,V2,...")
-        if path.strip() in grid:
+        if path.strip() in split:
             raise OverrideError(f"--grid {item!r}: {path.strip()} is given twice")
-        grid[path.strip()] = [parse_assignment(f"{path}={value}", f"--grid {item}")[1]
-                              for value in raw.split(",")]
-    return grid
+        split[path.strip()] = (item, raw.split(","))
+    check_run_count([len(values) for _, values in split.values()], 1)
+    return {path: [parse_assignment(f"{path}={value}", f"--grid {item}")[1]
+                   for value in values] for path, (item, values) in split.items()}
+
+
+def check_run_count(value_counts: list[int], replicates: int) -> None:
+    """Refuse a sweep of more than ``MAX_EXPERIMENT_RUNS`` runs before its run list is built.
+
+    Args:
+        value_counts: How many values each grid path takes.
+        replicates: Replicates of every grid point.
+
+    Raises:
+        OverrideError: Saying how many runs the grid and replicates make.
+    """
+    points = math.prod(value_counts)
+    if points * replicates > MAX_EXPERIMENT_RUNS:
+        raise OverrideError(f"{points:,} grid points x {replicates:,} replicate(s) "
+                            f"make {points * replicates:,} runs (allowed: up to "
+                            f"{MAX_EXPERIMENT_RUNS:,} runs per sweep)")
 
 
 def grid_runs(grid: dict[str, list[Any]], replicates: int) -> list[RunSpec]:

@@ -18,6 +18,7 @@ from typing import Any
 
 import simfraud
 from simfraud.results.atomic import write_text_atomic
+from simfraud.results.manifest import record_bytes
 from simfraud.scenario.yaml12 import dump_yaml
 
 SCENARIOS_FOLDER = "scenarios"
@@ -98,4 +99,4 @@ def read_record(folder: Path) -> dict[str, Any]:
         OSError: When it cannot be read.
         ValueError: When it is not JSON.
     """
-    return json.loads((folder / "experiment.json").read_text())
+    return json.loads(record_bytes(folder / "experiment.json"))

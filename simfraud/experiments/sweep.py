@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from simfraud.experiments.dispatch import Task, locked, run_all
-from simfraud.experiments.plan import grid_runs, parse_grid
+from simfraud.experiments.plan import check_run_count, grid_runs, parse_grid
 from simfraud.scenario.loader import Located, check_experiment_paths
 from simfraud.scenario.schema import Scenario, Sweep
 
@@ -25,11 +25,14 @@ def resolve_sweep(scenario: Scenario, grid_items: list[str], replicates: int | N
         The sweep.
 
     Raises:
-        OverrideError: When a ``--grid`` option is malformed.
+        OverrideError: When a ``--grid`` option is malformed or the sweep has too many
+            runs.
         ScenarioError: When a grid value does not make a valid scenario.
     """
     declared = scenario.sweep or Sweep()
     grid = parse_grid(grid_items) if grid_items else declared.grid
+    check_run_count([len(values) for values in grid.values()],
+                    replicates or declared.replicates)
     sweep = Sweep(grid=grid, replicates=replicates or declared.replicates)
     if grid_items:
         check_experiment_paths(scenario.model_copy(update={"sweep": sweep}), Located({}, {}),

@@ -7,8 +7,10 @@ problem is a ``ResultFolderError`` whose message names the file and what is wron
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
+import stat
 from pathlib import Path
 from typing import Literal
 
@@ -20,6 +22,28 @@ from simfraud.scenario.schema import MAX_DAYS, MAX_REPLICATES, MAX_USERS
 
 MANIFEST = "manifest.json"
 CHUNK = 1 << 20
+MAX_RECORD_BYTES = 64_000_000
+"""Largest JSON record of a results folder read (``manifest.json``, ``experiment.json``,
+``summary.json``): simfraud writes a few kilobytes to a few megabytes."""
+
+
+def record_bytes(path: Path) -> bytes:
+    """The bytes of a JSON record of a results folder (manifest, experiment, summary).
+
+    Only a regular file of at most ``MAX_RECORD_BYTES`` is read: a FIFO would block, a
+    link to ``/dev/zero`` never end.
+
+    Raises:
+        OSError: When it is missing, unreadable, not a regular file or too large
+            (``strerror`` says which).
+    """
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode):
+        raise OSError(errno.EINVAL, "not a regular file")
+    if info.st_size > MAX_RECORD_BYTES:
+        raise OSError(errno.EFBIG, f"{info.st_size:,} bytes (allowed: up to "
+                                   f"{MAX_RECORD_BYTES:,})")
+    return path.read_bytes()
 
 
 class ResultFolderError(Exception):
@@ -67,7 +91,7 @@ def read_manifest(folder: Path) -> Manifest:
     """
     path = shown(folder / MANIFEST)
     try:
-        data = json.loads((folder / MANIFEST).read_bytes())
+        data = json.loads(record_bytes(folder / MANIFEST))
     except FileNotFoundError:
         raise ResultFolderError(f"{path}: missing (not a complete result folder)") from None
     except OSError as exc:

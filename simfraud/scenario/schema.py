@@ -10,6 +10,7 @@ Money is in integer minor units (pence, cents, fen) throughout.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from enum import Enum, StrEnum
 from typing import Annotated, Any, Literal
 
@@ -31,6 +32,9 @@ MAX_STRENGTH = 1_000.0
 """Largest defence strength or tool quality (50x the strongest default)."""
 MAX_REPLICATES = 1_000
 """Most replicates of one run or grid point (each keeps its daily tables in memory)."""
+MAX_EXPERIMENT_RUNS = 100_000
+"""Most runs of one sweep (grid points x replicates): each is a result folder on disk and
+a row of the index, and the run list is built before the first run starts."""
 MAX_REFERENCE_USERS = 10_000_000_000
 """Largest reference population (more people than live on Earth)."""
 
@@ -1034,6 +1038,10 @@ class Sweep(Strict):
         empty = [path for path, values in self.grid.items() if not values]
         if empty:
             raise ValueError(f"grid paths need at least one value: {', '.join(empty)}")
+        runs = math.prod(len(values) for values in self.grid.values()) * self.replicates
+        if runs > MAX_EXPERIMENT_RUNS:
+            raise ValueError(f"the grid makes {runs:,} runs (grid points x {self.replicates} "
+                             f"replicate(s)); allowed: up to {MAX_EXPERIMENT_RUNS:,}")
         return self
 
 
@@ -1067,6 +1075,11 @@ class Sensitivity(Strict):
         names = [m.name for m in TIMESERIES]
         if self.metric not in names:
             raise ValueError(f"unknown metric {self.metric!r} (allowed: {', '.join(names)})")
+        runs = self.trajectories * (len(self.parameters) + 1)
+        if runs > MAX_EXPERIMENT_RUNS:
+            raise ValueError(f"the design makes {runs:,} runs ({self.trajectories} trajectories "
+                             f"x {len(self.parameters) + 1}); allowed: up to "
+                             f"{MAX_EXPERIMENT_RUNS:,}")
         return self
 
 

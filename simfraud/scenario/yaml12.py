@@ -145,6 +145,30 @@ def _line_column(text: str, position: int) -> tuple[int, int]:
     return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
 
 
+def unreadable_file(path: Path, kind: str = "a YAML file") -> str | None:
+    """Why ``path`` may not be read as an input file, or None when it may.
+
+    It must be a regular file of at most ``MAX_TEXT_BYTES`` (a FIFO would block,
+    ``/dev/zero`` never end).
+
+    Args:
+        path: The file.
+        kind: What it should be, for the message.
+
+    Raises:
+        OSError: When it cannot be examined (not found, permission, a name too long).
+        ValueError: When its name holds a NUL byte.
+    """
+    info = path.stat()
+    if stat.S_ISDIR(info.st_mode):
+        return "is a directory, not a file"
+    if not stat.S_ISREG(info.st_mode):
+        return f"not a regular file (allowed: {kind}; not a device, pipe or socket)"
+    if info.st_size > MAX_TEXT_BYTES:
+        return f"file is {info.st_size} bytes (allowed: up to {MAX_TEXT_BYTES})"
+    return None
+
+
 def read_yaml_file(path: Path, what: str = "scenario fields") -> Located:
     """Read a YAML file whose top level is a mapping.
 
@@ -164,15 +188,9 @@ def read_yaml_file(path: Path, what: str = "scenario fields") -> Located:
     """
     name = str(path)
     try:
-        info = path.stat()
-        if stat.S_ISDIR(info.st_mode):
-            raise _problem(name, "is a directory, not a file", where="(file)")
-        if not stat.S_ISREG(info.st_mode):
-            raise _problem(name, "not a regular file (allowed: a YAML file; not a device, "
-                           "pipe or socket)", where="(file)")
-        if info.st_size > MAX_TEXT_BYTES:
-            raise _problem(name, f"file is {info.st_size} bytes (allowed: up to "
-                           f"{MAX_TEXT_BYTES})", where="(file)")
+        problem = unreadable_file(path)
+        if problem:
+            raise _problem(name, problem, where="(file)")
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise _problem(name, "file not found", where="(file)") from None

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from dashboards.app import create_app
-from dashboards.data import catalog
+from dashboards.data import BadResultError, catalog, load_result
 from dashboards.slots import RunSlots
 from simfraud.cli import main
 
@@ -155,6 +155,20 @@ def test_downloads_of_a_bad_folder_send_nothing(client):
     response = client.post("/_dash-update-component", data=json.dumps(body),
                            content_type="application/json")
     assert "resolved scenario written by simfraud" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("text", ["name: x\nd: " + "[" * 3000 + "]" * 3000 + "\n",
+                                  "a: &a [1, *a]\n"])
+def test_a_hostile_scenario_yaml_in_an_unhashed_folder_is_refused(results, tmp_path, text):
+    """An older folder (no hashes in its manifest) is read, with the limits of every YAML."""
+    base = tmp_path / "results"
+    shutil.copytree(results / "good", base / "old")
+    manifest = json.loads((base / "old" / "manifest.json").read_text())
+    manifest.pop("files")
+    (base / "old" / "manifest.json").write_text(json.dumps(manifest))
+    (base / "old" / "scenario.yaml").write_text(text)
+    with pytest.raises(BadResultError, match=r"old/scenario\.yaml: unreadable"):
+        load_result(base, "old")
 
 
 def test_run_slots_cap_concurrent_runs_and_free_on_exit(tmp_path):

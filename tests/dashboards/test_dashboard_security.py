@@ -2,6 +2,7 @@
 
 import base64
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -137,3 +138,110 @@ def test_a_run_id_stays_one_folder_below_the_dashboard_folder(name, tmp_path):
     parts = Path(result_id).parts
     assert parts[0] == RUNS_FOLDER and len(parts) == 2
     assert ".." not in parts and "\x00" not in result_id
+
+
+def test_a_symbolic_link_in_the_scenarios_folder_is_not_followed(client, folders):
+    (folders[1] / "linked.yaml").symlink_to(folders[0].parent / "secret.yaml")
+    for body in (validate_request(scenario="linked.yaml"),
+                 validate_request(upload("extends: linked.yaml\nname: x\n"))):
+        text = post(client, body).get_data(as_text=True)
+        assert "not found" in text and SECRET not in text
+
+
+def test_a_cross_site_form_post_is_refused(client):
+    body = json.dumps(validate_request(scenario="baseline.yaml"))
+    for kind in ("text/plain", "application/x-www-form-urlencoded"):
+        response = client.post("/_dash-update-component", data=body, content_type=kind,
+                               headers={"Origin": "http://evil.example"})
+        assert response.status_code == 415
+    preflight = client.options("/_dash-update-component", headers={
+        "Origin": "http://evil.example", "Access-Control-Request-Method": "POST"})
+    assert "Access-Control-Allow-Origin" not in preflight.headers
+
+
+def graph_request(output: str, inputs: list[tuple[str, str, object]]):
+    outputs = [dict(zip(("id", "property"), part.rsplit(".", 1), strict=True))
+               for part in output.strip(".").split("...")]
+    return {"output": output, "outputs": outputs if output.startswith("..") else outputs[0],
+            "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
+            "changedPropIds": [f"{inputs[0][0]}.{inputs[0][1]}"]}
+
+
+LOSSES = "..losses-graph.figure...losses-info.children.."
+COMPARE = ("..compare-graph.figure...compare-differences.data...compare-differences.columns"
+           "...compare-social.data...compare-social.columns..")
+FORGED = [
+    ("losses id list", LOSSES, ["a"], "total", "weekly", "expected a name, got list"),
+    ("losses id NUL", LOSSES, "a\x00b", "total", "weekly", "not a usable name"),
+    ("losses id 5,000", LOSSES, "a" * 5000, "total", "weekly", "not a usable name"),
+    ("losses id 300", LOSSES, "a" * 300, "total", "weekly", "cannot be read"),
+    ("losses breakdown", LOSSES, "x", "__class__", "weekly", "breakdown: '__class__'"),
+    ("losses frequency", LOSSES, "x", "total", 5, "aggregate: '5' is not one of"),
+    ("compare not a list", COMPARE, "abc", "gross_loss", "weekly", "expected a list"),
+    ("compare metric", COMPARE, ["a", "b"], "replicate", "weekly", "metric: 'replicate'"),
+    ("compare frequency", COMPARE, ["a", "b"], "gross_loss", None, "aggregate: 'None'"),
+    ("compare one twice", COMPARE, ["a", "a"], "gross_loss", "weekly", "at least two"),
+    ("compare too many", COMPARE, [f"r{i}" for i in range(21)], "gross_loss", "weekly",
+     "21 chosen (allowed: up to 20)"),
+]
+
+
+@pytest.mark.parametrize(("case", "output", "ids", "second", "third", "message"), FORGED,
+                         ids=[case[0] for case in FORGED])
+def test_forged_control_values_are_answered_with_a_message(client, case, output, ids, second,
+                                                           third, message):
+    prefix = "losses" if output == LOSSES else "compare"
+    names = (["result", "breakdown", "frequency"] if prefix == "losses"
+             else ["results", "metric", "frequency"])
+    inputs = [(f"{prefix}-{n}", "value", v) for n, v in zip(names, (ids, second, third),
+                                                             strict=True)]
+    if prefix == "losses":
+        inputs.append(("losses-cumulative", "value", []))
+    response = post(client, graph_request(output, inputs))
+    assert response.status_code == 200, case
+    assert message in response.get_data(as_text=True).replace("\\u0027", "'"), case
+
+
+@pytest.mark.parametrize("value", [["a"], 7, "a\x00b"])
+def test_forged_names_on_the_run_page_are_refused(client, value):
+    text = post(client, validate_request(scenario=value)).get_data(as_text=True)
+    assert "path:" in text
+    text = post(client, validate_request(upload("name: x\n"), filename=value)).get_data(
+        as_text=True)
+    assert ": valid (x" in text and "\\u0000" not in text  # a forged file name is made safe
+    if not isinstance(value, str):
+        text = post(client, validate_request(contents=value)).get_data(as_text=True)
+        assert "the upload is not a file" in text
+
+
+def run_page():
+    """The Run page's module as Dash pages loaded it (importing it again registers it twice)."""
+    return sys.modules["pages.run"]
+
+
+@pytest.mark.parametrize(("sizes", "message"), [
+    ((True, 10, 1), "users: enter a whole number (got True)"),
+    ((500.5, 10, 1), "users: enter a whole number (got 500.5)"),
+    ((500, "10", 1), "days: enter a whole number"),
+    ((500, 10, 11), "replicates: 11 (allowed: 1 to 10)"),
+    ((10**30, 10, 1), "allowed: 1 to 200,000"),
+])
+def test_run_sizes_must_be_whole_numbers_in_range(client, sizes, message):
+    page = run_page()
+    with client.application.app_context():
+        answer = page._prepared("baseline.yaml", None, None, [page.KEEP] * 4, *sizes)
+    assert message in answer.children
+
+
+@pytest.mark.parametrize("toggle", ["x\nregulator.stance=proactive", ["none"], None])
+def test_run_toggles_take_only_the_offered_choices(client, toggle):
+    page = run_page()
+    with client.application.app_context():
+        answer = page._prepared("baseline.yaml", None, None, [toggle, *[page.KEEP] * 3],
+                                500, 10, 1)
+    assert "liveness:" in answer.children and "is not one of" in answer.children
+
+
+def test_a_script_path_dash_does_not_serve_is_404(client):
+    response = client.get("/_dash-component-suites/dash/..%2f..%2f..%2fetc/passwd")
+    assert response.status_code == 404
