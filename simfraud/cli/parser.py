@@ -150,6 +150,7 @@ def _calibrate_parser(sub) -> None:
     calibrate.add_argument("--trials", type=types.trials, help="override the spec's trials")
     calibrate.add_argument("--users", type=types.users, help="override the spec's users")
     calibrate.add_argument("--quiet", action="store_true", help="no progress and no table")
+    _cluster_options(calibrate)
 
 
 def _rerun_parser(sub) -> None:

@@ -1,0 +1,120 @@
+"""Calibration targets: published figures, and the model's value of each.
+
+A targets file (CSV) holds ``metric,period,value,weight`` rows. A target's simulated value
+sums its metric over its period (a year ``2021`` or a month ``2021-03``) per replicate,
+scales money and counts to the real population, and averages over replicates. Shares
+(``refunded_share``) are refunded / gross loss within the period. A metric
+``VECTOR.STAT`` (e.g. ``social_engineering.loss``) reads the per-vector table.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from simfraud.core.metrics import METRICS, VECTOR_STATS
+from simfraud.core.vectors import VECTORS
+
+PERIOD = re.compile(r"\d{4}(-\d{2})?")
+"""A target's period: a year or a month."""
+
+SHARES = {"refunded_share": ("refunded", "gross_loss"),
+          "user_loss_share": ("user_loss", "gross_loss")}
+VECTOR_SHARES = {"refunded_share": ("refunded", "loss")}
+"""Target metrics that are ratios of two daily metrics within a period."""
+
+
+
+@dataclass(frozen=True)
+class Target:
+    """One published figure to fit."""
+
+    metric: str
+    period: str
+    value: float
+    weight: float
+
+
+def read_targets(path: Path) -> list[Target]:
+    """Read ``metric,period,value,weight`` rows.
+
+    Raises:
+        ValueError: With the file, line and what is wrong.
+    """
+    targets = []
+    with path.open(newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = {"metric", "period", "value", "weight"} - set(reader.fieldnames or [])
+        if missing:
+            raise ValueError(f"{path}:1: missing columns {sorted(missing)} "
+                             "(allowed: metric, period, value, weight)")
+        for line, row in enumerate(reader, start=2):
+            try:
+                target = Target(row["metric"].strip(), row["period"].strip(),
+                                float(row["value"]), float(row["weight"]))
+            except (TypeError, ValueError, AttributeError):
+                raise ValueError(f"{path}:{line}: value and weight must be numbers "
+                                 f"(got {row['value']!r}, {row['weight']!r})") from None
+            problem = _target_problem(target)
+            if problem:
+                raise ValueError(f"{path}:{line}: {problem}")
+            targets.append(target)
+    return targets
+
+
+def _target_problem(target: Target) -> str | None:
+    """What is wrong with a target, or None."""
+    if not PERIOD.fullmatch(target.period):
+        return f"period {target.period!r} (allowed: a year YYYY or a month YYYY-MM)"
+    if target.value == 0:
+        return "value 0 (allowed: a non-zero value: errors are relative to it)"
+    if target.weight < 0:
+        return f"weight {target.weight:g} (allowed: >= 0)"
+    if "." in target.metric:
+        vector, stat = target.metric.split(".", 1)
+        if vector not in VECTORS:
+            return f"unknown vector {vector!r} (allowed: {', '.join(VECTORS)})"
+        if stat not in VECTOR_STATS and stat not in VECTOR_SHARES:
+            return (f"unknown statistic {stat!r} of a vector (allowed: "
+                    f"{', '.join([*VECTOR_STATS, *VECTOR_SHARES])})")
+    elif target.metric not in METRICS and target.metric not in SHARES:
+        close = difflib.get_close_matches(target.metric, [*METRICS, *SHARES], n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        return (f"unknown metric {target.metric!r}{hint} (allowed: a column of "
+                f"timeseries.parquet, {', '.join(SHARES)} or VECTOR.STAT)")
+    return None
+
+
+def simulated(timeseries: pd.DataFrame, vectors: pd.DataFrame, target: Target,
+              scale: float) -> float:
+    """The model's value of a target's metric over its period (mean over replicates)."""
+    frame, metric, shares = timeseries, target.metric, SHARES
+    if "." in target.metric:
+        vector, metric = target.metric.split(".", 1)
+        start = timeseries["date"].min()
+        frame = vectors[vectors["vector"] == vector]
+        frame = frame.assign(date=start + pd.to_timedelta(frame["day"], unit="D"))
+        shares = VECTOR_SHARES
+    in_period = frame["date"].dt.strftime("%Y-%m-%d").str.startswith(target.period)
+    part = frame[in_period]
+    if part.empty:
+        raise ValueError(f"target {target.metric} {target.period}: no simulated data "
+                         "(period outside the horizon, or unknown vector)")
+    totals = part.groupby("replicate").sum(numeric_only=True)
+    if metric in shares:
+        numerator, denominator = shares[metric]
+        return float((totals[numerator] / totals[denominator].where(
+            totals[denominator] > 0)).fillna(0.0).mean())
+    if metric not in totals:
+        raise ValueError(f"target {target.metric}: unknown metric {metric!r}")
+    return float(totals[metric].mean()) * scale
+
+
+def loss(fits: list[tuple[Target, float]]) -> float:
+    """Weighted sum of squared relative errors."""
+    return sum(t.weight * ((value - t.value) / t.value) ** 2 for t, value in fits)
