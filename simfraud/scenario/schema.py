@@ -522,17 +522,27 @@ class ReimbursementPolicy(StrEnum):
     none = "none"
     voluntary_full = "voluntary_full"
     capped = "capped"
+    share = "share"
 
 
 class Reimbursement(Strict):
     """What the platform refunds of its own accord (mandates come from the regulator)."""
 
     policy: ReimbursementPolicy = Field(
-        ReimbursementPolicy.none, description="none, voluntary_full or capped.", strict=False
+        ReimbursementPolicy.none,
+        description="none, voluntary_full, capped (each fraud up to cap) or share (the same "
+        "share of every covered fraud).", strict=False
     )
     cap: int = param(
         100_000, "minor units", "Refund ceiling per fraud under the capped policy.", ge=0,
         le=MAX_AMOUNT,
+    )
+    share: float = param(
+        0.5, "share of loss", "Share of each covered fraud refunded under the share policy "
+        "(rounded down to the minor unit).", ge=0, le=1,
+        source="UK Finance Annual Fraud Reports 2022-2024: share of APP scam losses refunded "
+        "under the voluntary CRM code, all signatories: 47% (2021), 59% (2022), 62% (2023). "
+        "An aggregate share of losses, used here as the share of each case.",
     )
     vectors: list[VectorName] = Field(
         default_factory=lambda: list(VECTORS), description="Vectors the policy covers.",

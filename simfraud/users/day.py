@@ -228,6 +228,7 @@ def users_day(c, t, payment, authentication, attacks, refunds, compromise_inputs
                 amount, refunds.mandated[v] != 0, refunds.mandate_cap, refunds.mandate_excess,
                 refunds.mandate_receiving_bps, uniform(ek, D_CLAIM + v) < refunds.negligence,
                 refunds.voluntary_policy[p, v], refunds.voluntary_cap[p],
+                refunds.voluntary_share_bps[p],
             )
             ai[K.pv(p, v, K.PV.successes)] += 1
             ai[K.pv(p, v, K.PV.loss)] += amount

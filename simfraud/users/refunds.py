@@ -20,12 +20,15 @@ from simfraud.core.vectors import VECTORS
 POLICY_NONE = 0
 POLICY_FULL = 1
 POLICY_CAPPED = 2
-POLICY_CODES = {"none": POLICY_NONE, "voluntary_full": POLICY_FULL, "capped": POLICY_CAPPED}
+POLICY_SHARE = 3
+POLICY_CODES = {"none": POLICY_NONE, "voluntary_full": POLICY_FULL, "capped": POLICY_CAPPED,
+                "share": POLICY_SHARE}
 BPS = 10_000
 
 RefundInputs = namedtuple("RefundInputs", [
     "voluntary_policy",       # per (platform, vector): POLICY_* of the sending provider
     "voluntary_cap",          # per platform: ceiling of the capped voluntary policy
+    "voluntary_share_bps",    # per platform: share refunded under the share policy
     "mandated",               # per vector: 1 when a mandate in force covers it
     "mandate_cap",            # mandated refund ceiling
     "mandate_excess",         # amount the victim bears under the mandate
@@ -52,6 +55,8 @@ def refund_inputs(scenario, platforms, mandated: np.ndarray) -> RefundInputs:
     return RefundInputs(
         voluntary_policy=voluntary,
         voluntary_cap=np.array([p.config.reimbursement.cap for p in platforms], dtype=np.int64),
+        voluntary_share_bps=np.array([round(p.config.reimbursement.share * BPS)
+                                      for p in platforms], dtype=np.int64),
         mandated=mandated,
         mandate_cap=np.int64(mandate.cap),
         mandate_excess=np.int64(mandate.excess),
@@ -64,7 +69,8 @@ def refund_inputs(scenario, platforms, mandated: np.ndarray) -> RefundInputs:
 @njit(cache=True, inline="always")
 def refund_split(amount: np.int64, mandated: bool, cap: np.int64, excess: np.int64,
                  receiving_bps: np.int64, claim_refused: bool, voluntary_policy: np.int64,
-                 voluntary_cap: np.int64) -> tuple[np.int64, np.int64]:
+                 voluntary_cap: np.int64, voluntary_share_bps: np.int64
+                 ) -> tuple[np.int64, np.int64]:
     """Refund of one fraud, split between the sending and receiving provider.
 
     The mandated refund is ``min(max(amount - excess, 0), cap)`` unless the claim is
@@ -78,8 +84,10 @@ def refund_split(amount: np.int64, mandated: bool, cap: np.int64, excess: np.int
         excess: Amount the victim bears under the mandate.
         receiving_bps: Receiving provider's share of the mandated refund, basis points.
         claim_refused: The claim falls under the gross-negligence exception.
-        voluntary_policy: ``POLICY_NONE``, ``POLICY_FULL`` or ``POLICY_CAPPED``.
+        voluntary_policy: ``POLICY_NONE``, ``POLICY_FULL``, ``POLICY_CAPPED`` or
+            ``POLICY_SHARE``.
         voluntary_cap: Ceiling of the capped voluntary policy.
+        voluntary_share_bps: Share refunded under the share policy, basis points.
 
     Returns:
         ``(sending, receiving)`` refunds in minor units; their sum never exceeds amount.
@@ -92,6 +100,8 @@ def refund_split(amount: np.int64, mandated: bool, cap: np.int64, excess: np.int
         voluntary = amount
     elif voluntary_policy == POLICY_CAPPED:
         voluntary = min(amount, voluntary_cap)
+    elif voluntary_policy == POLICY_SHARE:
+        voluntary = amount * voluntary_share_bps // BPS
     total = max(mandatory, voluntary)
     receiving = mandatory * receiving_bps // BPS
     return total - receiving, receiving
