@@ -80,7 +80,9 @@ def test_dated_values_are_fitted_and_the_holdout_is_scored_apart(reference):
     held = fit[fit["set"] == "holdout"]
     assert best["holdout_loss"] == pytest.approx((held["weight"] * held["relative_error"] ** 2)
                                                  .sum())
-    assert fit["fresh"].notna().all() and (fit["fresh_min"] <= fit["fresh_max"]).all()
+    spread = fit["fresh_min"] <= fit["fresh_max"]
+    assert fit["fresh"].notna().all() and (spread | fit["fresh_min"].isna()).all()
+    assert spread[fit["metric"] == "social_engineering.attempts"].all()
     data = parse_yaml((reference / "calibrated.yaml").read_text(), "c").data
     dated = data["timeline"][0]["set"]["platforms.0.reimbursement.cap"]
     assert dated == best["params_timeline.0.set.platforms.0.reimbursement.cap"] != 5000
@@ -92,7 +94,7 @@ def test_dated_values_are_fitted_and_the_holdout_is_scored_apart(reference):
 def test_an_interrupted_calibration_resumes_to_the_same_trials(reference, tmp_path,
                                                                monkeypatch):
     spec = write_spec(tmp_path)
-    real, calls = calibration_study.replicate_values, []
+    real, calls = calibration_study.replicate_parts, []
 
     def interrupted_in_the_second_batch(*args, **kwargs):
         calls.append(1)
@@ -100,11 +102,11 @@ def test_an_interrupted_calibration_resumes_to_the_same_trials(reference, tmp_pa
             raise KeyboardInterrupt
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(calibration_study, "replicate_values", interrupted_in_the_second_batch)
+    monkeypatch.setattr(calibration_study, "replicate_parts", interrupted_in_the_second_batch)
     assert calibrate(spec, tmp_path / "out", "--workers", "1") == 130
     assert len(study_trials(tmp_path / "out", optuna.trial.TrialState.COMPLETE)) == 2
     assert calibrate(spec, tmp_path / "out", "--workers", "1") == 2  # needs --resume
-    monkeypatch.setattr(calibration_study, "replicate_values", real)
+    monkeypatch.setattr(calibration_study, "replicate_parts", real)
     assert calibrate(spec, tmp_path / "out", "--workers", "1", "--resume") == 0
     resumed = pd.read_csv(tmp_path / "out" / "trials.csv")
     assert resumed["number"].is_unique and len(resumed) == 4
@@ -133,8 +135,8 @@ def test_a_killed_calibration_resumes_without_redoing_finished_trials(tmp_path,
     child.wait()
     kept = study_trials(out, optuna.trial.TrialState.COMPLETE)
     assert 2 <= len(kept) < 5, "the calibration was not killed part-way"
-    real, calls = calibration_study.replicate_values, []
-    monkeypatch.setattr(calibration_study, "replicate_values",
+    real, calls = calibration_study.replicate_parts, []
+    monkeypatch.setattr(calibration_study, "replicate_parts",
                         lambda *a, **k: calls.append(1) or real(*a, **k))
     assert calibrate(spec, out, "--workers", "1", "--resume") == 0
     assert len(calls) == 5 - len(kept) + 1  # the missing trials and 1 fresh replicate
@@ -185,3 +187,11 @@ def test_bad_dated_parameters_and_holdouts_are_located(change, fragment, tmp_pat
     err = capsys.readouterr().err
     assert err.startswith(f"{spec}:") and fragment in err and len(err.splitlines()) == 1, err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_share_pools_the_replicates_and_a_sum_averages_them():
+    from simfraud.experiments.calibration_targets import pooled
+
+    assert pooled([(0.0, 0.0), (50.0, 100.0), (10.0, 100.0)]) == 0.3  # no loss: no say
+    assert pooled([(10.0, 1.0), (30.0, 1.0)]) == 20.0
+    assert pooled([(0.0, 0.0)]) == 0.0

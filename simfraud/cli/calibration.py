@@ -23,7 +23,8 @@ def calibrate(args: argparse.Namespace) -> int:
 
     try:
         report = run_calibration(Path(args.spec), Path(args.out), args.trials, args.users,
-                                 quiet=args.quiet, workers=args.workers,
+                                 quiet=args.quiet, replicates=args.replicates,
+                                 workers=args.workers,
                                  scheduler=args.scheduler, resume=args.resume)
     except OutputError as exc:
         return bad_input(f"simfraud calibrate: --out {exc}")

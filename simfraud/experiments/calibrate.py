@@ -25,7 +25,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from simfraud.core.progress import progress
@@ -38,13 +37,20 @@ from simfraud.experiments.calibration_report import (
 )
 from simfraud.experiments.calibration_study import (
     Measured,
+    Parts,
     Simulate,
     complete_trials,
     open_study,
     run_batches,
     simulator,
 )
-from simfraud.experiments.calibration_targets import PERIOD, Target, loss, read_targets
+from simfraud.experiments.calibration_targets import (
+    PERIOD,
+    Target,
+    loss,
+    pooled,
+    read_targets,
+)
 from simfraud.results.lock import FolderLock
 from simfraud.scenario.loader import apply_changes, load_scenario, value_problems
 from simfraud.scenario.messages import locate_errors
@@ -273,7 +279,8 @@ def _shown(value: Any) -> str:
 
 
 def calibrate(spec_path: Path, out: Path, trials: int | None = None,
-              users: int | None = None, quiet: bool = False, *, workers: int | None = None,
+              users: int | None = None, quiet: bool = False, *,
+              replicates: int | None = None, workers: int | None = None,
               scheduler: str | None = None, resume: bool = False) -> dict[str, Any]:
     """Run (or resume) a calibration and write its report into ``out``.
 
@@ -283,6 +290,7 @@ def calibrate(spec_path: Path, out: Path, trials: int | None = None,
         trials: Complete trials wanted, instead of the spec's.
         users: Simulated users, instead of the spec's.
         quiet: Show no progress.
+        replicates: Replicates per trial, instead of the spec's.
         workers: Local worker processes (default: one per core, at most one per replicate
             of a batch); 1 simulates in this process.
         scheduler: Address of a Dask scheduler to simulate on instead.
@@ -298,6 +306,7 @@ def calibrate(spec_path: Path, out: Path, trials: int | None = None,
         ExperimentError: When the scheduler cannot be reached.
     """
     spec, located = read_spec(spec_path)
+    spec = spec.model_copy(update={"replicates": replicates or spec.replicates})
     base = load_scenario(spec_path.parent / spec.scenario,
                          [f"population.users={users or spec.users}"])
     whole = check_spec(spec, located, base)
@@ -317,13 +326,11 @@ def calibrate(spec_path: Path, out: Path, trials: int | None = None,
                             lambda trial: _suggest(trial, spec.parameters, whole),
                             _measurer(base, targets, held, simulate, spec.replicates),
                             bar.update)
-            best = study.best_trial
-            calibrated = apply_changes(base, best.params)
-            fresh_count = spec.fresh_replicates or spec.replicates
-            fresh_range = range(spec.replicates, spec.replicates + fresh_count)
-            fresh = simulate([calibrated.model_dump(mode="json")], fresh_range)[0]
-        return _report(out, spec_path, spec, study, calibrated, targets, held, fresh,
-                       fresh_range)
+            calibrated = apply_changes(base, study.best_trial.params)
+            fresh = range(spec.replicates,
+                          spec.replicates + (spec.fresh_replicates or spec.replicates))
+            values = simulate([calibrated.model_dump(mode="json")], fresh)[0]
+        return _report(out, spec_path, spec, study, calibrated, targets, held, values, fresh)
 
 
 def _measurer(base: Scenario, targets: list[Target], held: list[bool], simulate: Simulate,
@@ -332,8 +339,8 @@ def _measurer(base: Scenario, targets: list[Target], held: list[bool], simulate:
     def measure(batch: list[dict[str, Any]]) -> list[Measured]:
         scenarios = [apply_changes(base, values).model_dump(mode="json") for values in batch]
         measured = []
-        for per_replicate in simulate(scenarios, range(replicates)):
-            means = [float(v) for v in np.mean(np.array(per_replicate, dtype=float), axis=0)]
+        for parts in simulate(scenarios, range(replicates)):
+            means = [pooled([replicate[k] for replicate in parts]) for k in range(len(targets))]
             fits = list(zip(targets, means, strict=True))
             holdout = [fit for fit, out in zip(fits, held, strict=True) if out]
             measured.append(Measured(
@@ -344,7 +351,7 @@ def _measurer(base: Scenario, targets: list[Target], held: list[bool], simulate:
 
 
 def _report(out: Path, spec_path: Path, spec: CalibrationSpec, study, calibrated: Scenario,
-            targets: list[Target], held: list[bool], fresh: list[list[float]],
+            targets: list[Target], held: list[bool], fresh: Parts,
             fresh_range: range) -> dict[str, Any]:
     """Write the report files; the figures the command prints."""
     best = study.best_trial

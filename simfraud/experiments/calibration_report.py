@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simfraud.experiments.calibration_targets import Target
+from simfraud.experiments.calibration_targets import Target, pooled
 from simfraud.results.atomic import write_csv_atomic, write_parquet_atomic, write_text_atomic
 from simfraud.scenario.schema import Scenario
 from simfraud.scenario.yaml12 import dump_yaml
@@ -49,29 +49,35 @@ def good_fits(trials: pd.DataFrame, parameters: list[str], share: float) -> pd.D
 
 
 def fit_frame(targets: list[Target], held: list[bool], searched: list[float],
-              fresh: list[list[float]]) -> pd.DataFrame:
+              fresh: list[list[tuple[float, float]]]) -> pd.DataFrame:
     """Every target against the best parameters' values.
 
     Args:
         targets: The targets.
         held: Whether each target is held out of the fit.
-        searched: The best trial's value of each target (mean over the search's replicates).
-        fresh: The best parameters' values on fresh replicates, per replicate, per target.
+        searched: The best trial's value of each target (over the search's replicates).
+        fresh: The best parameters' ``measured`` parts on fresh replicates, per replicate,
+            per target.
 
     Returns:
         One row per target: ``metric``, ``period``, ``set`` (fit or holdout), ``target``,
         ``weight``, ``simulated`` and ``relative_error`` (search replicates), ``fresh``
-        and ``fresh_error`` (mean of the fresh replicates), ``fresh_min`` and
-        ``fresh_max`` (their extremes).
+        and ``fresh_error`` (over the fresh replicates, ``pooled``), ``fresh_min`` and
+        ``fresh_max`` (the extremes of single fresh replicates; a share leaves out those
+        with no loss).
     """
-    values = np.array(fresh, dtype=float)
-    return pd.DataFrame([{
-        "metric": t.metric, "period": t.period, "set": "holdout" if out else "fit",
-        "target": t.value, "weight": t.weight, "simulated": value,
-        "relative_error": (value - t.value) / t.value, "fresh": values[:, k].mean(),
-        "fresh_error": (values[:, k].mean() - t.value) / t.value,
-        "fresh_min": values[:, k].min(), "fresh_max": values[:, k].max()}
-        for k, (t, out, value) in enumerate(zip(targets, held, searched, strict=True))])
+    rows = []
+    for k, (t, out, value) in enumerate(zip(targets, held, searched, strict=True)):
+        parts = [replicate[k] for replicate in fresh]
+        single = pd.Series([n / w if w > 0 else np.nan for n, w in parts], dtype=float)
+        mean = pooled(parts)
+        rows.append({"metric": t.metric, "period": t.period,
+                     "set": "holdout" if out else "fit", "target": t.value,
+                     "weight": t.weight, "simulated": value,
+                     "relative_error": (value - t.value) / t.value, "fresh": mean,
+                     "fresh_error": (mean - t.value) / t.value, "fresh_min": single.min(),
+                     "fresh_max": single.max()})
+    return pd.DataFrame(rows)
 
 
 def set_losses(fit: pd.DataFrame, column: str) -> dict[str, float]:

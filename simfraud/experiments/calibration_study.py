@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from simfraud.experiments.calibration_targets import Target, simulated
+from simfraud.experiments.calibration_targets import Target, measured
 from simfraud.experiments.dispatch import dask_client
 from simfraud.experiments.worker import limit_threads
 from simfraud.results.lock import shown
@@ -30,17 +30,20 @@ from simfraud.results.lock import shown
 STUDY_FILE = "study.db"
 STUDY_NAME = "calibration"
 
-Simulate = Callable[[list[dict[str, Any]], range], list[list[list[float]]]]
-"""Scenarios (``model_dump``) and replicates -> per scenario, per replicate, per target."""
+Parts = list[list[tuple[float, float]]]
+"""Per replicate, per target: the ``measured`` parts of the target's value."""
+Simulate = Callable[[list[dict[str, Any]], range], list[Parts]]
+"""Scenarios (``model_dump``) and replicates -> the parts, per scenario."""
 
 
 class CalibrationError(Exception):
     """A calibration cannot start (its folder holds another one, a study file is broken)."""
 
 
-def replicate_values(scenario: dict[str, Any], replicate: int, targets: list[Target],
-                     scale: float, numba_threads: int | None = None) -> list[float]:
-    """Simulate one replicate of a trial's scenario; the simulated value of each target.
+def replicate_parts(scenario: dict[str, Any], replicate: int, targets: list[Target],
+                    scale: float, numba_threads: int | None = None
+                    ) -> list[tuple[float, float]]:
+    """Simulate one replicate of a trial's scenario; each target's ``measured`` parts.
 
     Runs on a worker (a local process or a Dask worker); everything it needs is in its
     arguments.
@@ -53,7 +56,7 @@ def replicate_values(scenario: dict[str, Any], replicate: int, targets: list[Tar
 
     limit_threads(numba_threads)
     result = run_replicates(Scenario.model_validate(scenario), 1, first_replicate=replicate)
-    return [simulated(result.timeseries, result.vectors, target, scale) for target in targets]
+    return [measured(result.timeseries, result.vectors, target, scale) for target in targets]
 
 
 @contextmanager
@@ -68,19 +71,20 @@ def simulator(targets: list[Target], scale: float, workers: int | None,
         scheduler: Address of a Dask scheduler to simulate on instead.
 
     Yields:
-        ``simulate(scenarios, replicates)``: per scenario, per replicate, per target.
+        ``simulate(scenarios, replicates)``: per scenario, per replicate, per target, the
+        target's ``measured`` parts.
 
     Raises:
         ExperimentError: When the scheduler cannot be reached.
     """
     if workers == 1 and not scheduler:
         yield lambda scenarios, replicates: [
-            [replicate_values(s, r, targets, scale) for r in replicates] for s in scenarios]
+            [replicate_parts(s, r, targets, scale) for r in replicates] for s in scenarios]
         return
     threads = None if scheduler else max(1, (os.cpu_count() or 1) // (workers or 1))
     with dask_client(workers, scheduler) as client:
         def simulate(scenarios: list[dict[str, Any]], replicates: range):
-            futures = [[client.submit(replicate_values, s, r, targets, scale, threads,
+            futures = [[client.submit(replicate_parts, s, r, targets, scale, threads,
                                       pure=False) for r in replicates] for s in scenarios]
             try:
                 return [client.gather(row) for row in futures]

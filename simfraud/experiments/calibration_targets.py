@@ -1,9 +1,10 @@
 """Calibration targets: published figures, and the model's value of each.
 
 A targets file (CSV) holds ``metric,period,value,weight`` rows. A target's simulated value
-sums its metric over its period (a year ``2021`` or a month ``2021-03``) per replicate,
-scales money and counts to the real population, and averages over replicates. Shares
-(``refunded_share``) are refunded / gross loss within the period. A metric
+sums its metric over its period (a year ``2021`` or a month ``2021-03``), scales money
+and counts to the real population, and averages over replicates. Shares
+(``refunded_share``) are refunded / gross loss within the period, totalled over the
+replicates. A metric
 ``VECTOR.STAT`` (e.g. ``social_engineering.loss``) reads the per-vector table.
 """
 
@@ -90,9 +91,17 @@ def _target_problem(target: Target) -> str | None:
     return None
 
 
-def simulated(timeseries: pd.DataFrame, vectors: pd.DataFrame, target: Target,
-              scale: float) -> float:
-    """The model's value of a target's metric over its period (mean over replicates)."""
+def measured(timeseries: pd.DataFrame, vectors: pd.DataFrame, target: Target,
+             scale: float) -> tuple[float, float]:
+    """The parts of a target's simulated value in some replicates: ``(numerator, weight)``.
+
+    For a sum, the scaled total over the period and the replicates, and the number of
+    replicates; for a share, the totals of its two metrics. ``pooled`` turns the parts of
+    any set of replicates into the value.
+
+    Raises:
+        ValueError: When the period holds no simulated day.
+    """
     frame, metric, shares = timeseries, target.metric, SHARES
     if "." in target.metric:
         vector, metric = target.metric.split(".", 1)
@@ -105,14 +114,24 @@ def simulated(timeseries: pd.DataFrame, vectors: pd.DataFrame, target: Target,
     if part.empty:
         raise ValueError(f"target {target.metric} {target.period}: no simulated data "
                          "(period outside the horizon, or unknown vector)")
-    totals = part.groupby("replicate").sum(numeric_only=True)
     if metric in shares:
         numerator, denominator = shares[metric]
-        return float((totals[numerator] / totals[denominator].where(
-            totals[denominator] > 0)).fillna(0.0).mean())
-    if metric not in totals:
+        return float(part[numerator].sum()), float(part[denominator].sum())
+    if metric not in part:
         raise ValueError(f"target {target.metric}: unknown metric {metric!r}")
-    return float(totals[metric].mean()) * scale
+    return float(part[metric].sum()) * scale, float(part["replicate"].nunique())
+
+
+def pooled(parts: list[tuple[float, float]]) -> float:
+    """A target's value over replicates from their ``measured`` parts.
+
+    A sum's mean over the replicates; a share's ratio of the totals over the replicates
+    (0 when nothing was lost in any), so a replicate with no loss counts for nothing
+    rather than for a share of 0.
+    """
+    numerator = sum(part[0] for part in parts)
+    weight = sum(part[1] for part in parts)
+    return numerator / weight if weight > 0 else 0.0
 
 
 def loss(fits: list[tuple[Target, float]]) -> float:
