@@ -195,3 +195,14 @@ def test_a_share_pools_the_replicates_and_a_sum_averages_them():
     assert pooled([(0.0, 0.0), (50.0, 100.0), (10.0, 100.0)]) == 0.3  # no loss: no say
     assert pooled([(10.0, 1.0), (30.0, 1.0)]) == 20.0
     assert pooled([(0.0, 0.0)]) == 0.0
+
+
+def test_a_calibration_that_fails_before_a_trial_leaves_no_study(tmp_path, capsys):
+    spec = write_spec(tmp_path)
+    (tmp_path / "t.csv").write_text(TARGETS + "social_engineering.loss,2024,5,1\n")
+    assert calibrate(spec, tmp_path / "out", "--workers", "1") == 2
+    assert "target social_engineering.loss 2024: no simulated data" in capsys.readouterr().err
+    assert not (tmp_path / "out" / "study.db").exists()
+    assert calibrate(spec, tmp_path / "out", "--scheduler", "tcp://127.0.0.1:9") == 2
+    assert "--scheduler tcp://127.0.0.1:9: cannot connect" in capsys.readouterr().err
+    assert not (tmp_path / "out" / "study.db").exists()

@@ -40,9 +40,10 @@ from simfraud.experiments.calibration_study import (
     Parts,
     Simulate,
     complete_trials,
-    open_study,
+    refuse_unless_resumed,
     run_batches,
     simulator,
+    study_in,
 )
 from simfraud.experiments.calibration_targets import (
     PERIOD,
@@ -316,9 +317,9 @@ def calibrate(spec_path: Path, out: Path, trials: int | None = None,
     total = trials or spec.trials
     local = workers or min(os.cpu_count() or 1, spec.parallel * spec.replicates)
     with FolderLock(out):
-        out.mkdir(exist_ok=True)
-        study = open_study(out, fingerprint(spec, base, targets), resume)
-        with simulator(targets, scale, local, scheduler) as simulate:
+        refuse_unless_resumed(out, resume)
+        with simulator(targets, scale, local, scheduler) as simulate, study_in(
+                out, fingerprint(spec, base, targets), resume) as study:
             done = len(complete_trials(study))
             with progress(total, initial=min(done, total), desc="calibrate", unit="trial",
                           quiet=quiet) as bar:

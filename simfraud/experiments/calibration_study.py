@@ -93,6 +93,36 @@ def simulator(targets: list[Target], scale: float, workers: int | None,
         yield simulate
 
 
+def refuse_unless_resumed(out: Path, resume: bool) -> None:
+    """Refuse a folder that holds a study unless the calibration is resumed.
+
+    Raises:
+        CalibrationError: When ``out`` holds ``study.db`` and ``resume`` is not set.
+    """
+    if (out / STUDY_FILE).exists() and not resume:
+        raise CalibrationError(f"--out {shown(out)}: already holds a calibration "
+                               f"({STUDY_FILE}); pass --resume to continue it or choose "
+                               "another folder")
+
+
+@contextmanager
+def study_in(out: Path, fingerprint: str, resume: bool) -> Iterator[Any]:
+    """The study of ``out`` (``open_study``) for the block.
+
+    A study this block created is removed again when the block fails before any trial
+    is complete (a target with no simulated data, Ctrl-C in the first batch), so the
+    folder can be used again without ``--resume``.
+    """
+    created = not (out / STUDY_FILE).exists()
+    study = open_study(out, fingerprint, resume)
+    try:
+        yield study
+    except BaseException:
+        if created and not complete_trials(study):
+            (out / STUDY_FILE).unlink(missing_ok=True)
+        raise
+
+
 def open_study(out: Path, fingerprint: str, resume: bool):
     """Create ``OUT/study.db``, or open it to resume the same calibration.
 
@@ -106,10 +136,8 @@ def open_study(out: Path, fingerprint: str, resume: bool):
     import sqlalchemy.exc
 
     path = out / STUDY_FILE
-    if path.exists() and not resume:
-        raise CalibrationError(f"--out {shown(out)}: already holds a calibration "
-                               f"({STUDY_FILE}); pass --resume to continue it or choose "
-                               "another folder")
+    refuse_unless_resumed(out, resume)
+    out.mkdir(exist_ok=True)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     try:
         study = optuna.create_study(
