@@ -43,6 +43,7 @@ days = bounded(int, 1, MAX_DAYS, f"1 to {MAX_DAYS:,} (ten years)")
 replicates = bounded(int, 1, MAX_REPLICATES, f"1 to {MAX_REPLICATES:,} (each replicate "
                      "keeps its daily tables in memory)")
 trials = bounded(int, 1, 10_000, "1 to 10,000")
+trial_replicates = bounded(int, 1, 20, "1 to 20, as a calibration spec's replicates")
 share = bounded(float, 0.0, 1.0, "between 0 and 1")
 seed = bounded(int, 0, 2**63 - 1, "between 0 and 2**63-1")
 port = bounded(int, 1, 65_535, "between 1 and 65535")

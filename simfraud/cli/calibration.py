@@ -4,39 +4,61 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 from simfraud.cli.errors import EXIT_OK, bad_input
 
+TABLE = {"float_format": "{:,.4g}".format, "index": False}
+
 
 def calibrate(args: argparse.Namespace) -> int:
-    """Run a calibration spec; print the best values and the fit table."""
+    """Run or resume a calibration spec; print the best values, good fits and the fit."""
     import pydantic
 
     from simfraud.experiments.calibrate import calibrate as run_calibration
+    from simfraud.experiments.calibration_study import CalibrationError
+    from simfraud.experiments.dispatch import ExperimentError
     from simfraud.results.lock import OutputError
     from simfraud.scenario.loader import ScenarioError
 
     try:
         report = run_calibration(Path(args.spec), Path(args.out), args.trials, args.users,
-                                 quiet=args.quiet)
+                                 quiet=args.quiet, replicates=args.replicates,
+                                 workers=args.workers,
+                                 scheduler=args.scheduler, resume=args.resume)
     except OutputError as exc:
         return bad_input(f"simfraud calibrate: --out {exc}")
-    except ScenarioError as exc:
-        return bad_input(exc)
+    except (ScenarioError, CalibrationError, ExperimentError) as exc:
+        return bad_input(exc if isinstance(exc, ScenarioError) else
+                         f"simfraud calibrate: {exc}")
     except pydantic.ValidationError as exc:  # a trial's values made no valid scenario
         return bad_input("\n".join(f"simfraud calibrate: {args.spec}: trial values: {line}"
                                     for line in _one_line_each(exc)))
     except (OSError, ValueError) as exc:
         return bad_input(f"simfraud calibrate: {args.spec}: {exc}")
-    if args.quiet:
-        return EXIT_OK
-    print(f"best loss {report['loss']:.4f} after {report['trials']} trials")
+    if not args.quiet:
+        _print_report(report, Path(args.out))
+    return EXIT_OK
+
+
+def _print_report(report: dict[str, Any], out: Path) -> None:
+    """The best values, the spread of the good fits, fit and holdout, fresh replicates."""
+    fresh = report["fresh_replicates"]
+    print(f"best fit loss {report['loss']:.4f} after {report['trials']} trials "
+          f"(replicates 0-{report['replicates'] - 1} averaged per trial)")
     for name, value in report["best"].items():
         print(f"  {name} = {value:.6g}")
-    print(report["fit"].drop(columns="unit").to_string(index=False,
-                                                       float_format="{:,.4g}".format))
-    print(f"calibrated scenario in {Path(args.out) / 'calibrated.yaml'}")
-    return EXIT_OK
+    good = report["good"]
+    print(f"good fits: the best {good['good_trials'].iloc[0]} trial(s), fit loss <= "
+          f"{good['loss_cutoff'].iloc[0]:.4g}")
+    print(good.drop(columns=["good_trials", "loss_cutoff"]).to_string(**TABLE))
+    print(report["fit"].drop(columns="unit").to_string(**TABLE))
+    for label, losses in (("search replicates", report["searched"]),
+                          (f"fresh replicates {fresh.start}-{fresh.stop - 1}",
+                           report["fresh"])):
+        print(f"loss on {label}: " + ", ".join(f"{name} {value:.4f}"
+                                               for name, value in losses.items()))
+    print(f"calibrated scenario in {out / 'calibrated.yaml'}")
 
 
 def _one_line_each(exc) -> list[str]:

@@ -149,7 +149,10 @@ def _calibrate_parser(sub) -> None:
                          "calibration spec (YAML)", "output folder")
     calibrate.add_argument("--trials", type=types.trials, help="override the spec's trials")
     calibrate.add_argument("--users", type=types.users, help="override the spec's users")
+    calibrate.add_argument("--replicates", type=types.trial_replicates,
+                           help="override the spec's replicates per trial")
     calibrate.add_argument("--quiet", action="store_true", help="no progress and no table")
+    _cluster_options(calibrate)
 
 
 def _rerun_parser(sub) -> None:

@@ -1,45 +1,64 @@
 """``simfraud calibrate``: fit free parameters to published figures with Optuna.
 
-A calibration spec (YAML) names a scenario, a target CSV (``metric,period,value,weight``)
-and the free parameters with their bounds. Each trial runs the scenario with the trial's
-values (the same seeds every trial, so trials differ by their parameters, not by noise),
-sums each metric over each period (a year ``2021`` or a month ``2021-03``), scales money
-and counts to the real population, and scores the weighted sum of squared relative
-errors. Shares (``refunded_share``) are refunded / gross loss within the period. A metric
-``VECTOR.STAT`` (e.g. ``social_engineering.loss``, ``social_engineering.refunded_share``)
-reads the per-vector table, so published figures about one kind of fraud (APP scams)
-are compared with that vector only.
+A calibration spec (YAML) names a scenario, a target CSV (``metric,period,value,weight``,
+see :mod:`simfraud.experiments.calibration_targets`) and the free parameters with their
+bounds; a free parameter may be a value that a rule change of the scenario's timeline
+sets (``timeline.K.set.PATH``), so a value can be fitted per period. Each trial runs the
+scenario's first ``replicates`` replicates with the trial's values (the same seeds every
+trial, so trials differ by their parameters, not by noise) and scores the weighted sum of
+squared relative errors of the targets outside the ``holdout`` periods. The study is kept
+on disk and its trials run in parallel batches
+(:mod:`simfraud.experiments.calibration_study`); at the end the best parameters run again
+on fresh replicates and the report (:mod:`simfraud.experiments.calibration_report`) shows
+fit and holdout errors on both, and the spread of the good fits.
 """
 
 from __future__ import annotations
 
-import csv
-import difflib
+import dataclasses
+import hashlib
+import json
 import math
+import os
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from simfraud.core.metrics import METRICS, MINOR_UNITS, VECTOR_METRICS, VECTOR_STATS
 from simfraud.core.progress import progress
-from simfraud.core.vectors import VECTORS
-from simfraud.results.atomic import write_csv_atomic, write_parquet_atomic, write_text_atomic
+from simfraud.experiments.calibration_report import (
+    fit_frame,
+    good_fits,
+    set_losses,
+    trials_frame,
+    write_report,
+)
+from simfraud.experiments.calibration_study import (
+    Measured,
+    Parts,
+    Simulate,
+    complete_trials,
+    refuse_unless_resumed,
+    run_batches,
+    simulator,
+    study_in,
+)
+from simfraud.experiments.calibration_targets import (
+    PERIOD,
+    Target,
+    loss,
+    pooled,
+    read_targets,
+)
 from simfraud.results.lock import FolderLock
 from simfraud.scenario.loader import apply_changes, load_scenario, value_problems
 from simfraud.scenario.messages import locate_errors
 from simfraud.scenario.overrides import OverrideError, get_path
 from simfraud.scenario.problems import Located, Problem, ScenarioError, dotted
 from simfraud.scenario.schema import MAX_REFERENCE_USERS, MAX_USERS, Bounds, Scenario
-from simfraud.scenario.yaml12 import dump_yaml, read_yaml_file, unreadable_file
-
-SHARES = {"refunded_share": ("refunded", "gross_loss"),
-          "user_loss_share": ("user_loss", "gross_loss")}
-VECTOR_SHARES = {"refunded_share": ("refunded", "loss")}
-"""Target metrics that are ratios of two daily metrics within a period."""
+from simfraud.scenario.yaml12 import read_yaml_file
 
 
 class CalibrationSpec(BaseModel):
@@ -56,114 +75,18 @@ class CalibrationSpec(BaseModel):
                                    description="People the targets are about.")
     users: int = Field(20_000, ge=100, le=MAX_USERS, description="Simulated users per trial.")
     replicates: int = Field(1, ge=1, le=20, description="Replicates averaged per trial.")
+    fresh_replicates: int | None = Field(
+        None, ge=1, le=20, description="Replicates on fresh seeds that the best parameters "
+        "are run on at the end (default: as many as replicates).")
     trials: int = Field(40, ge=1, le=10_000, description="Optuna trials.")
+    parallel: int = Field(1, ge=1, le=64, description="Trials proposed together and run "
+                          "side by side; the search depends on it, not on the workers.")
     seed: int = Field(1, ge=0, le=2**32 - 1, description="Seed of the Optuna sampler.")
-
-
-@dataclass(frozen=True)
-class Target:
-    """One published figure to fit."""
-
-    metric: str
-    period: str
-    value: float
-    weight: float
-
-
-def read_targets(path: Path) -> list[Target]:
-    """Read ``metric,period,value,weight`` rows.
-
-    Raises:
-        ValueError: With the file, line and what is wrong (also when it is not a regular
-            file of at most 1 MB, or cannot be read).
-    """
-    try:
-        problem = unreadable_file(path, "a CSV file")
-    except (OSError, ValueError) as exc:
-        problem = f"cannot read: {getattr(exc, 'strerror', None) or exc}"
-    if problem:
-        raise ValueError(f"{path}:1: {problem}")
-    targets = []
-    with path.open(newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = {"metric", "period", "value", "weight"} - set(reader.fieldnames or [])
-        if missing:
-            raise ValueError(f"{path}:1: missing columns {sorted(missing)} "
-                             "(allowed: metric, period, value, weight)")
-        for line, row in enumerate(reader, start=2):
-            try:
-                target = Target(row["metric"].strip(), row["period"].strip(),
-                                float(row["value"]), float(row["weight"]))
-            except (TypeError, ValueError, AttributeError):
-                raise ValueError(f"{path}:{line}: value and weight must be numbers "
-                                 f"(got {row['value']!r}, {row['weight']!r})") from None
-            problem = _target_problem(target)
-            if problem:
-                raise ValueError(f"{path}:{line}: {problem}")
-            targets.append(target)
-    return targets
-
-
-def _target_problem(target: Target) -> str | None:
-    """What is wrong with a target, or None."""
-    if not re.fullmatch(r"\d{4}(-\d{2})?", target.period):
-        return f"period {target.period!r} (allowed: a year YYYY or a month YYYY-MM)"
-    if target.value == 0:
-        return "value 0 (allowed: a non-zero value: errors are relative to it)"
-    if target.weight < 0:
-        return f"weight {target.weight:g} (allowed: >= 0)"
-    if "." in target.metric:
-        vector, stat = target.metric.split(".", 1)
-        if vector not in VECTORS:
-            return f"unknown vector {vector!r} (allowed: {', '.join(VECTORS)})"
-        if stat not in VECTOR_STATS and stat not in VECTOR_SHARES:
-            return (f"unknown statistic {stat!r} of a vector (allowed: "
-                    f"{', '.join([*VECTOR_STATS, *VECTOR_SHARES])})")
-    elif target.metric not in METRICS and target.metric not in SHARES:
-        close = difflib.get_close_matches(target.metric, [*METRICS, *SHARES], n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        return (f"unknown metric {target.metric!r}{hint} (allowed: a column of "
-                f"timeseries.parquet, {', '.join(SHARES)} or VECTOR.STAT)")
-    return None
-
-
-def simulated(timeseries: pd.DataFrame, vectors: pd.DataFrame, target: Target,
-              scale: float) -> float:
-    """The model's value of a target's metric over its period (mean over replicates)."""
-    frame, metric, shares = timeseries, target.metric, SHARES
-    if "." in target.metric:
-        vector, metric = target.metric.split(".", 1)
-        start = timeseries["date"].min()
-        frame = vectors[vectors["vector"] == vector]
-        frame = frame.assign(date=start + pd.to_timedelta(frame["day"], unit="D"))
-        shares = VECTOR_SHARES
-    in_period = frame["date"].dt.strftime("%Y-%m-%d").str.startswith(target.period)
-    part = frame[in_period]
-    if part.empty:
-        raise ValueError(f"target {target.metric} {target.period}: no simulated data "
-                         "(period outside the horizon, or unknown vector)")
-    totals = part.groupby("replicate").sum(numeric_only=True)
-    if metric in shares:
-        numerator, denominator = shares[metric]
-        return float((totals[numerator] / totals[denominator].where(
-            totals[denominator] > 0)).fillna(0.0).mean())
-    if metric not in totals:
-        raise ValueError(f"target {target.metric}: unknown metric {metric!r}")
-    return float(totals[metric].mean()) * scale
-
-
-def target_unit(metric: str, currency: str) -> str:
-    """Unit of a target's value: ``share``, or the metric's unit at the real population."""
-    stat = metric.split(".", 1)[-1]
-    if stat in (VECTOR_SHARES if "." in metric else SHARES):
-        return "share"
-    unit = (VECTOR_METRICS[stat] if "." in metric else METRICS[metric]).unit
-    return unit.replace(MINOR_UNITS, f"{currency} {MINOR_UNITS}")
-
-
-def loss(fits: list[tuple[Target, float]]) -> float:
-    """Weighted sum of squared relative errors."""
-    return sum(t.weight * ((value - t.value) / t.value) ** 2 for t, value in fits)
+    holdout: list[int | str] = Field(
+        default_factory=list, description="Periods (YYYY or YYYY-MM) whose targets are "
+        "scored but not fitted.")
+    good_share: float = Field(0.1, gt=0, le=1, description="Share of trials, best first, "
+                              "whose parameter ranges are reported as the good fits.")
 
 
 def read_spec(path: Path) -> tuple[CalibrationSpec, Located]:
@@ -203,11 +126,15 @@ def check_spec(spec: CalibrationSpec, located: Located, base: Scenario) -> set[s
                         f"{', '.join(spec.parameters) or 'none'})")
                 for k, name in enumerate(spec.integer) if name not in spec.parameters]
     data = base.model_dump(mode="json")
+    dated = dated_problems(spec, located, data)
+    problems += dated
     whole = set(spec.integer) | {name for name in spec.parameters
                                  if _is_integer(_current(data, name))}
     trials = []
     for name, bounds in spec.parameters.items():
         where = ("parameters", name)
+        if any(problem.path == dotted(where) for problem in dated):
+            continue
         current = _current(data, name)
         low, high = _range(bounds, name in whole)
         if current is not None and not _is_number(current):
@@ -226,50 +153,89 @@ def check_spec(spec: CalibrationSpec, located: Located, base: Scenario) -> set[s
     return whole
 
 
-def calibrate(spec_path: Path, out: Path, trials: int | None = None,
-              users: int | None = None, quiet: bool = False) -> dict[str, Any]:
-    """Run the calibration and write ``trials.csv``, ``fit.csv`` and ``calibrated.yaml``.
+DATED = re.compile(r"timeline\.(-?\d+)\.set\.(.+)")
+"""A dated parameter: ``timeline.K.set.PATH``, the value rule change K sets at PATH."""
 
-    Args:
-        spec_path: The calibration spec.
-        out: Output folder.
-        trials: Override the spec's number of trials.
-        users: Override the spec's simulated users.
-        quiet: Show no progress.
+
+def dated_problems(spec: CalibrationSpec, located: Located,
+                   data: dict[str, Any]) -> list[Problem]:
+    """Check the free parameters that address a rule change's value (``timeline.K.set.P``).
+
+    Event K of the scenario's timeline must be a ``rule_change`` that sets ``P``; the
+    value it sets there is then the free parameter, so a calibration can fit one value
+    per period (the scenario's own value before the change, the event's after it).
 
     Returns:
-        The best parameters, their loss and the fit table.
+        One located problem per bad dated parameter.
     """
-    import optuna
+    problems = []
+    for name in spec.parameters:
+        match = DATED.fullmatch(name)
+        why = match and _dated_problem(int(match.group(1)), match.group(2),
+                                       data.get("timeline", []))
+        if why:
+            where = ("parameters", name)
+            problems.append(Problem(*located.where(where, located.positions[()]),
+                                    dotted(where), why))
+    return problems
 
-    from simfraud.model.replicates import run_replicates
 
-    spec, located = read_spec(spec_path)
-    base = load_scenario(spec_path.parent / spec.scenario,
-                         [f"population.users={users or spec.users}"])
-    whole = check_spec(spec, located, base)
-    targets = read_targets(spec_path.parent / spec.targets)
-    scale = spec.real_population / base.population.users
+def _dated_problem(index: int, path: str, events: list[dict[str, Any]]) -> str | None:
+    """What is wrong with ``timeline.INDEX.set.PATH`` as a free parameter, or None."""
+    changes = [k for k, event in enumerate(events) if event["type"] == "rule_change"]
+    if index in changes:
+        sets = events[index]["set"]
+        if path in sets:
+            return None
+        return (f"rule change timeline.{index} (day {events[index]['day']}) sets no "
+                f"{path!r} (allowed: a path it sets: {', '.join(sets)})")
+    got = f"a {events[index]['type']} event" if 0 <= index < len(events) else "no event"
+    listed = ", ".join(f"timeline.{k}" for k in changes) or "none in this scenario"
+    return (f"timeline.{index} is {got}, not a rule_change (allowed: timeline.K.set.PATH "
+            f"for a rule change K that sets PATH: {listed})")
 
-    def evaluate(values: dict[str, Any]) -> tuple[float, list[tuple[Target, float]]]:
-        scenario = apply_changes(base, values)
-        result = run_replicates(scenario, spec.replicates)
-        fits = [(t, simulated(result.timeseries, result.vectors, t, scale)) for t in targets]
-        return loss(fits), fits
 
-    def objective(trial: optuna.Trial) -> float:
-        return evaluate(_suggest(trial, spec.parameters, whole))[0]
+def holdout_flags(spec: CalibrationSpec, located: Located, targets: list[Target]
+                  ) -> list[bool]:
+    """Whether each target is held out of the fit (its period is in ``holdout``).
 
-    with FolderLock(out):
-        out.mkdir(exist_ok=True)
-        study = _optimize(objective, spec.seed, trials or spec.trials, quiet)
-        best = study.best_params
-        best_loss, fits = evaluate(best)
-        fit = _write_outputs(out, study, fits, apply_changes(base, best).model_copy(
-            update={"name": f"{base.name}-calibrated"}),
-            f"# {base.name} calibrated by simfraud calibrate {spec_path.name}: loss "
-            f"{best_loss:.4f} after {len(study.trials)} trials\n")
-    return {"best": best, "loss": best_loss, "fit": fit, "trials": len(study.trials)}
+    Raises:
+        ScenarioError: A located line per holdout period that is malformed or holds no
+            target, or when every target would be held out.
+    """
+    fallback = located.positions[()]
+    periods = [str(period) for period in spec.holdout]
+    problems = []
+    for k, period in enumerate(periods):
+        if not PERIOD.fullmatch(period):
+            why = f"period {period!r} (allowed: a year YYYY or a month YYYY-MM)"
+        elif not any(t.period.startswith(period) for t in targets):
+            listed = ", ".join(dict.fromkeys(t.period for t in targets))
+            why = f"no target in {period} (allowed: periods of the targets: {listed})"
+        else:
+            continue
+        problems.append(Problem(*located.where(("holdout", k), fallback), f"holdout.{k}",
+                                why))
+    held = [any(t.period.startswith(period) for period in periods) for t in targets]
+    if all(held) and not problems:
+        problems.append(Problem(*located.where(("holdout",), fallback), "holdout",
+                                "every target is held out (allowed: periods that leave at "
+                                "least one target to fit)"))
+    if problems:
+        raise ScenarioError(problems)
+    return held
+
+
+def fingerprint(spec: CalibrationSpec, base: Scenario, targets: list[Target]) -> str:
+    """Identity of a search: what a resumed calibration must share with the first run.
+
+    The number of trials, the fresh replicates and the good-fit share may change.
+    """
+    content = {"spec": spec.model_dump(mode="json", exclude={
+        "trials", "fresh_replicates", "good_share"}),
+        "scenario": base.model_dump(mode="json"),
+        "targets": [dataclasses.astuple(target) for target in targets]}
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
 def _range(bounds: Bounds, whole: bool) -> tuple[float, float]:
@@ -297,51 +263,6 @@ def _current(data: dict[str, Any], path: str) -> Any:
         return None
 
 
-def _optimize(objective, seed: int, trials: int, quiet: bool):
-    """Run the Optuna study.
-
-    A Ctrl-C, or a trial that cannot be computed (a target the model does not produce, a
-    value that does not make a valid scenario), stops the study and is raised again,
-    without Optuna logging a traceback.
-    """
-    import optuna
-
-    stopped: list[BaseException] = []
-
-    def guarded(trial: optuna.Trial) -> float:
-        try:
-            return objective(trial)
-        except (KeyboardInterrupt, ValueError) as exc:  # Optuna would log a traceback
-            stopped.append(exc)
-            trial.study.stop()
-            raise optuna.TrialPruned() from None
-
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    study = optuna.create_study(direction="minimize",
-                                sampler=optuna.samplers.TPESampler(seed=seed))
-    with progress(trials, desc="calibrate", unit="trial", quiet=quiet) as bar:
-        study.optimize(guarded, n_trials=trials, callbacks=[lambda *_: bar.update()])
-    if stopped:
-        raise stopped[0]
-    return study
-
-
-def _write_outputs(out: Path, study, fits: list[tuple[Target, float]],
-                   calibrated: Scenario, header: str) -> pd.DataFrame:
-    """Write ``trials.csv``, ``fit.csv``, ``fit.parquet`` and ``calibrated.yaml`` atomically."""
-    history = study.trials_dataframe(attrs=("number", "value", "params"))
-    write_csv_atomic(history, out / "trials.csv")
-    fit = pd.DataFrame([{"metric": t.metric, "period": t.period, "target": t.value,
-                         "simulated": value, "relative_error": (value - t.value) / t.value,
-                         "weight": t.weight, "unit": target_unit(t.metric, calibrated.currency)}
-                        for t, value in fits])
-    write_csv_atomic(fit, out / "fit.csv")
-    write_parquet_atomic(fit, out / "fit.parquet")
-    write_text_atomic(out / "calibrated.yaml",
-                      header + dump_yaml(_without_experiments(calibrated)))
-    return fit
-
-
 def _is_integer(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -358,8 +279,92 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _without_experiments(scenario: Scenario) -> dict[str, Any]:
-    data = scenario.model_dump(mode="json")
-    data.pop("sweep", None)
-    data.pop("sensitivity", None)
-    return data
+def calibrate(spec_path: Path, out: Path, trials: int | None = None,
+              users: int | None = None, quiet: bool = False, *,
+              replicates: int | None = None, workers: int | None = None,
+              scheduler: str | None = None, resume: bool = False) -> dict[str, Any]:
+    """Run (or resume) a calibration and write its report into ``out``.
+
+    Args:
+        spec_path: The calibration spec.
+        out: Output folder (holds the study, ``study.db``, and the report files).
+        trials: Complete trials wanted, instead of the spec's.
+        users: Simulated users, instead of the spec's.
+        quiet: Show no progress.
+        replicates: Replicates per trial, instead of the spec's.
+        workers: Local worker processes (default: one per core, at most one per replicate
+            of a batch); 1 simulates in this process.
+        scheduler: Address of a Dask scheduler to simulate on instead.
+        resume: Continue the calibration in ``out``.
+
+    Returns:
+        The best trial's parameters and losses, the good fits, the fit table, the
+        trials and replicates used.
+
+    Raises:
+        ScenarioError: A bad spec, scenario or holdout (located lines).
+        CalibrationError: When ``out`` holds another calibration or a broken study.
+        ExperimentError: When the scheduler cannot be reached.
+    """
+    spec, located = read_spec(spec_path)
+    spec = spec.model_copy(update={"replicates": replicates or spec.replicates})
+    base = load_scenario(spec_path.parent / spec.scenario,
+                         [f"population.users={users or spec.users}"])
+    whole = check_spec(spec, located, base)
+    targets = read_targets(spec_path.parent / spec.targets)
+    held = holdout_flags(spec, located, targets)
+    scale = spec.real_population / base.population.users
+    total = trials or spec.trials
+    local = workers or min(os.cpu_count() or 1, spec.parallel * spec.replicates)
+    with FolderLock(out):
+        refuse_unless_resumed(out, resume)
+        with simulator(targets, scale, local, scheduler) as simulate, study_in(
+                out, fingerprint(spec, base, targets), resume) as study:
+            done = len(complete_trials(study))
+            with progress(total, initial=min(done, total), desc="calibrate", unit="trial",
+                          quiet=quiet) as bar:
+                run_batches(study, total, spec.parallel, spec.seed,
+                            lambda trial: _suggest(trial, spec.parameters, whole),
+                            _measurer(base, targets, held, simulate, spec.replicates),
+                            bar.update)
+            calibrated = apply_changes(base, study.best_trial.params)
+            fresh = range(spec.replicates,
+                          spec.replicates + (spec.fresh_replicates or spec.replicates))
+            values = simulate([calibrated.model_dump(mode="json")], fresh)[0]
+        return _report(out, spec_path, spec, study, calibrated, targets, held, values, fresh)
+
+
+def _measurer(base: Scenario, targets: list[Target], held: list[bool], simulate: Simulate,
+              replicates: int) -> Callable[[list[dict[str, Any]]], list[Measured]]:
+    """The function measuring a batch of trials: fit loss, holdout loss, target values."""
+    def measure(batch: list[dict[str, Any]]) -> list[Measured]:
+        scenarios = [apply_changes(base, values).model_dump(mode="json") for values in batch]
+        measured = []
+        for parts in simulate(scenarios, range(replicates)):
+            means = [pooled([replicate[k] for replicate in parts]) for k in range(len(targets))]
+            fits = list(zip(targets, means, strict=True))
+            holdout = [fit for fit, out in zip(fits, held, strict=True) if out]
+            measured.append(Measured(
+                loss([fit for fit, out in zip(fits, held, strict=True) if not out]),
+                {"simulated": means, "holdout_loss": loss(holdout) if holdout else None}))
+        return measured
+    return measure
+
+
+def _report(out: Path, spec_path: Path, spec: CalibrationSpec, study, calibrated: Scenario,
+            targets: list[Target], held: list[bool], fresh: Parts,
+            fresh_range: range) -> dict[str, Any]:
+    """Write the report files; the figures the command prints."""
+    best = study.best_trial
+    names = list(spec.parameters)
+    trials = trials_frame(complete_trials(study), names)
+    good = good_fits(trials, names, spec.good_share)
+    fit = fit_frame(targets, held, best.user_attrs["simulated"], fresh, calibrated.currency)
+    header = (f"# {calibrated.name} calibrated by simfraud calibrate {spec_path.name}: fit "
+              f"loss {best.value:.4f} after {len(trials)} trials\n")
+    write_report(out, trials, good, fit, calibrated.model_copy(
+        update={"name": f"{calibrated.name}-calibrated"}), header)
+    return {"best": best.params, "loss": best.value, "trials": len(trials), "fit": fit,
+            "good": good, "searched": set_losses(fit, "relative_error"),
+            "fresh": set_losses(fit, "fresh_error"), "replicates": spec.replicates,
+            "fresh_replicates": fresh_range}

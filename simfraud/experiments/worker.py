@@ -36,6 +36,14 @@ def headline(summary: dict[str, Any]) -> dict[str, float]:
     return metrics
 
 
+def limit_threads(numba_threads: int | None) -> None:
+    """Run numba kernels in this worker on at most ``numba_threads`` threads (None: as is)."""
+    if numba_threads is not None:
+        import numba
+
+        numba.set_num_threads(min(numba_threads, numba.config.NUMBA_NUM_THREADS))
+
+
 def execute_run(base: dict[str, Any], spec: RunSpec, runs_dir: str,
                 numba_threads: int | None = None) -> RunOutcome:
     """Run one replicate of one scenario variant and write its folder.
@@ -53,10 +61,7 @@ def execute_run(base: dict[str, Any], spec: RunSpec, runs_dir: str,
     """
     started = time.perf_counter()
     try:
-        if numba_threads is not None:
-            import numba
-
-            numba.set_num_threads(min(numba_threads, numba.config.NUMBA_NUM_THREADS))
+        limit_threads(numba_threads)
         from simfraud.model.replicates import run_replicates
         from simfraud.results.folder import write_run_folder
         from simfraud.results.writer import ResultWriter

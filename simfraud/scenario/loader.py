@@ -238,12 +238,14 @@ def value_problems(base: dict[str, Any], trials: list[tuple[PathKey, str, Any]],
         data = copy.deepcopy(base)
         try:
             set_path(data, path, value)
-            Scenario.model_validate(data)
+            _check_rule_changes(Scenario.model_validate(data), Located({}, {}), fallback)
         except OverrideError as exc:
             found = [(str(exc), False)]
         except ValidationError as exc:
             found = [(message(error, clean_path({}, error["loc"])[1]),
                       error["type"] != "extra_forbidden") for error in exc.errors()]
+        except ScenarioError as exc:  # a rule change that the value makes invalid
+            found = [(f"{problem.path}: {problem.message}", True) for problem in exc.problems]
         else:
             found = []
         for text, about_value in found:

@@ -1,7 +1,9 @@
 """Dotted-path access to scenario data: ``platforms.0.liveness.level``.
 
 Used by ``--set`` on the command line and by ``rule_change`` events in timelines.
-List items are addressed by their index.
+List items are addressed by their index. A mapping whose keys are themselves dotted paths
+(a rule change's ``set``) is addressed by the whole rest of the path:
+``timeline.2.set.platforms.0.reimbursement.share`` is the value that event sets.
 """
 
 from __future__ import annotations
@@ -49,7 +51,11 @@ def get_path(data: Any, path: str) -> Any:
         OverrideError: When the path leads nowhere.
     """
     node = data
-    for part in path.split("."):
+    parts = path.split(".")
+    for depth, part in enumerate(parts):
+        rest = ".".join(parts[depth:])
+        if isinstance(node, dict) and depth < len(parts) - 1 and rest in node:
+            return node[rest]
         try:
             node = node[int(part)] if isinstance(node, list) else node[part]
         except (KeyError, IndexError, ValueError, TypeError):
@@ -61,7 +67,8 @@ def set_path(data: dict[str, Any], path: str, value: Any) -> None:
     """Set ``value`` at dotted ``path`` inside nested dicts and lists, in place.
 
     Missing mapping keys are created (the schema then judges them); list indices must
-    exist.
+    exist. Where a mapping holds the rest of the path as one key (a rule change's ``set``),
+    that key's value is replaced.
 
     Args:
         data: Scenario data as plain dicts and lists.
@@ -90,9 +97,10 @@ def set_path(data: dict[str, Any], path: str, value: Any) -> None:
             else:
                 node = node[index]
         elif isinstance(node, dict):
-            if last:
-                node[part] = value
-            else:
-                node = node.setdefault(part, {})
+            rest = ".".join(parts[depth:])
+            if last or rest in node:
+                node[rest] = value
+                return
+            node = node.setdefault(part, {})
         else:
             raise OverrideError(f"{here} is a value, not a block: cannot set {part!r} inside it")
