@@ -10,6 +10,7 @@ import diskcache
 from dash import Dash, DiskcacheManager, dcc, html
 from dash.exceptions import DependencyException
 
+from dashboards.run_queue import RunQueue
 from dashboards.settings import configure
 from dashboards.slots import RunSlots
 
@@ -27,7 +28,7 @@ cannot be listed: werkzeug 3.1 compares only the part before the first colon.)""
 
 def create_app(results: str | Path = "results", scenarios: str | Path = "scenarios",
                cache: str | Path | None = None, hosts: tuple[str, ...] = (),
-               max_runs: int = 2) -> Dash:
+               max_runs: int = 2, max_queued: int = 4) -> Dash:
     """Build the dashboard.
 
     The folders are the server's configuration: no callback takes a folder from the
@@ -42,7 +43,8 @@ def create_app(results: str | Path = "results", scenarios: str | Path = "scenari
         cache: Folder for background-callback state (default: a temporary folder).
         hosts: Host names accepted besides 127.0.0.1 and localhost (the
             ``--host`` the server listens on).
-        max_runs: Background runs at once; the Run page refuses more until one ends.
+        max_runs: Background runs at once; more wait in the Run page's queue.
+        max_queued: Runs that may wait for a free run slot; the Run page refuses more.
 
     Returns:
         The Dash app (``app.server`` is the Flask server).
@@ -53,7 +55,7 @@ def create_app(results: str | Path = "results", scenarios: str | Path = "scenari
                assets_folder=str(ASSETS),
                background_callback_manager=manager, suppress_callback_exceptions=True)
     configure(app.server.config, Path(results), Path(scenarios),
-              RunSlots(cache_dir / "run-slots", max_runs))
+              RunQueue(RunSlots(cache_dir / "run-slots", max_runs), max_queued))
     trusted = [*LOCAL_HOSTS, *(h for h in hosts if h not in ("0.0.0.0", "::", ""))]
     app.server.config.update(TRUSTED_HOSTS=trusted, MAX_CONTENT_LENGTH=REQUEST_LIMIT)
     app.server.register_error_handler(DependencyException, _not_a_served_file)
