@@ -26,7 +26,8 @@ def dashboard(args: argparse.Namespace) -> int:
     except OSError as exc:
         return bad_input(f"simfraud dashboard: cannot serve on {args.host}:{args.port} with "
                          f"results in {args.results} ({exc.strerror or exc})")
-    print(f"simfraud dashboard on http://{args.host}:{args.port}/ "
+    shown_host = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"simfraud dashboard on http://{shown_host}:{args.port}/ "
           f"(results: {args.results}, scenarios: {args.scenarios}; {args.workers} threads, "
           f"at most {args.max_runs} background run(s) at once, {args.max_queued} queued)",
           flush=True)
