@@ -10,6 +10,8 @@ import diskcache
 from dash import Dash, DiskcacheManager, dcc, html
 from dash.exceptions import DependencyException
 
+from dashboards.hosts import allow_hosts
+from dashboards.run_queue import RunQueue
 from dashboards.settings import configure
 from dashboards.slots import RunSlots
 
@@ -20,19 +22,16 @@ UPLOAD_LIMIT = 1_000_000
 REQUEST_LIMIT = UPLOAD_LIMIT * 4 // 3 + 256_000
 """Largest request body the server reads: an upload in base64 plus the callback's JSON.
 Larger requests are refused (HTTP 413) before they are read."""
-LOCAL_HOSTS = ("127.0.0.1", "localhost")
-"""Host headers always accepted; ``create_app(hosts=...)`` adds more. (IPv6 literals
-cannot be listed: werkzeug 3.1 compares only the part before the first colon.)"""
 
 
 def create_app(results: str | Path = "results", scenarios: str | Path = "scenarios",
                cache: str | Path | None = None, hosts: tuple[str, ...] = (),
-               max_runs: int = 2) -> Dash:
+               max_runs: int = 2, max_queued: int = 4) -> Dash:
     """Build the dashboard.
 
     The folders are the server's configuration: no callback takes a folder from the
     browser. Requests whose ``Host`` header is not this machine or one of ``hosts`` are
-    refused (HTTP 400), which defeats DNS rebinding; request bodies over
+    refused (HTTP 400, ``dashboards/hosts.py``), which defeats DNS rebinding; request bodies over
     ``REQUEST_LIMIT`` are refused (HTTP 413) before they are read.
 
     Args:
@@ -40,9 +39,10 @@ def create_app(results: str | Path = "results", scenarios: str | Path = "scenari
             ``results/dashboard/``. Nothing outside it and ``scenarios`` is read.
         scenarios: Folder of scenario YAML files offered on the Run page.
         cache: Folder for background-callback state (default: a temporary folder).
-        hosts: Host names accepted besides 127.0.0.1 and localhost (the
+        hosts: Host names accepted besides 127.0.0.1, localhost and ::1 (the
             ``--host`` the server listens on).
-        max_runs: Background runs at once; the Run page refuses more until one ends.
+        max_runs: Background runs at once; more wait in the Run page's queue.
+        max_queued: Runs that may wait for a free run slot; the Run page refuses more.
 
     Returns:
         The Dash app (``app.server`` is the Flask server).
@@ -53,9 +53,9 @@ def create_app(results: str | Path = "results", scenarios: str | Path = "scenari
                assets_folder=str(ASSETS),
                background_callback_manager=manager, suppress_callback_exceptions=True)
     configure(app.server.config, Path(results), Path(scenarios),
-              RunSlots(cache_dir / "run-slots", max_runs))
-    trusted = [*LOCAL_HOSTS, *(h for h in hosts if h not in ("0.0.0.0", "::", ""))]
-    app.server.config.update(TRUSTED_HOSTS=trusted, MAX_CONTENT_LENGTH=REQUEST_LIMIT)
+              RunQueue(RunSlots(cache_dir / "run-slots", max_runs), max_queued))
+    allow_hosts(app.server, hosts)
+    app.server.config.update(MAX_CONTENT_LENGTH=REQUEST_LIMIT)
     app.server.register_error_handler(DependencyException, _not_a_served_file)
     links = [dcc.Link(page["name"], href=page["relative_path"], className="nav-link",
                       id=f"nav-{page['module'].rsplit('.', 1)[-1]}")

@@ -1,7 +1,7 @@
 """Where the running app reads its folders from: the server's configuration, never the browser.
 
 ``create_app`` calls ``configure``; callbacks call ``results_dir``, ``scenarios_dir`` and
-``run_slots`` (the cap on background runs).
+``run_queue`` (the queue and cap of background runs).
 Inside a request the folders come from the Flask app's config; a background run (a forked
 worker without a request) reads the same values from this process's configuration, which
 the worker inherits. No callback takes a folder from the client.
@@ -14,41 +14,41 @@ from pathlib import Path
 
 from flask import current_app, has_app_context
 
-from dashboards.slots import RunSlots
+from dashboards.run_queue import RunQueue
 
 RESULTS_KEY = "SIMFRAUD_RESULTS"
 SCENARIOS_KEY = "SIMFRAUD_SCENARIOS"
-SLOTS_KEY = "SIMFRAUD_RUN_SLOTS"
+QUEUE_KEY = "SIMFRAUD_RUN_QUEUE"
 
 
 @dataclass(frozen=True)
 class Folders:
-    """The two folders a dashboard may read (and, for results, write), and its run slots."""
+    """The two folders a dashboard may read (and, for results, write), and its run queue."""
 
     results: Path
     scenarios: Path
-    slots: RunSlots
+    queue: RunQueue
 
 
 _process_folders: Folders | None = None
 
 
-def configure(config: dict, results: Path, scenarios: Path, slots: RunSlots) -> Folders:
+def configure(config: dict, results: Path, scenarios: Path, queue: RunQueue) -> Folders:
     """Record the folders in the Flask ``config`` and for this process's background runs.
 
     Args:
         config: The Flask app's config mapping.
         results: Results folder (resolved).
         scenarios: Scenarios folder (resolved).
-        slots: The background-run slots.
+        queue: The background-run queue.
 
     Returns:
         The recorded folders.
     """
     global _process_folders
-    folders = Folders(results.resolve(), scenarios.resolve(), slots)
+    folders = Folders(results.resolve(), scenarios.resolve(), queue)
     config.update({RESULTS_KEY: str(folders.results), SCENARIOS_KEY: str(folders.scenarios),
-                   SLOTS_KEY: slots})
+                   QUEUE_KEY: queue})
     _process_folders = folders
     return folders
 
@@ -56,7 +56,7 @@ def configure(config: dict, results: Path, scenarios: Path, slots: RunSlots) -> 
 def _folder(key: str, attribute: str):
     if has_app_context():
         value = current_app.config[key]
-        return value if isinstance(value, RunSlots) else Path(value)
+        return value if isinstance(value, RunQueue) else Path(value)
     if _process_folders is None:
         raise RuntimeError("the dashboard's folders are not configured (use create_app)")
     return getattr(_process_folders, attribute)
@@ -72,6 +72,6 @@ def scenarios_dir() -> Path:
     return _folder(SCENARIOS_KEY, "scenarios")
 
 
-def run_slots() -> RunSlots:
-    """The background-run slots of the app serving the current request or background run."""
-    return _folder(SLOTS_KEY, "slots")
+def run_queue() -> RunQueue:
+    """The background-run queue of the app serving the current request or background run."""
+    return _folder(QUEUE_KEY, "queue")

@@ -11,13 +11,14 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import dash
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from dashboards.app import UPLOAD_LIMIT
 from dashboards.components import control
 from dashboards.data import UnsafePathError, inside, result_id_for, safe_name, scenario_files
 from dashboards.request_values import one_of, whole_number
-from dashboards.settings import results_dir, run_slots, scenarios_dir
+from dashboards.run_queue import QueueFullError
+from dashboards.settings import results_dir, run_queue, scenarios_dir
 
 dash.register_page(__name__, path="/run", name="Run", order=3, title="simfraud: run")
 
@@ -28,6 +29,8 @@ TOGGLES = {"liveness": ["none", "passive_2d", "active", "depth_3d"],
            "reimbursement": ["none", "voluntary_full", "capped"],
            "stance": ["laissez_faire", "reactive", "proactive"]}
 """The choices of each toggle (besides ``KEEP``); a request with another value is refused."""
+POLL_MS = 1_000
+"""How often a page with a waiting run asks for its place in the queue (milliseconds)."""
 
 
 def _choice(id_: str, options: list[str]) -> dcc.Dropdown:
@@ -72,7 +75,10 @@ def layout(**_) -> html.Div:
             html.Button("Cancel", id="run-cancel", n_clicks=0, disabled=True),
             html.Progress(id="run-progress", value="0", max="1"),
         ], className="controls"),
+        html.Div(id="run-queue"),
         html.Div(id="run-status"),
+        dcc.Store(id="run-ticket"), dcc.Store(id="run-go"),
+        dcc.Interval(id="run-poll", interval=POLL_MS, disabled=True),
     ])
 
 
@@ -158,9 +164,40 @@ def _overrides(scenario, liveness, injection, reimbursement, stance) -> list[str
     return out
 
 
+@callback(Output("run-ticket", "data"), Output("run-go", "data"),
+          Output("run-queue", "children"), Output("run-poll", "disabled"),
+          Input("run-start", "n_clicks"), Input("run-poll", "n_intervals"),
+          State("run-ticket", "data"), prevent_initial_call=True)
+def queue_step(_clicks, _ticks, ticket):
+    """Join the queue on Run, then ask for the place every second until admitted.
+
+    An admitted ticket goes to ``run-go``, which starts the background run; nothing is
+    forked while the run waits. A click while the page's run waits only shows its place.
+    """
+    queue = run_queue()
+    if ctx.triggered_id == "run-start" and not queue.waiting(ticket):
+        try:
+            ticket = queue.join()
+        except QueueFullError as exc:
+            return None, no_update, html.Div(str(exc), className="errors", id="run-busy"), True
+    try:
+        place = queue.position(ticket) if isinstance(ticket, str) else None
+    except KeyError:
+        place = None
+    if place is None:
+        return None, no_update, html.Div("This run left the queue (the page stopped asking "
+                                          "for its place); press Run again.",
+                                          className="errors"), True
+    if place == 0:
+        return None, ticket, "", True
+    return ticket, no_update, html.Div(
+        f"queued (position {place}): {queue.slots.limit} run(s) are going; this one "
+        "starts when a slot frees. Keep this page open.", id="run-queued"), False
+
+
 @callback(
     Output("run-status", "children"),
-    Input("run-start", "n_clicks"),
+    Input("run-go", "data"),
     State("run-scenario", "value"), State("run-upload", "contents"),
     State("run-upload", "filename"), State("run-liveness", "value"),
     State("run-injection", "value"), State("run-reimbursement", "value"),
@@ -173,19 +210,18 @@ def _overrides(scenario, liveness, injection, reimbursement, stance) -> list[str
     progress=[Output("run-progress", "value"), Output("run-progress", "max")],
     prevent_initial_call=True,
 )
-def run(set_progress, _clicks, scenario, contents, filename, liveness, injection,
+def run(set_progress, ticket, scenario, contents, filename, liveness, injection,
         reimbursement, stance, users, days, replicates):
     """Run the scenario with the toggles applied and write a result set.
 
-    At most ``--max-runs`` runs go on at once; beyond that the run is refused as busy.
+    Starts only for a ticket the queue admitted (``queue_step``), holding a run slot.
     """
     try:
-        with run_slots().claim() as claimed:
-            if not claimed:
-                return html.Div(f"Busy: {run_slots().limit} run(s) are already going, the "
-                                "most this dashboard runs at once (simfraud dashboard "
-                                "--max-runs). Try again when one ends.", className="errors",
-                                id="run-busy")
+        with run_queue().start(ticket) as started:
+            if not started:
+                return html.Div("Not started: this run was not admitted by the dashboard's "
+                                "queue, or no run slot freed. Press Run again.",
+                                className="errors", id="run-not-started")
             return _run(set_progress, scenario, contents, filename,
                         (liveness, injection, reimbursement, stance), users, days, replicates)
     except KeyboardInterrupt:  # the server is stopping (Ctrl-C): end quietly

@@ -49,6 +49,7 @@ seed = bounded(int, 0, 2**63 - 1, "between 0 and 2**63-1")
 port = bounded(int, 1, 65_535, "between 1 and 65535")
 threads = bounded(int, 1, 64, "between 1 and 64")
 max_runs = bounded(int, 1, 16, "between 1 and 16")
+max_queued = bounded(int, 0, 64, "between 0 and 64")
 local_workers = bounded(int, 1, 64, "1 to 64 (each is a Python process of about 230 MB "
                         "with the model loaded)")
 

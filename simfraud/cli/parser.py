@@ -179,8 +179,10 @@ def _dashboard_parser(sub) -> None:
     board.add_argument("--workers", type=types.threads, default=4,
                        help="threads serving requests (default 4)")
     board.add_argument("--max-runs", type=types.max_runs, default=2,
-                       help="background runs at once from the Run page; more are refused "
-                            "until one ends (default 2)")
+                       help="background runs at once from the Run page; more wait in a "
+                            "queue (default 2)")
+    board.add_argument("--max-queued", type=types.max_queued, default=4,
+                       help="runs that may wait for a free slot; more are refused (default 4)")
 
 
 def scenario_overrides(args: argparse.Namespace) -> list[str]:

@@ -20,15 +20,17 @@ def dashboard(args: argparse.Namespace) -> int:
     try:
         Path(args.results).mkdir(parents=True, exist_ok=True)
         app = create_app(args.results, args.scenarios, hosts=(args.host, *args.allow_host),
-                         max_runs=args.max_runs)
+                         max_runs=args.max_runs, max_queued=args.max_queued)
         server = create_server(app.server, host=args.host, port=args.port,
                                threads=args.workers, ident="simfraud")
     except OSError as exc:
         return bad_input(f"simfraud dashboard: cannot serve on {args.host}:{args.port} with "
                          f"results in {args.results} ({exc.strerror or exc})")
-    print(f"simfraud dashboard on http://{args.host}:{args.port}/ "
+    shown_host = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"simfraud dashboard on http://{shown_host}:{args.port}/ "
           f"(results: {args.results}, scenarios: {args.scenarios}; {args.workers} threads, "
-          f"at most {args.max_runs} background run(s) at once)", flush=True)
+          f"at most {args.max_runs} background run(s) at once, {args.max_queued} queued)",
+          flush=True)
     server.run()  # waitress returns on Ctrl-C (it catches KeyboardInterrupt itself)
     server.close()
     return interrupted()

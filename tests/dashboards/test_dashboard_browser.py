@@ -3,6 +3,7 @@
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from dashboards.app import create_app
@@ -137,18 +138,28 @@ def test_run_page_runs_a_changed_scenario_to_the_end(dash_duo, app, results):
     no_errors(dash_duo)
 
 
-def test_a_run_beyond_the_limit_is_refused_as_busy(dash_duo, results, tmp_path):
+def test_a_run_beyond_the_limit_waits_in_the_queue_and_starts_when_a_slot_frees(
+        dash_duo, results, tmp_path):
     from dashboards.slots import RunSlots
 
     app = create_app(results, ROOT / "scenarios", cache=tmp_path / "cache", max_runs=1)
     dash_duo.start_server(app)
     dash_duo.find_element("#nav-run").click()
     dash_duo.wait_for_contains_text("#run-validation", "valid", timeout=20)
+    for field, value in (("#run-users", "1000"), ("#run-days", "20"),
+                         ("#run-replicates", "1")):
+        box = dash_duo.find_element(field)
+        box.clear()
+        box.send_keys(value)
     with RunSlots(tmp_path / "cache" / "run-slots", 1).claim() as held:  # a run going on
         assert held
         dash_duo.find_element("#run-start").click()
-        dash_duo.wait_for_contains_text("#run-busy", "Busy: 1 run(s) are already going",
-                                        timeout=60)
+        dash_duo.wait_for_contains_text("#run-queued", "queued (position 1)", timeout=30)
+        time.sleep(2)  # still waiting while the slot is held, and nothing forked for it
+        assert "Finished" not in dash_duo.find_element("#run-status").text
+        me = psutil.Process()
+        assert [p for p in me.children() if p.cmdline() == me.cmdline()] == []
+    dash_duo.wait_for_contains_text("#run-finished", "Finished", timeout=120)
     no_errors(dash_duo)
 
 

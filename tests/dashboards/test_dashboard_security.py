@@ -119,6 +119,22 @@ def test_hosts_named_at_start_are_accepted(folders):
     assert client.get("/", headers={"Host": "0.0.0.0"}).status_code == 400
 
 
+@pytest.mark.parametrize(("host", "status"), [
+    ("[::1]:8050", 200), ("[::1]", 200), ("LOCALHOST:8050", 200),
+    ("::1", 400), ("[::2]:8050", 400), ("[::1]:x", 400), ("[::1", 400), ("[::1]]", 400),
+    ("localhost:99999", 400), ("127.0.0.1@evil.example", 400), ("", 400),
+    ("[::ffff:127.0.0.1]:8050", 400)])
+def test_the_host_header_is_parsed_with_ipv6_literals_and_ports(client, host, status):
+    assert client.get("/", headers={"Host": host}).status_code == status
+
+
+def test_an_ipv6_host_named_at_start_is_accepted(folders):
+    app = create_app(*folders, cache=folders[0].parent / "cache", hosts=("fd00::5", "::"))
+    client = app.server.test_client()
+    assert client.get("/", headers={"Host": "[fd00::5]:8050"}).status_code == 200
+    assert client.get("/", headers={"Host": "[::]:8050"}).status_code == 400
+
+
 def test_an_oversized_request_is_refused_before_it_is_read(client):
     body = b"x" * (REQUEST_LIMIT + 1)
     response = client.post("/_dash-update-component", data=body,

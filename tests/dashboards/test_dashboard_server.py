@@ -29,17 +29,24 @@ def get(url: str, host: str | None = None) -> tuple[int, str, str]:
         return exc.code, exc.headers.get("Server", ""), ""
 
 
+def free_port_ipv6() -> int:
+    with socket.socket(socket.AF_INET6) as probe:
+        probe.bind(("::1", 0))
+        return probe.getsockname()[1]
+
+
 @pytest.fixture
-def server(tmp_path):
-    port = free_port()
+def server(tmp_path, request):
+    host = getattr(request, "param", "127.0.0.1")
+    port = free_port_ipv6() if ":" in host else free_port()
     (tmp_path / "results" / "bad").mkdir(parents=True)
     (tmp_path / "results" / "bad" / "manifest.json").write_text("[")
     process = subprocess.Popen(
         [sys.executable, "-m", "simfraud.cli", "dashboard", "--results",
          str(tmp_path / "results"), "--scenarios", str(ROOT / "scenarios"), "--port",
-         str(port), "--workers", "2", "--max-runs", "1"],
+         str(port), "--workers", "2", "--max-runs", "1", "--host", host],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
     deadline = time.time() + 120
     while True:
         try:
@@ -53,6 +60,13 @@ def server(tmp_path):
     if process.poll() is None:
         process.kill()
         process.communicate()
+
+
+@pytest.mark.parametrize("server", ["::1"], indirect=True)
+def test_the_dashboard_serves_on_ipv6_loopback_with_the_host_check(server):
+    _, url = server  # urllib sends Host: [::1]:PORT
+    assert get(url + "/")[0] == 200
+    assert get(url + "/", host="evil.example")[0] == 400
 
 
 def test_the_dashboard_serves_through_waitress_and_stops_cleanly_on_ctrl_c(server):
