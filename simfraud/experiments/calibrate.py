@@ -29,10 +29,12 @@ from simfraud.core.progress import progress
 from simfraud.core.vectors import VECTORS
 from simfraud.results.atomic import write_csv_atomic, write_parquet_atomic, write_text_atomic
 from simfraud.results.lock import FolderLock
+from simfraud.results.units import in_currency
 from simfraud.scenario.loader import apply_changes, load_scenario, value_problems
 from simfraud.scenario.messages import locate_errors
 from simfraud.scenario.overrides import OverrideError, get_path
 from simfraud.scenario.problems import Located, Problem, ScenarioError, dotted
+from simfraud.scenario.reference import parameter_unit
 from simfraud.scenario.schema import MAX_REFERENCE_USERS, MAX_USERS, Bounds, Scenario
 from simfraud.scenario.yaml12 import dump_yaml, read_yaml_file, unreadable_file
 
@@ -159,6 +161,20 @@ def target_unit(metric: str, currency: str) -> str:
         return "share"
     unit = (VECTOR_METRICS[stat] if "." in metric else METRICS[metric]).unit
     return unit.replace(MINOR_UNITS, f"{currency} {MINOR_UNITS}")
+
+
+def trial_header(column: str, currency: str) -> str:
+    """A ``trials.csv`` header with its unit: ``value [1]``, ``params_PATH [UNIT]``.
+
+    The loss (``value``) is dimensionless (``1``, as in the schema); a free parameter has
+    its unit from the schema, money in minor units of the scenario currency.
+    """
+    if column == "value":
+        return "value [1]"
+    if column.startswith("params_"):
+        unit = parameter_unit(column.removeprefix("params_")) or "as in the scenario"
+        return f"{column} [{in_currency(unit, currency)}]"
+    return column
 
 
 def loss(fits: list[tuple[Target, float]]) -> float:
@@ -330,7 +346,8 @@ def _write_outputs(out: Path, study, fits: list[tuple[Target, float]],
                    calibrated: Scenario, header: str) -> pd.DataFrame:
     """Write ``trials.csv``, ``fit.csv``, ``fit.parquet`` and ``calibrated.yaml`` atomically."""
     history = study.trials_dataframe(attrs=("number", "value", "params"))
-    write_csv_atomic(history, out / "trials.csv")
+    write_csv_atomic(history.rename(columns=lambda name: trial_header(
+        name, calibrated.currency)), out / "trials.csv")
     fit = pd.DataFrame([{"metric": t.metric, "period": t.period, "target": t.value,
                          "simulated": value, "relative_error": (value - t.value) / t.value,
                          "weight": t.weight, "unit": target_unit(t.metric, calibrated.currency)}

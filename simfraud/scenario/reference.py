@@ -71,6 +71,27 @@ def _model_of(annotation: Any) -> tuple[type[BaseModel] | None, bool]:
     return None, False
 
 
+def parameter_unit(path: str) -> str:
+    """The schema's unit of the parameter at a dotted path (``platforms.0.liveness.apcer``).
+
+    List items are addressed by their index, as in ``--set``. Returns ``""`` when the path
+    leads to no parameter of the schema or the parameter has no unit.
+    """
+    model: type[BaseModel] | None = Scenario
+    parts = path.split(".")
+    while parts and model is not None:
+        field = model.model_fields.get(parts.pop(0))
+        if field is None:
+            return ""
+        inner, is_list = _model_of(field.annotation)
+        if inner is None:
+            return "" if parts else str(_extra(field).get("unit", ""))
+        if is_list and parts and parts[0].isdigit():
+            parts.pop(0)
+        model = inner
+    return ""
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
