@@ -10,6 +10,7 @@ import simfraud
 from simfraud.cli import main
 from simfraud.experiments.api import with_changes
 from simfraud.model import FraudModel
+from simfraud.results.units import read_units
 from simfraud.scenario.loader import ScenarioError
 from tests.support import scenario_with
 
@@ -25,6 +26,10 @@ def test_run_returns_the_same_numbers_as_the_command(tmp_path):
                  "--quiet", "--set", "platforms.0.liveness.level=depth_3d"]) == 0
     on_disk = pd.read_parquet(tmp_path / "r" / "timeseries.parquet")
     pd.testing.assert_frame_equal(results.timeseries, on_disk)
+    for table in ("timeseries", "vectors"):  # the same units in memory as on disk
+        assert getattr(results, table).attrs["units"] == read_units(
+            tmp_path / "r" / f"{table}.parquet")
+    assert results.timeseries.attrs["currency"] == "GBP"
     summary = results.summary.set_index("metric")
     assert summary.loc["gross_loss", "mean"] == pytest.approx(
         on_disk.groupby("replicate")["gross_loss"].sum().mean())

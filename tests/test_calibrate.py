@@ -28,7 +28,11 @@ def test_a_small_calibration_writes_the_fit_and_a_valid_scenario(tmp_path):
     assert list(fit["period"].astype(str)) == ["2021", "2021-12", "2021"]
     assert (fit["simulated"] > 0).all()
     assert list(fit["unit"]) == ["GBP minor units", "frauds", "attempts"]
-    assert len(pd.read_csv(out / "trials.csv")) == 3
+    trials = pd.read_csv(out / "trials.csv")
+    assert len(trials) == 3
+    assert list(trials.columns) == ["number", "loss [1]", "holdout_loss [1]",
+                                    "params_attackers.attempts_per_day [attempts/crew/day]",
+                                    "params_attackers.initial [crews]"]
     calibrated = out / "calibrated.yaml"
     assert main(["validate", str(calibrated)]) == 0
     initial = parse_yaml(calibrated.read_text(), "calibrated").data["attackers"]["initial"]

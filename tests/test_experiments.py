@@ -12,11 +12,15 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from dashboards.data import UNAVAILABLE, catalog, load_result
 from simfraud.cli import main
-from simfraud.experiments.load import load_experiment
+from simfraud.core.metrics import METRICS, VECTOR_METRICS
+from simfraud.experiments.load import load_arm, load_experiment
+from simfraud.results.units import read_units
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = ["--users", "1500", "--days", "20", "--workers", "2", "--quiet"]
@@ -237,3 +241,48 @@ def test_a_killed_compare_with_arms_resumes_to_what_a_clean_run_writes(tmp_path)
     assert resumed.keys() == clean.keys() and "cost_effectiveness.parquet" in resumed
     assert [name for name in resumed if resumed[name] != clean[name]] == []
     same_but_times(out, tmp_path / "clean")
+
+
+def _numeric(schema) -> list[str]:
+    return [f.name for f in schema
+            if pa.types.is_integer(f.type) or pa.types.is_floating(f.type)]
+
+
+def test_every_numeric_column_of_the_wide_tables_has_its_registry_unit(compared, swept):
+    for folder in (compared, swept):
+        currency = json.loads(next(folder.rglob("manifest.json")).read_text())["currency"]
+        for run in sorted((folder / "runs").iterdir()):
+            for file, registry in (("timeseries.parquet", METRICS),
+                                   ("vectors.parquet", VECTOR_METRICS)):
+                schema = pq.read_schema(run / file)
+                assert schema.metadata[b"currency"].decode() == currency
+                for name in _numeric(schema):
+                    meta = schema.field(name).metadata
+                    assert meta and meta[b"unit"] and meta[b"kind"], (run, file, name)
+                    if name in registry:
+                        metric = registry[name]
+                        assert meta[b"unit"].decode() == metric.unit.replace(
+                            "minor units", f"{currency} minor units"), name
+                        assert meta[b"kind"].decode() == metric.kind, name
+                    else:
+                        assert name in ("replicate", "day"), name
+        index = pq.read_schema(folder / "index.parquet")
+        assert index.metadata[b"currency"].decode() == currency
+        units = read_units(folder / "index.parquet")
+        assert set(_numeric(index)) <= set(units)
+        assert units["gross_loss"] == f"{currency} minor units"
+        assert units["final_facepay_users"] == METRICS["facepay_users"].unit
+        assert units["seconds"] == "s"
+    assert read_units(swept / "index.parquet")["grid.attackers.initial"] == "crews"
+
+
+def test_load_experiment_exposes_the_units(compared):
+    experiment = load_experiment(compared)
+    for frame in (experiment.timeseries, experiment.vectors, experiment.index,
+                  experiment.totals):
+        assert frame.attrs["currency"] == "GBP"
+        assert set(_numeric(pa.Schema.from_pandas(frame))) <= set(frame.attrs["units"])
+    assert experiment.timeseries.attrs["units"]["gross_loss"] == "GBP minor units"
+    assert experiment.vectors.attrs["units"]["loss"] == "GBP minor units"
+    assert experiment.totals.attrs["units"]["mean_trust"] == "index 0-1"
+    assert load_arm(compared, 1).timeseries.attrs["units"]["victims"] == "users"

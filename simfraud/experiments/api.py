@@ -28,6 +28,7 @@ import pandas as pd
 from simfraud.core.metrics import METRICS
 from simfraud.experiments.load import Experiment, load_experiment
 from simfraud.results.summary import FINAL, TOTALS, summarise
+from simfraud.results.units import label_units, timeseries_units, vectors_units
 from simfraud.scenario.schema import Scenario
 
 SHORTCUTS = {"users": "population.users", "days": "days", "seed": "seed"}
@@ -97,6 +98,8 @@ class Results:
         scenario: The scenario that ran (overrides applied).
         timeseries: Daily metrics, one row per replicate and day (money in minor units).
         vectors: Per (replicate, day, platform, attack vector) statistics.
+            Both carry ``attrs["units"]`` (column -> unit, from the metric registry) and
+            ``attrs["currency"]``, as the files ``simfraud run`` writes.
         summary: One row per headline metric: ``metric``, ``unit``, ``over`` (horizon
             total or last day), ``mean``, ``std``, ``p10``, ``median``, ``p90``, ``min``,
             ``max`` over replicates, and ``national_mean`` (mean x ``population.weight``).
@@ -147,6 +150,10 @@ def run(scenario: Scenario | str | Path, replicates: int = 1, *, engine: str = "
         scenario = load_scenario(scenario)
     scenario = with_changes(scenario, changes, **overrides)
     result = run_replicates(scenario, replicates, engine, on_day=on_day)
+    currency = scenario.currency
+    for frame, units in ((result.timeseries, timeseries_units(currency)),
+                         (result.vectors, vectors_units(currency))):
+        label_units(frame, {name: unit for name, (unit, _) in units.items()}, currency)
     return Results(scenario, result.timeseries, result.vectors,
                    summary_frame(result.timeseries, scenario))
 

@@ -17,6 +17,8 @@ import pandas as pd
 
 from simfraud.experiments.calibration_targets import Target, pooled, target_unit
 from simfraud.results.atomic import write_csv_atomic, write_parquet_atomic, write_text_atomic
+from simfraud.results.units import in_currency
+from simfraud.scenario.reference import parameter_unit
 from simfraud.scenario.schema import Scenario
 from simfraud.scenario.yaml12 import dump_yaml
 
@@ -89,10 +91,25 @@ def set_losses(fit: pd.DataFrame, column: str) -> dict[str, float]:
             if (fit["set"] == name).any()}
 
 
+def trial_header(column: str, currency: str) -> str:
+    """A ``trials.csv`` header with its unit: ``loss [1]``, ``params_PATH [UNIT]``.
+
+    The losses are dimensionless (``1``, as in the schema); a free parameter has its unit
+    from the schema, money in minor units of the scenario currency.
+    """
+    if column in ("loss", "holdout_loss"):
+        return f"{column} [1]"
+    if column.startswith("params_"):
+        unit = parameter_unit(column.removeprefix("params_")) or "as in the scenario"
+        return f"{column} [{in_currency(unit, currency)}]"
+    return column
+
+
 def write_report(out: Path, trials: pd.DataFrame, good: pd.DataFrame, fit: pd.DataFrame,
                  calibrated: Scenario, header: str) -> None:
     """Write the trials, good fits, fit tables and ``calibrated.yaml``, each atomically."""
-    write_csv_atomic(trials, out / "trials.csv")
+    write_csv_atomic(trials.rename(columns=lambda name: trial_header(
+        name, calibrated.currency)), out / "trials.csv")
     for name, frame in (("good_fits", good), ("fit", fit)):
         write_csv_atomic(frame, out / f"{name}.csv")
         write_parquet_atomic(frame, out / f"{name}.parquet")

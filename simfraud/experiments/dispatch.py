@@ -34,6 +34,7 @@ from simfraud.experiments.worker import RunOutcome, execute_run, headline
 from simfraud.results.atomic import remove_partials, write_parquet_atomic, write_text_atomic
 from simfraud.results.lock import FolderLock, OutputError, output_folder, shown
 from simfraud.results.manifest import MANIFEST, ResultFolderError, record_bytes, verified
+from simfraud.results.units import index_units, with_units
 
 EXPERIMENT = "experiment.json"
 INDEX = "index.parquet"
@@ -277,6 +278,14 @@ def index_frame(tasks: list[Task], outcomes: dict[str, RunOutcome]) -> pd.DataFr
     return frame
 
 
+def write_index(tasks: list[Task], outcomes: dict[str, RunOutcome], out: Path) -> None:
+    """Write ``OUT/index.parquet`` atomically, each numeric column with its unit and kind."""
+    frame = index_frame(tasks, outcomes)
+    currency = str(tasks[0].base.get("currency", "")) if tasks else ""
+    write_parquet_atomic(with_units(frame, index_units(list(frame.columns), currency),
+                                    currency), out / INDEX)
+
+
 def _outcome(future: Any, run_id: str) -> RunOutcome:
     """A finished future's outcome; a worker lost on the way is a failed run."""
     try:
@@ -332,7 +341,7 @@ def run_all(tasks: list[Task], out: Path, *, kind: str, workers: int | None = No
     runs_dir = out / "runs"
     outcomes = _finished_runs(tasks, runs_dir, kind)
     todo = [task for task in tasks if task.spec.run_id not in outcomes]
-    write_parquet_atomic(index_frame(tasks, outcomes), out / INDEX)
+    write_index(tasks, outcomes, out)
     if not todo:
         return index_frame(tasks, outcomes)
     local_threads = None
@@ -351,7 +360,7 @@ def run_all(tasks: list[Task], out: Path, *, kind: str, workers: int | None = No
             outcome = _outcome(future, futures[future])
             outcomes[outcome.run_id] = outcome
             failures += outcome.status != "ok"
-            write_parquet_atomic(index_frame(tasks, outcomes), out / INDEX)
+            write_index(tasks, outcomes, out)
             bar.set_postfix(failed=failures, refresh=False)
             bar.update()
     return index_frame(tasks, outcomes)

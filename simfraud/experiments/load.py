@@ -18,6 +18,7 @@ import pandas as pd
 from simfraud.core.metrics import FLOW, TIMESERIES
 from simfraud.experiments.dispatch import EXPERIMENT, INDEX
 from simfraud.results.manifest import record_bytes
+from simfraud.results.units import label_from_file, label_units
 
 
 def is_experiment(folder: Path) -> bool:
@@ -67,13 +68,17 @@ def load_arm(folder: Path, point: int) -> Arm:
     manifest = {**manifest, "replicates": len(paths), "run_ids": list(runs["run_id"])}
     return Arm(
         name=str(runs["label"].iloc[0]),
-        timeseries=pd.concat([pd.read_parquet(p / "timeseries.parquet") for p in paths],
-                             ignore_index=True),
-        vectors=pd.concat([pd.read_parquet(p / "vectors.parquet") for p in paths],
-                          ignore_index=True),
+        timeseries=_concat_runs(paths, "timeseries.parquet"),
+        vectors=_concat_runs(paths, "vectors.parquet"),
         scenario_yaml=(paths[0] / "scenario.yaml").read_text(),
         manifest=manifest,
     )
+
+
+def _concat_runs(paths: list[Path], file: str) -> pd.DataFrame:
+    """The runs' ``file`` tables concatenated, labelled with the first one's units."""
+    frame = pd.concat([pd.read_parquet(p / file) for p in paths], ignore_index=True)
+    return label_from_file(frame, paths[0] / file)
 
 
 class Experiment:
@@ -85,6 +90,9 @@ class Experiment:
         index: One row per run (``index.parquet``).
         arms: One row per arm: ``point``, ``arm`` (its name), ``replicates`` finished and
             the grid values (``grid.PATH`` columns) of a sweep.
+
+    ``index``, ``timeseries``, ``vectors`` and ``totals`` carry their units as read from
+    the Parquet files: ``attrs["units"]`` (column -> unit) and ``attrs["currency"]``.
     """
 
     def __init__(self, folder: str | Path):
@@ -93,7 +101,7 @@ class Experiment:
             raise FileNotFoundError(f"{self.folder}: not an experiment folder "
                                     f"(no {EXPERIMENT} and {INDEX})")
         self.record: dict[str, Any] = json.loads(record_bytes(self.folder / EXPERIMENT))
-        self.index = pd.read_parquet(self.folder / INDEX)
+        self.index = label_from_file(pd.read_parquet(self.folder / INDEX), self.folder / INDEX)
         self.arms = arm_table(self.index)
 
     def _gather(self, file: str) -> pd.DataFrame:
@@ -107,7 +115,8 @@ class Experiment:
                 frames.append(frame)
         out = pd.concat(frames, ignore_index=True)
         out["arm"] = pd.Categorical(out["arm"], categories=list(self.arms["arm"]))
-        return out
+        first = self.index[self.index["status"] == "ok"]["run_id"].iloc[0]
+        return label_from_file(out, self.folder / "runs" / first / file)
 
     @cached_property
     def timeseries(self) -> pd.DataFrame:
@@ -126,8 +135,10 @@ class Experiment:
         levels = [m.name for m in TIMESERIES if m.kind != FLOW]
         grouped = self.timeseries.sort_values("day").groupby(["arm", "replicate"],
                                                              observed=True)
-        return pd.concat([grouped[flows].sum(), grouped[levels].last()],
-                         axis=1).reset_index()
+        totals = pd.concat([grouped[flows].sum(), grouped[levels].last()],
+                           axis=1).reset_index()
+        return label_units(totals, self.timeseries.attrs["units"],
+                           self.timeseries.attrs["currency"])
 
     def table(self, name: str) -> pd.DataFrame:
         """A table the experiment wrote (``summary``, ``differences``... of a compare).

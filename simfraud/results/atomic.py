@@ -64,11 +64,12 @@ def write_text_atomic(path: Path, text: str) -> None:
     write_bytes_atomic(path, text.encode("utf-8"))
 
 
-def write_parquet_atomic(frame: pd.DataFrame, path: Path) -> None:
-    """Replace ``path`` with ``frame`` as Zstandard Parquet, atomically."""
+def write_parquet_atomic(frame: pd.DataFrame | pa.Table, path: Path) -> None:
+    """Replace ``path`` with a DataFrame or Arrow table as Zstandard Parquet, atomically."""
+    table = (frame if isinstance(frame, pa.Table)
+             else pa.Table.from_pandas(frame, preserve_index=False))
     with replacing(path) as partial:
-        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), partial,
-                       compression="zstd")
+        pq.write_table(table, partial, compression="zstd")
 
 
 def write_csv_atomic(frame: pd.DataFrame, path: Path) -> None:

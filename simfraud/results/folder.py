@@ -13,6 +13,7 @@ import numba
 import simfraud
 from simfraud.outputs.run import RunResult
 from simfraud.results.summary import summarise
+from simfraud.results.units import timeseries_units, vectors_units, with_units
 from simfraud.results.writer import ResultWriter
 from simfraud.scenario.schema import Scenario
 from simfraud.scenario.yaml12 import dump_yaml
@@ -62,8 +63,11 @@ def write_run_folder(writer: ResultWriter, scenario: Scenario, result: RunResult
     """
     resolved = resolved_yaml(scenario)
     summary = summarise(result.timeseries, scenario.population.weight, scenario.currency)
-    writer.parquet("timeseries.parquet", result.timeseries)
-    writer.parquet("vectors.parquet", result.vectors)
+    currency = scenario.currency
+    writer.parquet("timeseries.parquet", with_units(result.timeseries,
+                                                    timeseries_units(currency), currency))
+    writer.parquet("vectors.parquet", with_units(result.vectors, vectors_units(currency),
+                                                 currency))
     if result.transactions is not None:
         writer.parquet("transactions.parquet", result.transactions)
     writer.json("summary.json", summary)

@@ -59,9 +59,10 @@ class ResultWriter:
             raise OutputError(f"{self.lock.shown}: cannot write here ({exc.strerror})") from None
         self.files: list[str] = []
 
-    def parquet(self, name: str, frame: pd.DataFrame) -> None:
-        """Stage a DataFrame as Parquet (deterministic bytes for identical frames)."""
-        table = pa.Table.from_pandas(frame, preserve_index=False)
+    def parquet(self, name: str, frame: pd.DataFrame | pa.Table) -> None:
+        """Stage a DataFrame or Arrow table as Parquet (same table, same bytes)."""
+        table = (frame if isinstance(frame, pa.Table)
+                 else pa.Table.from_pandas(frame, preserve_index=False))
         pq.write_table(table, self.staging / name, compression="zstd")
         self.files.append(name)
 

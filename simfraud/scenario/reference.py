@@ -71,6 +71,31 @@ def _model_of(annotation: Any) -> tuple[type[BaseModel] | None, bool]:
     return None, False
 
 
+def parameter_unit(path: str) -> str:
+    """The schema's unit of the parameter at a dotted path (``platforms.0.liveness.apcer``).
+
+    List items are addressed by their index, as in ``--set``; a dated value
+    (``timeline.K.set.PATH``, the value rule change K sets) has the unit of ``PATH``.
+    Returns ``""`` when the path leads to no parameter of the schema or the parameter has
+    no unit.
+    """
+    parts = path.split(".")
+    if len(parts) > 3 and parts[0] == "timeline" and parts[1].isdigit() and parts[2] == "set":
+        return parameter_unit(".".join(parts[3:]))
+    model: type[BaseModel] | None = Scenario
+    while parts and model is not None:
+        field = model.model_fields.get(parts.pop(0))
+        if field is None:
+            return ""
+        inner, is_list = _model_of(field.annotation)
+        if inner is None:
+            return "" if parts else str(_extra(field).get("unit", ""))
+        if is_list and parts and parts[0].isdigit():
+            parts.pop(0)
+        model = inner
+    return ""
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
