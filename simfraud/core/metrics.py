@@ -63,6 +63,11 @@ def _count(name: str, description: str, unit: str = "events", kind: str = FLOW,
     return Metric(name, np.int64, unit, kind, description, counted)
 
 
+def _census(name: str, description: str, counted: str = GLOBAL) -> Metric:
+    """Users counted by the kernel's census at the end of the day (a stock)."""
+    return _count(name, description, "users", STOCK, counted)
+
+
 TIMESERIES: tuple[Metric, ...] = (
     _count("attempts", "attack attempts", "attempts", counted=PER_PLATFORM_VECTOR),
     _count("successes", "successful frauds", "frauds", counted=PER_PLATFORM_VECTOR),
@@ -94,18 +99,12 @@ TIMESERIES: tuple[Metric, ...] = (
     _count("abandoned", "payments abandoned after a false reject", "payments",
            counted=PER_PLATFORM),
     _count("switched_platform", "users who switched platform", "users", counted=PER_PLATFORM),
-    _count("facepay_users", "users using face pay (end of day)", "users", STOCK,
-           counted=PER_PLATFORM),
-    _count("facepay_high_privacy", "face-pay users with privacy concern > 0.5", "users", STOCK,
-           counted=GLOBAL),
-    _count("facepay_low_privacy", "face-pay users with privacy concern <= 0.5", "users", STOCK,
-           counted=GLOBAL),
-    _count("users_high_privacy", "users with privacy concern > 0.5", "users", STOCK,
-           counted=GLOBAL),
-    _count("faces_compromised", "users whose face is compromised (permanent)", "users", STOCK,
-           counted=GLOBAL),
-    _count("credentials_compromised", "users with compromised credentials", "users", STOCK,
-           counted=GLOBAL),
+    _census("facepay_users", "users using face pay (end of day)", PER_PLATFORM),
+    _census("facepay_high_privacy", "face-pay users with privacy concern > 0.5"),
+    _census("facepay_low_privacy", "face-pay users with privacy concern <= 0.5"),
+    _census("users_high_privacy", "users with privacy concern > 0.5"),
+    _census("faces_compromised", "users whose face is compromised (permanent)"),
+    _census("credentials_compromised", "users with compromised credentials"),
     _count("active_attackers", "active crews", "crews", STOCK),
     _money("security_spend", "platforms' security spend"),
     _money("platform_fees", "fees platforms earn on genuine payments"),
