@@ -99,6 +99,20 @@ def test_a_run_killed_mid_simulation_leaves_nothing_listed_and_is_cleaned(scenar
 
 LONG = "name: long\ndays: 3000\npopulation: {users: 20000}\n"
 SHORT = "extends: long.yaml\nname: short\ndays: 30\n"
+CASE = """title: a long case
+about: long enough to be interrupted
+scenario: long.yaml
+run: {users: 20000, replicates: 200, days: 100, quick: {users: 20000, replicates: 1}}
+periods: {all: [0, 99]}
+series:
+  - metric: losses
+    measured: gross losses
+    unit: GBP
+    source: {citation: a test}
+    points: [{period: all, value: 1000}]
+    simulated: {metrics: [gross_loss]}
+    tolerance: {relative: 0.5}
+"""
 CALIBRATION = """scenario: long.yaml
 targets: targets.csv
 parameters: {attackers.attempts_per_day: {low: 4, high: 40}}
@@ -114,6 +128,7 @@ def command_line(command: str, tmp_path: Path) -> list[str]:
                                         "  trajectories: 4\n")
     (tmp_path / "short.yaml").write_text(SHORT)
     (tmp_path / "spec.yaml").write_text(CALIBRATION)
+    (tmp_path / "case.yaml").write_text(CASE)
     (tmp_path / "targets.csv").write_text("metric,period,value,weight\ngross_loss,2024,1e9,1\n")
     out = ["--out", str(tmp_path / "out")]
     return {
@@ -124,10 +139,13 @@ def command_line(command: str, tmp_path: Path) -> list[str]:
                     "--workers", "2"],
         "sensitivity": ["sensitivity", "long.yaml", *out, "--workers", "2"],
         "calibrate": ["calibrate", "spec.yaml", *out],
+        "scorecard": ["scorecard", "case.yaml", *out, "--scenarios", str(tmp_path),
+                      "--workers", "2"],
     }[command]
 
 
-@pytest.mark.parametrize("command", ["run", "sweep", "compare", "sensitivity", "calibrate"])
+@pytest.mark.parametrize("command", ["run", "sweep", "compare", "sensitivity", "calibrate",
+                                     "scorecard"])
 def test_ctrl_c_ends_every_command_with_one_line_and_130(tmp_path, command):
     process = start([*command_line(command, tmp_path), "--quiet"], tmp_path)
     if command in ("run", "calibrate"):
