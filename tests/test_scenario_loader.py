@@ -584,3 +584,38 @@ def test_a_missing_required_key_says_where_to_add_it(tmp_path, capsys):
     [line] = capsys.readouterr().err.strip().split("\n")
     assert line.endswith("real_population: required field is missing (allowed: add "
                          "real_population: at the top level of the file)"), line
+
+
+class CountingSet(set):
+    """A set that counts membership tests (the merge's work)."""
+
+    lookups = 0
+
+    def __contains__(self, item):
+        CountingSet.lookups += 1
+        return super().__contains__(item)
+
+
+def test_merging_a_file_into_its_parent_is_linear_in_keys(monkeypatch):
+    # 20,000 keys once took 107 s (quadratic). Count the merge's work, not its time: the
+    # position lookups per key must not grow with the number of keys.
+    from simfraud.scenario import loader
+    from simfraud.scenario.problems import Located
+
+    monkeypatch.setattr(loader, "set", CountingSet, raising=False)
+
+    def merged(n):
+        base = Located({"block": {f"k{i}": i for i in range(n)}},
+                       {("block", f"k{i}"): ("parent.yaml", i, 1) for i in range(n)})
+        child = Located({"block": {f"k{i}": -i for i in range(0, n, 2)}},
+                        {("block", f"k{i}"): ("child.yaml", i, 1) for i in range(0, n, 2)})
+        CountingSet.lookups = 0
+        loader._merge(base, child)
+        assert base.data["block"]["k2"] == -2 and base.data["block"]["k3"] == 3
+        assert base.positions[("block", "k2")][0] == "child.yaml"
+        assert base.positions[("block", "k3")][0] == "parent.yaml"
+        return CountingSet.lookups
+
+    small, large = merged(2_000), merged(20_000)
+    assert small > 0
+    assert large <= 10 * small * 1.01  # ten times the keys, at most ten times the work
