@@ -51,3 +51,16 @@ def test_replicates_needed_is_the_smallest_n_whose_interval_excludes_zero():
     assert stats.t.ppf(0.975, n - 1) * spread / np.sqrt(n) < mean
     assert stats.t.ppf(0.975, n - 2) * spread / np.sqrt(n - 1) >= mean
     assert replicates_needed(np.array([0.1, -0.1, 0.2, -0.2]), most=500) == 500
+
+
+def test_checkouts_benchmark_compares_a_checkout_with_itself():
+    result = subprocess.run([sys.executable, "-m", "benchmarks.checkouts", str(ROOT),
+                             "--users", "300", "--days", "1", "--rounds", "2"],
+                            capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "this / other" in result.stdout
+    ratio = float(result.stdout.split("this / other")[1].split()[0])
+    assert ratio > 0
+    bad = subprocess.run([sys.executable, "-m", "benchmarks.checkouts", "/nonexistent"],
+                         capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert bad.returncode == 2 and "not a simfraud checkout" in bad.stderr

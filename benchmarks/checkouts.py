@@ -1,0 +1,96 @@
+"""Speed of this checkout against another one, measured in turns.
+
+``python -m benchmarks.checkouts OTHER [--users 1000000] [--days 4] [--rounds 20]``
+starts one process per checkout (each imports its own ``simfraud`` through
+``PYTHONPATH``, one numba thread), builds the baseline scenario at ``--users`` users in
+each, then advances both models ``--days`` days at a time, in turn (ABBA order), and
+prints the median ns per user-day of each and the median of the per-round ratios
+(this / other). Both models run the same days, so each round compares equal work; the
+spread of the ratios says how much to trust the median on a shared machine. Used for
+"behaviour-preserving" refactors: the checkouts must give the same results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent.parent
+WORKER = """
+import sys, time
+from simfraud.model import FraudModel
+from simfraud.scenario.loader import load_scenario
+users = int(sys.argv[1])
+model = FraudModel(load_scenario("scenarios/baseline.yaml", [f"population.users={users}"]))
+model.step(); model.step()
+print("ready", flush=True)
+for line in sys.stdin:
+    days = int(line)
+    start = time.perf_counter()
+    for _ in range(days):
+        model.step()
+    print((time.perf_counter() - start) / (users * days) * 1e9, flush=True)
+"""
+
+
+def _start(checkout: Path, users: int) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONPATH=str(checkout), NUMBA_NUM_THREADS="1")
+    process = subprocess.Popen([sys.executable, "-c", WORKER, str(users)], cwd=checkout,
+                               env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               text=True)
+    if process.stdout.readline().strip() != "ready":
+        raise SystemExit(f"{checkout}: the model did not start")
+    return process
+
+
+def _time(process: subprocess.Popen, days: int) -> float:
+    process.stdin.write(f"{days}\n")
+    process.stdin.flush()
+    return float(process.stdout.readline())
+
+
+def measure(other: Path, users: int, days: int, rounds: int) -> dict[str, float]:
+    """Median ns per user-day of this checkout and ``other``, and their median ratio."""
+    this_process, other_process = _start(HERE, users), _start(other, users)
+    this, that = [], []
+    try:
+        for k in range(rounds):
+            order = ((this_process, this), (other_process, that))
+            for process, times in (order if k % 2 == 0 else order[::-1]):
+                times.append(_time(process, days))
+    finally:
+        for process in (this_process, other_process):
+            process.stdin.close()
+            process.wait()
+    ratios = sorted(a / b for a, b in zip(this, that, strict=True))
+    return {"this": statistics.median(this), "other": statistics.median(that),
+            "ratio": statistics.median(ratios), "low": ratios[len(ratios) // 4],
+            "high": ratios[(3 * len(ratios)) // 4]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the two checkouts' ns per user-day and their ratio."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.checkouts")
+    parser.add_argument("other", type=Path, help="the other checkout (a git worktree)")
+    parser.add_argument("--users", type=int, default=1_000_000)
+    parser.add_argument("--days", type=int, default=4, help="days per round")
+    parser.add_argument("--rounds", type=int, default=20)
+    args = parser.parse_args(argv)
+    if not (args.other / "simfraud" / "__init__.py").is_file():
+        print(f"{args.other}: not a simfraud checkout", file=sys.stderr)
+        return 2
+    figures = measure(args.other.resolve(), args.users, args.days, args.rounds)
+    print(f"{args.users:,} users, {args.rounds} rounds of {args.days} days, 1 thread")
+    print(f"this checkout  {figures['this']:8.2f} ns per user-day (median)")
+    print(f"other checkout {figures['other']:8.2f} ns per user-day (median)")
+    print(f"this / other   {figures['ratio']:8.3f} (median of rounds; quartiles "
+          f"{figures['low']:.3f}-{figures['high']:.3f})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
