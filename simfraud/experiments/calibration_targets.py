@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from simfraud.core.metrics import METRICS, MINOR_UNITS, VECTOR_METRICS, VECTOR_STATS
+from simfraud.core.metrics import METRICS, VECTOR_METRICS, VECTOR_STATS
 from simfraud.core.vectors import VECTORS
+from simfraud.results.units import in_currency
 from simfraud.scenario.yaml12 import unreadable_file
 
 PERIOD = re.compile(r"\d{4}(-\d{2})?")
@@ -153,4 +154,4 @@ def target_unit(metric: str, currency: str) -> str:
     if stat in (VECTOR_SHARES if "." in metric else SHARES):
         return "share"
     unit = (VECTOR_METRICS[stat] if "." in metric else METRICS[metric]).unit
-    return unit.replace(MINOR_UNITS, f"{currency} {MINOR_UNITS}")
+    return in_currency(unit, currency)

@@ -15,6 +15,7 @@ import pandas as pd
 
 from simfraud.core.metrics import METRICS, MINOR_UNITS
 from simfraud.experiments.stats import paired_difference
+from simfraud.results.units import in_currency
 
 BOOTSTRAP_SAMPLES = 2_000
 BOOTSTRAP_SEED = 20_240_101
@@ -32,7 +33,7 @@ def unit_of(metric: str, currency: str) -> str:
     if metric in ("net_fraud",) or metric.startswith(("var_", "es_")):
         return f"{currency} {MINOR_UNITS}"
     unit = METRICS[metric.removeprefix("final_")].unit
-    return unit.replace(MINOR_UNITS, f"{currency} {MINOR_UNITS}")
+    return in_currency(unit, currency)
 
 
 def _bootstrap_ratio(avoided: np.ndarray, spent: np.ndarray) -> tuple[float, float]:

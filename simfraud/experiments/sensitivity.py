@@ -15,10 +15,11 @@ import pandas as pd
 from SALib.analyze import morris as morris_analyze
 from SALib.sample import morris as morris_sample
 
-from simfraud.core.metrics import FLOW, METRICS, MINOR_UNITS
+from simfraud.core.metrics import FLOW, METRICS
 from simfraud.experiments.dispatch import Task, locked, run_all
 from simfraud.experiments.plan import RunSpec
 from simfraud.results.atomic import write_csv_atomic, write_parquet_atomic
+from simfraud.results.units import in_currency
 from simfraud.scenario.schema import Scenario, Sensitivity
 
 
@@ -92,7 +93,7 @@ def run_sensitivity(scenario: Scenario, out: Path, *, metric: str | None = None,
 def total_unit(metric: str, currency: str) -> str:
     """Unit of a metric's daily values summed over the horizon (``mu_star``'s unit)."""
     entry = METRICS[metric]
-    unit = entry.unit.replace(MINOR_UNITS, f"{currency} {MINOR_UNITS}")
+    unit = in_currency(entry.unit, currency)
     return unit if entry.kind == FLOW else f"{unit} x days (daily {entry.kind} summed)"
 
 
