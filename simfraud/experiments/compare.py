@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from simfraud.core.metrics import METRICS
 from simfraud.experiments import report_figures as figures
 from simfraud.experiments.decisions import (
     cost_effectiveness,
@@ -38,8 +39,7 @@ PAYERS = {"user_loss": "users", "refunded_sending": "sending provider",
           "refunded_receiving": "receiving provider"}
 SOCIAL = {"net_fraud": "fraud (net of recoveries)", "friction_cost": "friction",
           "security_spend": "security spend", "compliance_cost": "compliance"}
-MONEY = {"gross_loss", "user_loss", "refunded", "refunded_sending", "refunded_receiving",
-         "friction_cost", "security_spend", "compliance_cost", "fines", "social_cost"}
+MONEY = {name for name in COMPARED if name in METRICS and METRICS[name].is_money}
 
 
 TABLES = ("summary", "differences", "cost_effectiveness", "payers", "payers_by_platform",
