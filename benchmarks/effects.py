@@ -97,6 +97,7 @@ def arms_race(lag: int) -> Measure:
 
 INJECTION = ["deepfake_injection"]
 UK = Arm("uk-2024-no-mandate.yaml")
+NO_MULE_DETECTION = tuple(f"platforms.{k}.security.mule_detection=false" for k in range(3))
 UK_MANDATE = Arm("uk-2024-psr.yaml")
 REACTIVE = Arm("stress-reactive-regulator.yaml", ("days=600",))
 PROACTIVE = Arm("stress-proactive-regulator.yaml", ("days=600",))
@@ -120,6 +121,19 @@ EFFECTS = [
            vector_total("successes", ["social_engineering"], 645), UK, UK_MANDATE),
     Effect("mandate_user_loss", "UK mandate: change in victims' own loss after day 645",
            total("user_loss", 645), UK, UK_MANDATE),
+    Effect("mandate_frozen_share", "UK mandate: share of stolen money frozen at mule "
+           "accounts after day 645, with the mandate minus without",
+           share(total("recovered", 645), total("gross_loss", 645)), UK, UK_MANDATE,
+           kind="difference"),
+    Effect("mandate_gross_loss_without_mule_detection", "UK mandate, no platform detects "
+           "mule accounts: change in gross fraud loss after day 645",
+           total("gross_loss", 645), Arm(UK.scenario, NO_MULE_DETECTION),
+           Arm(UK_MANDATE.scenario, NO_MULE_DETECTION)),
+    Effect("mandate_scam_cases_with_moral_hazard", "UK mandate, victims' care lapses "
+           "(behaviour.moral_hazard=0.3): change in scam (APP) cases after day 645",
+           vector_total("successes", ["social_engineering"], 645),
+           Arm(UK.scenario, ("behaviour.moral_hazard=0.3",)),
+           Arm(UK_MANDATE.scenario, ("behaviour.moral_hazard=0.3",))),
     Effect("proactive_total_loss", "proactive (day 90) vs reactive regulator: total loss",
            total("gross_loss"), REACTIVE, PROACTIVE),
     *(Effect(f"arms_race_lag{lag}", f"baseline, 730 days: correlation of monthly changes "

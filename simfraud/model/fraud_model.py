@@ -188,7 +188,8 @@ class FraudModel(mesa.Model):
         self.market_quality = self._market_quality(self.market_quality)
         for platform in self.platforms:
             platform.adapt(self.day, self.rules.required_level, self.rules.required_injection,
-                           self.market_quality, self.rules.review_days)
+                           self.market_quality, self.rules.review_days,
+                           self.scenario.attackers.mule_recovery_share)
 
     def plan_attacks(self) -> None:
         """Phase 4: crews acquire tools and spread their attempts by expected profit."""

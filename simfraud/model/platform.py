@@ -22,6 +22,7 @@ from simfraud.core.vectors import (
     PAYEE_WARNINGS,
 )
 from simfraud.model.investment import ControlInvestment
+from simfraud.model.mule_detection import MuleDetection
 from simfraud.scenario.schema import Defences, Platform, UpgradeRule
 
 
@@ -76,6 +77,7 @@ class PlatformAgent(mesa.Agent):
         injection_detection: Whether injection detection is live.
         detection: Monitoring detection probability per vector.
         controls: Per-control Gordon-Loeb spend, live capability and detector training.
+        mules: Mule-account detection, the platform's control as receiving provider.
         market_quality: Mean crew tool quality per vector, as of today's adaptation.
         fees: Fees earned on the day's genuine payments.
         net_income: Fees minus refunds paid as sending and as receiving provider,
@@ -100,6 +102,7 @@ class PlatformAgent(mesa.Agent):
         self.control_boost = np.ones(len(CONTROLS))
         self.injection_share = 0.0
         self.controls = ControlInvestment(initial_quality, config.security.reputation_weight)
+        self.mules = MuleDetection()
         self.market_quality = np.asarray(initial_quality, dtype=np.float64).copy()
         self.security_spend = 0
         self.upgrade_spend = 0
@@ -187,13 +190,23 @@ class PlatformAgent(mesa.Agent):
         detect[AUTHORISED] *= mon.social_engineering_factor  # the payer authorises
         return detect
 
+    def mule_recovery_share(self, base: float) -> float:
+        """Share of the stolen money reaching this platform's mule accounts that is frozen.
+
+        Args:
+            base: The share frozen without mule-account detection.
+        """
+        sec = self.config.security
+        return self.mules.recovery_share(base, sec.gl_alpha, sec.gl_beta)
+
     def bpcer(self) -> float:
         """False-reject rate of genuine face-pay users."""
         return getattr(self.defences.liveness, LIVENESS_LEVELS[self.level]).bpcer
 
     # -- the platform's phase of the day --------------------------------------------
     def adapt(self, day: int, minimum_level: int | None, require_injection: bool,
-              market_quality: np.ndarray, review_days: int = 0) -> None:
+              market_quality: np.ndarray, review_days: int = 0,
+              mule_base: float = 0.0) -> None:
         """Go live with finished upgrades, comply with rules and decide new upgrades.
 
         Args:
@@ -203,6 +216,8 @@ class PlatformAgent(mesa.Agent):
             market_quality: Mean crew tool quality per vector (detectors age against it).
             review_days: Days a pre-launch security assessment adds to the deployment lag
                 of liveness upgrades scheduled today.
+            mule_base: Share of stolen money frozen at mule accounts without mule-account
+                detection (``attackers.mule_recovery_share``).
         """
         self.review_days = review_days
         sec = self.config.security
@@ -210,6 +225,8 @@ class PlatformAgent(mesa.Agent):
         self.controls.retrain(self.market_quality, sec.gl_alpha, sec.gl_beta, sec.retrain_days)
         if sec.upgrade_rule == UpgradeRule.gordon_loeb:
             self.controls.invest(sec.gl_alpha, sec.gl_beta, sec.deployment_lag_days)
+            if sec.mule_detection:
+                self.mules.invest(mule_base, sec.gl_alpha, sec.gl_beta, sec.deployment_lag_days)
         self.upgrade_spend = 0
         if self.pending is not None and day >= self.pending.ready_day:
             self._go_live(self.pending)
@@ -299,6 +316,7 @@ class PlatformAgent(mesa.Agent):
         self.users = seen.users
         self._learn_monitoring(seen)
         sec = self.config.security
+        self.mules.learn(int(seen.receiving_liability.sum()), seen.users, sec.smoothing_days)
         weight = 1.0 / sec.smoothing_days
         user_loss = seen.loss - seen.refunded_sending - seen.refunded_receiving
         own_by_vector = (seen.refunded_sending + seen.receiving_liability
@@ -350,4 +368,5 @@ class PlatformAgent(mesa.Agent):
         if monitoring.enabled:
             running += monitoring.cost_per_user_day * seen.users
         return (math.floor(running) + self.controls.daily_cost(seen.users)
+                + self.mules.daily_cost(seen.users)
                 + self.upgrade_spend)

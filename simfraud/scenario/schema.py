@@ -314,6 +314,14 @@ class Behaviour(Strict):
     vigilance_decay: float = param(
         0.005, "1/day", "Daily return of vigilance towards the segment baseline.", ge=0, le=1
     )
+    moral_hazard: float = param(
+        0.0, "share", "Share of a user's vigilance against scams that lapses when a refund is "
+        "certain: vigilance x (1 - this x the expected refunded share of a scam on the user's "
+        "platform). 0: care does not depend on refunds.", ge=0, le=1,
+        source="assumed: no published estimate of how much victims' care falls under "
+        "refunds; the PSR kept an excess and the consumer standard of caution (PS23/3) to "
+        "limit it. Off by default; benchmarks.effects measures it at 0.3",
+    )
     friction_decay: float = param(
         0.1, "1/day", "Daily decay of remembered false rejects.", ge=0, le=1
     )
@@ -585,6 +593,12 @@ class Security(Strict):
         0.5, "minor units/user/day",
         "Reactive rule: the platform's own fraud cost (30-day mean) that triggers an upgrade.",
         ge=0, le=MAX_AMOUNT,
+    )
+    mule_detection: bool = Field(
+        True, description="Gordon-Loeb rule: also invest in mule-account detection, the "
+        "platform's control as receiving provider, against its receiving-provider liability "
+        "(docs/model.md, Mule recovery). Off: a platform freezes only "
+        "attackers.mule_recovery_share.",
     )
     reputation_weight: float = param(
         0.2, "share", "Share of users' unrefunded fraud losses the platform counts as its own "

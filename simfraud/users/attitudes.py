@@ -16,7 +16,7 @@ import numpy as np
 from numba import njit
 
 AttitudeInputs = namedtuple("AttitudeInputs", [
-    "seg_vigilance", "vigilance_learning", "vigilance_decay",
+    "seg_vigilance", "vigilance_learning", "vigilance_decay", "moral_hazard",
     "risk_decay", "background_risk", "victim_shock", "word_of_mouth", "media",
     "trust_recovery", "trust_hit_unrefunded", "trust_hit_false_reject", "friction_decay",
     "face_allowed", "push", "adoption_rate", "adoption_threshold", "drop_rate",
@@ -44,6 +44,7 @@ def attitude_inputs(scenario, rules, events, backlash: float, platforms) -> Atti
         seg_vigilance=np.array([s.vigilance for s in pop.segments]),
         vigilance_learning=beh.vigilance_learning,
         vigilance_decay=beh.vigilance_decay,
+        moral_hazard=beh.moral_hazard,
         risk_decay=beh.risk_decay,
         background_risk=beh.background_risk,
         victim_shock=beh.victim_risk_shock,

@@ -203,8 +203,9 @@ def users_day(c, t, payment, authentication, attacks, refunds, compromise_inputs
             biometric = TARGET[v] == TARGET_FACE
             face_attempted = face_attempted or biometric
             pass_primary = authentication.primary_pass[p, v]
-            if AUTHORISED[v]:
-                pass_primary *= 1.0 - c.vigilance[r]
+            if AUTHORISED[v]:  # care lapses by moral_hazard x the expected refund
+                pass_primary *= 1.0 - c.vigilance[r] * (
+                    1.0 - attitude_inputs.moral_hazard * refunds.prospect[p, v])
             block = step_up_block(STEP_UP[v], authentication.step_up_block[p],
                                   authentication.sim_swap[p], credentials_compromised)
             needs_step_up = amount > threshold

@@ -35,11 +35,16 @@ RefundInputs = namedtuple("RefundInputs", [
     "mandate_receiving_bps",  # receiving provider's share of a mandated refund
     "negligence",             # share of claims refused for gross negligence
     "recovery_bps",           # share of stolen money frozen at mule accounts
+    "prospect",               # per (platform, vector): expected refunded share of a fraud
 ])
 
 
 def refund_inputs(scenario, platforms, mandated: np.ndarray) -> RefundInputs:
     """The refund stage's inputs.
+
+    The share of stolen money frozen at mule accounts is the market's
+    (``market_recovery_share``; ``model.mule_detection``): what each platform's mule-account
+    detection freezes, weighted by its users.
 
     Args:
         scenario: The scenario in force.
@@ -57,13 +62,63 @@ def refund_inputs(scenario, platforms, mandated: np.ndarray) -> RefundInputs:
         voluntary_cap=np.array([p.config.reimbursement.cap for p in platforms], dtype=np.int64),
         voluntary_share_bps=np.array([round(p.config.reimbursement.share * BPS)
                                       for p in platforms], dtype=np.int64),
+        prospect=refund_prospect(scenario, platforms, mandated),
         mandated=mandated,
         mandate_cap=np.int64(mandate.cap),
         mandate_excess=np.int64(mandate.excess),
         mandate_receiving_bps=np.int64(round(mandate.receiving_share * BPS)),
         negligence=float(mandate.gross_negligence_share),
-        recovery_bps=np.int64(round(scenario.attackers.mule_recovery_share * BPS)),
+        recovery_bps=np.int64(round(market_recovery_share(
+            [p.mule_recovery_share(scenario.attackers.mule_recovery_share) for p in platforms],
+            [p.users for p in platforms]) * BPS)),
     )
+
+
+def refund_prospect(scenario, platforms, mandated: np.ndarray) -> np.ndarray:
+    """The refunded share a victim expects, per (platform, vector).
+
+    The share of a fraud of the vector's mean amount (``attackers.mean_fraud_amount``)
+    that the rules in force refund: the larger of the mandated refund (net of the excess,
+    capped, times the chance the claim is not refused for gross negligence) and the
+    sending platform's voluntary refund. Users know it (``behaviour.moral_hazard``).
+
+    Args:
+        scenario: The scenario in force.
+        platforms: Platform agents in index order (their reimbursement blocks).
+        mandated: Per vector, 1 when a mandate in force covers it.
+    """
+    mandate = scenario.regulator.instruments.mandatory_reimbursement
+    mean = np.array([max(getattr(scenario.attackers.mean_fraud_amount, v), 1) for v in VECTORS],
+                    dtype=np.float64)
+    mandated_share = (np.asarray(mandated, dtype=np.float64)
+                      * np.minimum(np.maximum(mean - mandate.excess, 0.0), mandate.cap) / mean
+                      * (1.0 - mandate.gross_negligence_share))
+    prospect = np.zeros((len(platforms), len(VECTORS)))
+    for k, platform in enumerate(platforms):
+        policy = platform.config.reimbursement
+        voluntary = {"none": 0.0, "voluntary_full": 1.0, "share": policy.share,
+                     "capped": 0.0}[policy.policy]
+        if policy.policy == "capped":
+            voluntary = np.minimum(mean, policy.cap) / mean
+        covered = np.array([v in policy.vectors for v in VECTORS], dtype=np.float64)
+        prospect[k] = np.maximum(mandated_share, covered * voluntary)
+    return prospect
+
+
+def market_recovery_share(shares: list[float], users: list[int]) -> float:
+    """The frozen share of a fraud's proceeds, over the platforms holding mule accounts.
+
+    Args:
+        shares: Each platform's frozen share.
+        users: Each platform's users (mule accounts are opened in proportion).
+
+    Returns:
+        The user-weighted mean share (the plain mean before any user is counted).
+    """
+    total = sum(users)
+    if total <= 0:
+        return sum(shares) / len(shares)
+    return sum(share * n for share, n in zip(shares, users, strict=True)) / total
 
 
 @njit(cache=True, inline="always")

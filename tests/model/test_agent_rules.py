@@ -18,6 +18,7 @@ from simfraud.model.ledger import receiving_liability
 from simfraud.model.platform import PlatformAgent, PlatformDay
 from simfraud.model.regulator import RegulatorAgent
 from simfraud.scenario.schema import Scenario
+from simfraud.users.refunds import market_recovery_share, refund_prospect
 
 
 def scenario(**changes) -> Scenario:
@@ -206,6 +207,57 @@ def test_liability_as_receiving_provider_raises_investment():
             p.adapt(d, None, False, QUALITY)
         spend.append(p.controls.spend[PAYEE_WARNINGS])
     assert spend[1] > spend[0] > 0
+
+
+def test_receiving_liability_buys_mule_detection_that_freezes_more_per_user():
+    """Liability as receiving provider, and only that, raises the share frozen; per user."""
+    base = 0.05
+    scams = VECTORS.index("social_engineering")
+    frozen, spend = {}, {}
+    for users, liable in ((10_000, False), (10_000, True), (40_000, True)):
+        p = platform(scenario(**{"platforms.0.security.deployment_lag_days": 10}), users)
+        liability = [2 * users if (v == scams and liable) else 0 for v in range(N_VECTORS)]
+        for d in range(200):  # 2 minor units per user per day as receiving provider
+            p.observe(day([10 * users if v == scams else 0 for v in range(N_VECTORS)],
+                          users=users, liability=liability))
+            p.adapt(d, None, False, QUALITY, mule_base=base)
+        frozen[users, liable] = p.mule_recovery_share(base)
+        spend[users, liable] = p.mules.spend
+    assert frozen[10_000, False] == base and spend[10_000, False] == 0
+    assert frozen[10_000, True] > base + 0.1
+    assert spend[10_000, True] <= (1 - base) * 2 / np.e  # Gordon-Loeb bound, per user
+    assert frozen[40_000, True] == pytest.approx(frozen[10_000, True])  # scale-free
+
+
+def test_mule_detection_switched_off_freezes_only_the_base_share():
+    p = platform(scenario(**{"platforms.0.security.mule_detection": False}))
+    for d in range(100):
+        p.observe(day([10**5] * N_VECTORS, liability=[10**5] * N_VECTORS))
+        p.adapt(d, None, False, QUALITY, mule_base=0.05)
+    assert p.mule_recovery_share(0.05) == 0.05 and p.mules.spend == 0
+
+
+def test_market_frozen_share_weights_platforms_by_users():
+    assert market_recovery_share([0.1, 0.3], [3, 1]) == pytest.approx(0.15)
+    assert market_recovery_share([0.1, 0.3], [0, 0]) == pytest.approx(0.2)
+
+
+def test_refund_prospect_is_the_expected_refunded_share_of_a_mean_fraud():
+    s = scenario(**{"platforms.0.reimbursement.policy": "share",
+                    "platforms.0.reimbursement.share": 0.4,
+                    "platforms.0.reimbursement.vectors": ["social_engineering"],
+                    "regulator.instruments.mandatory_reimbursement.excess": 0,
+                    "regulator.instruments.mandatory_reimbursement.gross_negligence_share":
+                        0.1})
+    scams, takeover = VECTORS.index("social_engineering"), VECTORS.index("account_takeover")
+    mandated = np.zeros(N_VECTORS, dtype=np.int64)
+    mandated[takeover] = 1
+    prospect = refund_prospect(s, [platform(s)], mandated)[0]
+    mean = s.attackers.mean_fraud_amount.account_takeover
+    cap = s.regulator.instruments.mandatory_reimbursement.cap
+    assert prospect[scams] == pytest.approx(0.4)  # voluntary share
+    assert prospect[takeover] == pytest.approx(min(mean, cap) / mean * 0.9)  # mandate
+    assert (prospect[:N_BIOMETRIC] == 0).all()
 
 
 def test_detectors_age_against_better_tools_and_catch_up():

@@ -1,0 +1,82 @@
+"""Mule-account detection: a receiving provider's inbound control.
+
+Stolen money leaves through mule accounts held at the platforms (each platform also
+receives payments). Without a dedicated inbound control a share
+``attackers.mule_recovery_share`` of it is frozen. A platform that bears refunds as
+the **receiving provider** (``regulator.instruments.mandatory_reimbursement.
+receiving_share``) invests in finding and closing mule accounts, under the same
+Gordon-Loeb rule as its first-line controls (``model.investment``), stated per user:
+
+* ``v = 1 - base``: the share of the proceeds reaching its mule accounts that is not
+  frozen without the investment;
+* ``L``: its receiving-provider liability per user per day (a moving average over
+  ``security.smoothing_days``);
+* spend ``z* = GL(v, L)``; capability follows spend over ``security.deployment_lag_days``;
+* the share it freezes is ``1 - (1 - base) / (alpha K + 1)^beta``.
+
+The market's frozen share, used for every fraud of the day (the user kernel's
+``refunds.recovery_bps``, from ``users.refunds.market_recovery_share``), is the
+platforms' shares weighted by their users, since mule accounts are opened in proportion
+to them (``model.ledger.receiving_liability``).
+Frozen money lowers crews' revenue, so a liability on receiving providers raises crews'
+cash-out cost and, through their learned value of a success, their attempts, entry and
+exit. Switch: ``platforms[].security.mule_detection``; only the ``gordon_loeb`` upgrade
+rule invests.
+"""
+
+from __future__ import annotations
+
+import math
+
+from simfraud.model.investment import gordon_loeb_investment
+
+
+class MuleDetection:
+    """One platform's spend on, and capability of, mule-account detection.
+
+    The share frozen without the control (``attackers.mule_recovery_share``) is passed
+    in each day, so a rule change of it applies at once.
+
+    Attributes:
+        liability: Moving average of receiving-provider liability per user per day.
+        spend: Today's spend per user (minor units).
+        capability: Lagged spend per user (what is live).
+    """
+
+    def __init__(self) -> None:
+        self.liability = 0.0
+        self.spend = 0.0
+        self.capability = 0.0
+
+    def learn(self, liability: int, users: int, smoothing_days: int) -> None:
+        """Update the moving average of receiving-provider liability per user per day.
+
+        Args:
+            liability: What the platform paid today as the receiving provider.
+            users: The platform's users.
+            smoothing_days: Window of the moving average.
+        """
+        self.liability += (liability / max(users, 1) - self.liability) / smoothing_days
+
+    def invest(self, base: float, alpha: float, beta: float, lag_days: int) -> None:
+        """Choose today's Gordon-Loeb spend and let capability follow it.
+
+        Args:
+            base: Share of proceeds frozen without the control.
+            alpha: Gordon-Loeb efficiency.
+            beta: Gordon-Loeb exponent.
+            lag_days: Days for capability to follow spend.
+        """
+        self.spend = gordon_loeb_investment(1.0 - base, self.liability, alpha, beta)
+        self.capability += (self.spend - self.capability) / max(lag_days, 1)
+
+    def daily_cost(self, users: int) -> int:
+        """Today's spend (minor units, rounded down)."""
+        return math.floor(self.spend * users)
+
+    def recovery_share(self, base: float, alpha: float, beta: float) -> float:
+        """Share of the proceeds reaching this platform's mule accounts that is frozen."""
+        if self.capability <= 0.0:
+            return base
+        return 1.0 - (1.0 - base) / (alpha * self.capability + 1.0) ** beta
+
