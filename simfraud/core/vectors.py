@@ -81,6 +81,9 @@ BIOMETRIC_VECTORS: tuple[str, ...] = tuple(v.name for v in VECTOR_SPECS
 N_BIOMETRIC = len(BIOMETRIC_VECTORS)
 INJECTION = VECTORS.index("deepfake_injection")
 """The vector only injection detection stops."""
+PRESENTATION = VECTORS.index("deepfake_presentation")
+"""The face swap shown to the camera (with injection, the deepfakes that beat a face
+check as step-up in an account takeover)."""
 
 # Per-vector arrays for the kernels (numba reads global arrays as constants).
 TARGET = np.array([v.target for v in VECTOR_SPECS], dtype=np.int64)

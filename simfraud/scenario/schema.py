@@ -467,10 +467,24 @@ class Liveness(Strict):
     injection_detection: bool = Field(False, description="Detect injected (virtual) camera feeds.")
 
 
-class StepUp(Strict):
-    """Step-up verification (one-time code to the registered phone)."""
+class StepUpMethod(StrEnum):
+    """What step-up asks of a face-pay user."""
 
-    enabled: bool = Field(True, description="Ask for a one-time code above the threshold.")
+    otp = "otp"
+    face = "face"
+
+
+class StepUp(Strict):
+    """Step-up verification of payments above a threshold."""
+
+    enabled: bool = Field(True, description="Ask for step-up above the threshold.")
+    method: StepUpMethod = Field(
+        StepUpMethod.otp, strict=False, description="otp: a one-time code to the registered "
+        "phone (block_probability, beaten by SIM swap). face: a face-pay user's step-up is a "
+        "face check at the platform's live liveness level, which an attacker passes with "
+        "the success rate of their face attack (of a deepfake for account takeover, only if "
+        "the user's face is compromised); users without face pay still get the code.",
+    )
     amount_threshold: int = param(
         10_000, "minor units", "Payments above this amount need step-up.", ge=0, le=MAX_AMOUNT
     )

@@ -19,7 +19,7 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
-from simfraud.core.vectors import STEP_UP_OTP
+from simfraud.core.vectors import STEP_UP_OTP, TARGET_FACE
 
 NO_THRESHOLD = np.int64(2**62)
 """Step-up threshold used when step-up is off (no amount reaches it)."""
@@ -35,6 +35,7 @@ AuthenticationInputs = namedtuple("AuthenticationInputs", [
     "step_up_threshold",    # per platform: amount above which a one-time code is asked
     "step_up_block",        # per platform: probability the code stops an attacker
     "sim_swap",             # per platform: probability a SIM swap defeats the code
+    "face_step_up",         # per platform: 1 when a face-pay user's step-up is a face check
     "primary_pass",         # per (platform, vector): attempt passes the first layer
     "detect",               # per (platform, vector): monitoring stops the attempt
 ])
@@ -57,6 +58,7 @@ def authentication_inputs(scenario, platforms, primary_pass: np.ndarray) -> Auth
         ),
         step_up_block=np.array([s.block_probability if s.enabled else 0.0 for s in step_up]),
         sim_swap=np.array([s.sim_swap_success for s in step_up]),
+        face_step_up=np.array([s.method == "face" for s in step_up], dtype=np.int64),
         primary_pass=primary_pass,
         detect=np.stack([p.detect_probability() for p in platforms]),
     )
@@ -77,6 +79,30 @@ def step_up_block(rule: np.int64, block: float, sim_swap: float,
     if rule != STEP_UP_OTP:
         return 0.0
     return block * (1.0 - sim_swap * credentials_compromised)
+
+
+@njit(cache=True, inline="always")
+def face_step_up_block(rule: np.int64, target: np.int64, face_pass: float,
+                       deepfake_pass: float, face_compromised: bool) -> float:
+    """Probability that a face check as step-up stops an attempt.
+
+    A face attack meets the face check again and passes it as it passed the first; an
+    account takeover passes it only with a deepfake of a compromised face.
+
+    Args:
+        rule: The vector's step-up rule (``core.vectors.STEP_UP``): a payment the real
+            user authorises is not stopped.
+        target: The vector's target (``core.vectors.TARGET``).
+        face_pass: The attempt's first-layer pass probability (its face attack).
+        deepfake_pass: The better of the platform's deepfake presentation and injection
+            pass probabilities.
+        face_compromised: The user's face is compromised.
+    """
+    if rule != STEP_UP_OTP:
+        return 0.0
+    if target == TARGET_FACE:
+        return 1.0 - face_pass
+    return 1.0 - deepfake_pass if face_compromised else 1.0
 
 
 @njit(cache=True, inline="always")

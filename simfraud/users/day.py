@@ -46,7 +46,9 @@ from simfraud.core.draws import (
 from simfraud.core.rng import entity_key, uniform
 from simfraud.core.vectors import (
     AUTHORISED,
+    INJECTION,
     N_VECTORS,
+    PRESENTATION,
     STEP_UP,
     TARGET,
     TARGET_CREDENTIALS,
@@ -61,7 +63,13 @@ from simfraud.users.attitudes import (
     update_trust,
     update_vigilance,
 )
-from simfraud.users.authentication import NO_THRESHOLD, SUCCESS, resolve_layers, step_up_block
+from simfraud.users.authentication import (
+    NO_THRESHOLD,
+    SUCCESS,
+    face_step_up_block,
+    resolve_layers,
+    step_up_block,
+)
 from simfraud.users.census import HIGH_PRIVACY, pack, unpack
 from simfraud.users.compromise import (
     RESPONSE_BAR,
@@ -206,8 +214,14 @@ def users_day(c, t, payment, authentication, attacks, refunds, compromise_inputs
             if AUTHORISED[v]:  # care lapses by moral_hazard x the expected refund
                 pass_primary *= 1.0 - c.vigilance[r] * (
                     1.0 - attitude_inputs.moral_hazard * refunds.prospect[p, v])
-            block = step_up_block(STEP_UP[v], authentication.step_up_block[p],
-                                  authentication.sim_swap[p], credentials_compromised)
+            if facepay and authentication.face_step_up[p] != 0:
+                block = face_step_up_block(
+                    STEP_UP[v], TARGET[v], authentication.primary_pass[p, v],
+                    max(authentication.primary_pass[p, PRESENTATION],
+                        authentication.primary_pass[p, INJECTION]), face_compromised)
+            else:
+                block = step_up_block(STEP_UP[v], authentication.step_up_block[p],
+                                      authentication.sim_swap[p], credentials_compromised)
             needs_step_up = amount > threshold
             outcome = resolve_layers(
                 uniform(ek, slot + D_PRIMARY), pass_primary, needs_step_up,
