@@ -111,6 +111,8 @@ CREDENTIAL_BREACH = Arm(BREACH, ("timeline.0.share=0",))
 NO_BREACH = Arm(BREACH, ("timeline.0.share=0", "timeline.1.share=0"))
 BASELINE_2Y = Arm("baseline.yaml", ("days=730",))
 BASELINE = Arm("baseline.yaml")
+FOLLOWS_VALUE = ("attackers.harvesting=follows_value",)
+DEPTH_3D = ("platforms.0.liveness.level=depth_3d",)
 
 EFFECTS = [
     Effect("mandate_security_spend", "UK mandate: change in platforms' security spend",
@@ -153,6 +155,13 @@ EFFECTS = [
     Effect("credential_breach_late_excess", "credential breach: takeover loss, days "
            "400-730, over no breach", vector_total("loss", ["account_takeover"], 400),
            NO_BREACH, CREDENTIAL_BREACH, kind="difference"),
+    *(Effect(f"depth_3d_{name}_{rule}", f"baseline, depth_3d vs passive_2d liveness, "
+             f"harvesting {rule}: change in {what}", measure,
+             Arm("baseline.yaml", rule_set), Arm("baseline.yaml", rule_set + DEPTH_3D))
+      for rule, rule_set in (("fixed", ()), ("follows_value", FOLLOWS_VALUE))
+      for name, what, measure in (
+          ("takeover_loss", "account-takeover loss", vector_total("loss", ["account_takeover"])),
+          ("gross_loss", "gross fraud loss", total("gross_loss")))),
     Effect("scale_loss_per_user", "baseline, 40,000 vs 10,000 users: loss per user",
            per_user(total("gross_loss")), Arm("baseline.yaml", ("population.users=10000",)),
            Arm("baseline.yaml", ("population.users=40000",))),

@@ -44,7 +44,7 @@ from simfraud.outputs.collect import data_collector
 from simfraud.outputs.day_values import day_values, vector_stats
 from simfraud.outputs.recorder import MetricsRecorder
 from simfraud.scenario.loader import apply_changes
-from simfraud.scenario.schema import Scenario
+from simfraud.scenario.schema import HarvestRule, Scenario
 from simfraud.scenario.timeline import DayEvents, Timeline
 from simfraud.users import counters as K
 from simfraud.users.attacks import attack_inputs
@@ -52,7 +52,7 @@ from simfraud.users.attitudes import attitude_inputs
 from simfraud.users.authentication import authentication_inputs
 from simfraud.users.build import build_population
 from simfraud.users.columns import CREDENTIALS_COMPROMISED, FACE_COMPROMISED, FACEPAY
-from simfraud.users.compromise import compromise_inputs
+from simfraud.users.compromise import compromise_inputs, face_harvest_share
 from simfraud.users.day import DayContext, DayInputs
 from simfraud.users.engines import AgentUsers, ColumnarUsers
 from simfraud.users.network import network_inputs
@@ -131,8 +131,10 @@ class FraudModel(mesa.Model):
         columns = build_population(scenario, self.seed_key)
         self.eligible = _census(columns, n_platforms)
         self.n_users = len(columns.platform)
+        facepay = (columns.flags & FACEPAY) != 0
         for platform in self.platforms:
             platform.users = int(np.sum(columns.platform == platform.index))
+            platform.facepay_users = int(np.sum(facepay & (columns.platform == platform.index)))
         self.contacts_key = int(day_key(np.uint64(self.seed_key), np.int64(CONTACTS_DAY)))
         self.sampled = np.zeros(0, dtype=np.uint8)
         if transaction_share > 0:
@@ -220,10 +222,19 @@ class FraudModel(mesa.Model):
             authentication=authentication_inputs(scenario, platforms, self.plan.success),
             attacks=attack_inputs(scenario, self.plan.attempts, self.eligible),
             refunds=refund_inputs(scenario, platforms, rules.mandated),
-            compromise=compromise_inputs(scenario, platforms, rules, events, len(self.crews)),
+            compromise=compromise_inputs(scenario, platforms, rules, events, len(self.crews),
+                                         self._face_harvest_share()),
             attitudes=attitude_inputs(scenario, rules, events, self.regulator.backlash,
                                       platforms),
         )
+
+    def _face_harvest_share(self) -> float:
+        """Share of crews' harvesting effort on faces (``attackers.harvesting``)."""
+        if self.scenario.attackers.harvesting != HarvestRule.follows_value:
+            return 0.5
+        return face_harvest_share(self.plan.success, self.market.value(),
+                                  [p.users for p in self.platforms],
+                                  [p.facepay_users for p in self.platforms])
 
     def users_act(self) -> None:
         """Phase 5: the user kernel (payments, attacks, refunds, behaviour)."""
@@ -352,6 +363,7 @@ def _platform_day(stats: np.ndarray, per_platform: np.ndarray,
         refunded_sending=stats[:, K.PV.refund_sending],
         refunded_receiving=stats[:, K.PV.refund_receiving],
         receiving_liability=liability,
+        facepay_users=int(per_platform[K.P.facepay_users]),
     )
 
 

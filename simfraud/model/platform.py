@@ -46,6 +46,7 @@ class PlatformDay:
     refunded_sending: np.ndarray
     refunded_receiving: np.ndarray
     receiving_liability: np.ndarray
+    facepay_users: int = 0
 
 
 @dataclass
@@ -111,6 +112,7 @@ class PlatformAgent(mesa.Agent):
         self.fine = 0
         self.review_days = 0
         self.users = 0
+        self.facepay_users = 0
         self.config = config
         self.level = LIVENESS_LEVELS.index(config.liveness.level)
         self.deployment_due: int | None = self.level
@@ -314,6 +316,7 @@ class PlatformAgent(mesa.Agent):
             rules: The regulator's ``Rules`` in force (fines); None: no fines.
         """
         self.users = seen.users
+        self.facepay_users = seen.facepay_users
         self._learn_monitoring(seen)
         sec = self.config.security
         self.mules.learn(int(seen.receiving_liability.sum()), seen.users, sec.smoothing_days)

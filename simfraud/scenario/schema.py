@@ -701,6 +701,13 @@ class Platform(Strict):
     )
 
 
+class HarvestRule(StrEnum):
+    """How crews divide their effort between harvesting faces and credentials."""
+
+    fixed = "fixed"
+    follows_value = "follows_value"
+
+
 class Attackers(Strict):
     """Fraud crews and their tooling."""
 
@@ -774,6 +781,14 @@ class Attackers(Strict):
     face_harvest_rate: float = param(
         5e-6, "probability/day/crew", "Daily chance per crew and unit face exposure that a "
         "user's face is harvested.", ge=0, le=1,
+    )
+    harvesting: HarvestRule = Field(
+        HarvestRule.fixed, strict=False, description="fixed: every crew harvests faces and "
+        "credentials at face_harvest_rate and credential_harvest_rate. follows_value: crews "
+        "split the same total effort between faces and credentials in proportion to what a "
+        "harvested face and a harvested credential are worth to them today (the best "
+        "biometric attack's pass probability x learned value on face-pay users, against "
+        "account takeover's): the rates hold at an even split (docs/model.md).",
     )
     credential_harvest_rate: float = param(
         3e-6, "probability/day/crew", "Daily chance per crew that a user's credentials are "

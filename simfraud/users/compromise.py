@@ -20,6 +20,8 @@ from collections import namedtuple
 
 import numpy as np
 
+from simfraud.core.vectors import TARGET, TARGET_CREDENTIALS, TARGET_FACE
+
 # Responses to a face attack, in order of severity (each includes notifying the user).
 FACE_RESPONSES = ("nothing", "notify", "step_up", "move_off", "bar")
 RESPONSE_NOTIFY, RESPONSE_STEP_UP, RESPONSE_MOVE_OFF, RESPONSE_BAR = 1, 2, 3, 4
@@ -36,7 +38,31 @@ CompromiseInputs = namedtuple("CompromiseInputs", [
 ])
 
 
-def compromise_inputs(scenario, platforms, rules, events, n_crews: int) -> CompromiseInputs:
+def face_harvest_share(success: np.ndarray, value: np.ndarray, users, facepay_users) -> float:
+    """Share of crews' harvesting effort that goes to faces (``harvesting: follows_value``).
+
+    A harvested face is worth, on platform k, the best biometric attack's first-layer pass
+    probability times crews' learned value of a success, if its owner uses face pay; a
+    harvested credential, account takeover's. Crews split their effort in proportion to
+    the market's user-weighted worth of each (an even split when neither is worth
+    anything).
+
+    Args:
+        success: Pooled first-layer pass probability per (platform, vector).
+        value: Crews' learned revenue per first-layer success per (platform, vector).
+        users: Users per platform.
+        facepay_users: Face-pay users per platform.
+    """
+    worth = success * value
+    face = worth[:, TARGET == TARGET_FACE].max(axis=1) @ np.asarray(facepay_users, float)
+    credential = worth[:, TARGET == TARGET_CREDENTIALS].max(axis=1) @ np.asarray(users, float)
+    if face + credential <= 0.0:
+        return 0.5
+    return float(face / (face + credential))
+
+
+def compromise_inputs(scenario, platforms, rules, events, n_crews: int,
+                      face_share: float = 0.5) -> CompromiseInputs:
     """The compromise stage's inputs.
 
     Args:
@@ -45,6 +71,8 @@ def compromise_inputs(scenario, platforms, rules, events, n_crews: int) -> Compr
         rules: The regulator's instruments in force (``harvest_factor``, ``breach_factor``).
         events: Today's timeline events (breaches).
         n_crews: Active crews (harvesting effort).
+        face_share: Share of the effort on faces (``face_harvest_share``; 0.5 keeps the
+            rates as given, the ``fixed`` rule).
     """
     att, beh, segments = scenario.attackers, scenario.behaviour, scenario.population.segments
     return CompromiseInputs(
@@ -53,8 +81,10 @@ def compromise_inputs(scenario, platforms, rules, events, n_crews: int) -> Compr
             for s in segments]),
         seg_phishing=np.array([beh.phishing_literacy_ceiling - s.digital_literacy
                                for s in segments]),
-        face_harvest=min(1.0, att.face_harvest_rate * n_crews * rules.harvest_factor),
-        credential_harvest=min(1.0, att.credential_harvest_rate * n_crews * rules.harvest_factor),
+        face_harvest=min(1.0, att.face_harvest_rate * n_crews * rules.harvest_factor
+                         * 2.0 * face_share),
+        credential_harvest=min(1.0, att.credential_harvest_rate * n_crews * rules.harvest_factor
+                               * 2.0 * (1.0 - face_share)),
         face_breach=events.face_breach * rules.breach_factor,
         credential_breach=events.credential_breach * rules.breach_factor,
         move_exposed=np.array([p.config.move_exposed_off_face for p in platforms], dtype=np.uint8),
