@@ -59,13 +59,15 @@ def total(column: str, first_day: int = 0) -> Measure:
     return lambda ts, _: float(ts.loc[ts["day"] >= first_day, column].sum())
 
 
-def vector_total(column: str, vectors, first_day: int = 0, last_day: int | None = None
-                 ) -> Measure:
-    """Sum of a vectors column over some vectors and days."""
+def vector_total(column: str, vectors, first_day: int = 0, last_day: int | None = None,
+                 platform: str | None = None) -> Measure:
+    """Sum of a vectors column over some vectors and days (and one platform, if given)."""
     def measure(_, v):
         mask = v["vector"].isin(vectors) & (v["day"] >= first_day)
         if last_day is not None:
             mask &= v["day"] < last_day
+        if platform is not None:
+            mask &= v["platform"] == platform
         return float(v.loc[mask, column].sum())
     return measure
 
@@ -105,6 +107,11 @@ INJECTION_WAVE = Arm("stress-injection-wave.yaml")
 INJECTION_DETECTED = Arm("stress-injection-wave.yaml", (
     "platforms.0.liveness.injection_detection=true",
     "platforms.1.liveness.injection_detection=true"))
+MOVE_OFF = ("platforms.0.face_attack_response=move_off",
+            "platforms.1.face_attack_response=move_off")
+INJECTION_WAVE_MOVE_OFF = Arm("stress-injection-wave.yaml", MOVE_OFF)
+INJECTION_DETECTED_MOVE_OFF = Arm("stress-injection-wave.yaml",
+                                  INJECTION_DETECTED.overrides + MOVE_OFF)
 BREACH = "biometric-breach.yaml"
 FACE_BREACH = Arm(BREACH, ("timeline.1.share=0",))
 CREDENTIAL_BREACH = Arm(BREACH, ("timeline.0.share=0",))
@@ -149,6 +156,23 @@ EFFECTS = [
            share(vector_total("loss", INJECTION, 365),
                  vector_total("loss", BIOMETRIC_VECTORS, 365)),
            INJECTION_WAVE, INJECTION_DETECTED, kind="difference"),
+    Effect("injection_detection_static_loss", "injection wave: injection loss after day "
+           "365 on static_wallet (never invests, so nothing substitutes for detection)",
+           vector_total("loss", INJECTION, 365, platform="static_wallet"),
+           INJECTION_WAVE, INJECTION_DETECTED),
+    Effect("injection_detection_defence", "injection wave: user-weighted strength against "
+           "injection after day 365 (without detection the adaptive wallet invests in "
+           "liveness)", total("defence_deepfake_injection", 365),
+           INJECTION_WAVE, INJECTION_DETECTED),
+    Effect("injection_detection_tool_quality", "injection wave: crews' mean injection tool "
+           "quality after day 365 (R&D at the binding defence)",
+           total("tool_quality_deepfake_injection", 365), INJECTION_WAVE, INJECTION_DETECTED),
+    Effect("injection_detection_attempts", "injection wave: injection attempts after day 365",
+           vector_total("attempts", INJECTION, 365), INJECTION_WAVE, INJECTION_DETECTED),
+    Effect("injection_detection_loss_move_off", "injection wave, a stopped face attack "
+           "moves the user off face pay (no retries on the same face): injection loss after "
+           "day 365 with detection from day 0", vector_total("loss", INJECTION, 365),
+           INJECTION_WAVE_MOVE_OFF, INJECTION_DETECTED_MOVE_OFF),
     Effect("face_breach_late_excess", "face breach: biometric loss, days 400-730, over "
            "no breach", vector_total("loss", BIOMETRIC_VECTORS, 400), NO_BREACH, FACE_BREACH,
            kind="difference"),

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 from pydantic import Strict as StrictMode
 
 from simfraud.core.vectors import BIOMETRIC_VECTORS, LIVENESS_LEVELS, VECTORS
+from simfraud.scenario import detection_tests
 from simfraud.scenario.capacity import money_capacity_problem
 
 MAX_USERS = 100_000_000
@@ -386,24 +387,37 @@ class LivenessDefence(Strict):
 
 _LEVEL_DEFAULTS: dict[str, dict[str, float]] = {
     # Strengths are on the tool-quality scale: a tool of quality q beats strength d with
-    # probability q^r / (q^r + d^r) (Tullock contest, decisiveness r below).
-    "none": {"photo_replay": 0.0, "bpcer": 0.0},
-    # iBeta level 1 (APCER 0% against <= $30 materials) but field passive systems often fail
-    # (DHS RIVR 2026: 1 of 12 met the threshold): photos mostly stopped, face swaps less so.
-    # An injected stream skips the camera but must still pass the liveness model's analysis,
-    # so each level has some strength against injection; only injection detection stops it.
-    "passive_2d": {"photo_replay": 6.0, "mask_3d": 0.8, "deepfake_presentation": 0.6,
-                   "deepfake_injection": 0.3, "bpcer": 0.03, "cost_per_check": 1,
-                   "upgrade_cost_per_user": 20},
-    "active": {"photo_replay": 12.0, "mask_3d": 1.5, "deepfake_presentation": 2.0,
-               "deepfake_injection": 0.8, "bpcer": 0.06, "cost_per_check": 2,
-               "upgrade_cost_per_user": 40},
-    # iBeta level 2: APCER <= 1% against <= $300 materials; 3D masks vary widely in the
-    # literature (APCER 4.2% to 97.2%, BPCER 1.1% to 8.9% across six methods).
-    "depth_3d": {"photo_replay": 20.0, "mask_3d": 4.0, "deepfake_presentation": 5.0,
-                 "deepfake_injection": 1.5, "bpcer": 0.02, "cost_per_check": 4,
-                 "upgrade_cost_per_user": 150},
+    # probability q^r / (q^r + d^r) (Tullock contest, decisiveness r below). Each comes
+    # from a published detection test's APCER or is argued where none exists
+    # (simfraud/scenario/detection_tests.py; docs/model.md, first-layer strength).
+    "none": {**detection_tests.level_strengths("none"), "bpcer": 0.0},
+    "passive_2d": {**detection_tests.level_strengths("passive_2d"), "bpcer": 0.03,
+                   "cost_per_check": 1, "upgrade_cost_per_user": 20},
+    "active": {**detection_tests.level_strengths("active"), "bpcer": 0.06,
+               "cost_per_check": 2, "upgrade_cost_per_user": 40},
+    "depth_3d": {**detection_tests.level_strengths("depth_3d"), "bpcer": 0.02,
+                 "cost_per_check": 4, "upgrade_cost_per_user": 150},
 }
+
+
+def _level_defence(level: str) -> type[LivenessDefence]:
+    """``LivenessDefence`` whose strengths carry this level's defaults and their sources."""
+    fields = {
+        vector: (float, param(_LEVEL_DEFAULTS[level][vector], "strength",
+                              LivenessDefence.model_fields[vector].description or "", ge=0,
+                              le=MAX_STRENGTH,
+                              source=detection_tests.liveness_source(level, vector)))
+        for vector in BIOMETRIC_VECTORS
+    }
+    name = "LivenessDefence" + level.title().replace("_", "")
+    model = create_model(name, __base__=LivenessDefence, **fields)
+    model.__doc__ = f"Detection strength of {level} liveness, per biometric vector."
+    return model
+
+
+PassiveDefence = _level_defence("passive_2d")
+ActiveDefence = _level_defence("active")
+DepthDefence = _level_defence("depth_3d")
 
 
 class LivenessTable(Strict):
@@ -413,16 +427,16 @@ class LivenessTable(Strict):
         default_factory=lambda: LivenessDefence(**_LEVEL_DEFAULTS["none"]),
         description="No liveness check.",
     )
-    passive_2d: LivenessDefence = Field(
-        default_factory=lambda: LivenessDefence(**_LEVEL_DEFAULTS["passive_2d"]),
+    passive_2d: PassiveDefence = Field(
+        default_factory=lambda: PassiveDefence(**_LEVEL_DEFAULTS["passive_2d"]),
         description="Passive single-image liveness.",
     )
-    active: LivenessDefence = Field(
-        default_factory=lambda: LivenessDefence(**_LEVEL_DEFAULTS["active"]),
+    active: ActiveDefence = Field(
+        default_factory=lambda: ActiveDefence(**_LEVEL_DEFAULTS["active"]),
         description="Active challenge (blink, turn).",
     )
-    depth_3d: LivenessDefence = Field(
-        default_factory=lambda: LivenessDefence(**_LEVEL_DEFAULTS["depth_3d"]),
+    depth_3d: DepthDefence = Field(
+        default_factory=lambda: DepthDefence(**_LEVEL_DEFAULTS["depth_3d"]),
         description="3D depth camera liveness.",
     )
 
@@ -446,9 +460,9 @@ class Defences(Strict):
         description="Strength per vector, BPCER and costs of each liveness level.",
     )
     injection_detection_strength: float = param(
-        5.0, "strength", "Strength of injection detection against deepfake injection.", ge=0,
-        le=MAX_STRENGTH,
-        source="iProov 2023: injection attacks outnumber presentation attacks 5x on web",
+        detection_tests.INJECTION_DETECTION_ARGUED, "strength",
+        "Strength of injection detection against deepfake injection.", ge=0,
+        le=MAX_STRENGTH, source=detection_tests.injection_detection_source(),
     )
     injection_detection_cost_per_check: int = param(
         1, "minor units", "Running cost of injection detection per check.", ge=0,
@@ -490,7 +504,7 @@ class StepUp(Strict):
     )
     block_probability: float = param(
         0.9, "probability", "Chance step-up stops an attacker who lacks the user's phone.",
-        ge=0, le=1,
+        ge=0, le=1, source=detection_tests.NO_CONTROL_TEST + "; " + ASSUMED,
     )
     sim_swap_success: float = param(
         0.4, "probability", "Chance an account-takeover crew beats step-up by SIM swap or OTP "
@@ -498,7 +512,7 @@ class StepUp(Strict):
     )
     device_binding_strength: float = param(
         3.0, "strength", "Strength of device binding against account takeover.", ge=0,
-        le=MAX_STRENGTH,
+        le=MAX_STRENGTH, source=detection_tests.NO_CONTROL_TEST + "; " + ASSUMED,
     )
 
 
