@@ -1,12 +1,14 @@
 """Wall time of the ``simfraud`` command's light commands and of a tiny run, warm.
 
 Each command runs in a fresh process, once untimed (so the numba cache and the operating
-system's file cache are warm), then ``repeats`` times; the figure is the median wall time
-from starting the process to its exit.
+system's file cache are warm), then ``repeats`` times; the figures are the medians of the
+wall time from starting the process to its exit and of the CPU time it used (user +
+system), which waiting for a core shared with other work does not inflate.
 """
 
 from __future__ import annotations
 
+import resource
 import statistics
 import subprocess
 import sys
@@ -33,17 +35,18 @@ def simfraud_command() -> list[str]:
     return [str(script)] if script.is_file() else [sys.executable, "-m", "simfraud.cli"]
 
 
-def command_seconds(arguments: list[str], repeats: int) -> float:
-    """Median wall seconds of ``simfraud ARGUMENTS`` over ``repeats`` warm runs.
+def command_seconds(arguments: list[str], repeats: int) -> dict[str, float]:
+    """Median ``wall`` and ``cpu`` seconds of ``simfraud ARGUMENTS`` over ``repeats`` warm runs.
 
     Raises:
         RuntimeError: When the command fails (its standard error is in the message).
     """
-    times = []
+    wall, cpu = [], []
     with tempfile.TemporaryDirectory() as folder:
         command = simfraud_command() + [a.replace("{out}", str(Path(folder) / "out"))
                                         for a in arguments]
         for attempt in range(repeats + 1):
+            before = _children_cpu()
             start = time.perf_counter()
             done = subprocess.run(command, capture_output=True, text=True, cwd=folder)
             seconds = time.perf_counter() - start
@@ -51,10 +54,17 @@ def command_seconds(arguments: list[str], repeats: int) -> float:
                 raise RuntimeError(f"{' '.join(command)} exited {done.returncode}: "
                                    f"{done.stderr[-2000:]}")
             if attempt:  # the first run only warms the caches
-                times.append(seconds)
-    return statistics.median(times)
+                wall.append(seconds)
+                cpu.append(_children_cpu() - before)
+    return {"wall": statistics.median(wall), "cpu": statistics.median(cpu)}
 
 
-def cli_start_seconds(repeats: int) -> dict[str, float]:
-    """Median warm wall seconds of each of ``COMMANDS``, by label."""
+def _children_cpu() -> float:
+    """User + system CPU seconds of this process's finished children so far."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def cli_start_seconds(repeats: int) -> dict[str, dict[str, float]]:
+    """Median warm ``wall`` and ``cpu`` seconds of each of ``COMMANDS``, by label."""
     return {label: command_seconds(arguments, repeats) for label, arguments in COMMANDS.items()}

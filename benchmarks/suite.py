@@ -15,9 +15,10 @@ Figures (medians of ``--repeats`` runs), by section (``SECTIONS``):
 * ``start``: cold and warm start, wall time from process start to the end of day 0 of a
   ``simfraud run`` with an empty and with a filled numba cache;
 * ``whole-runs``: ns per user-day of whole one-replicate runs of 1e4 and 1e5 users x
-  365 days (set-up + simulate, and simulate alone; ``benchmarks.whole_runs``) and their
-  ratio to the marginal figure at 1e6 users of the same run;
-* ``cli``: warm wall time of ``simfraud --help``, ``validate``, ``schema``, ``info`` and
+  365 days, each in a fresh process as ``simfraud run`` makes them (set-up + simulate,
+  and simulate alone; ``benchmarks.whole_runs``), and their ratio to the marginal figure
+  at 1e6 users of the same suite run;
+* ``cli``: warm wall and CPU time of ``simfraud --help``, ``validate``, ``schema``, ``info`` and
   a run of 100 users x 1 day, each in fresh processes (``benchmarks.cli_start``).
 
 ``--write`` puts the tables and a scaling plot into ``docs/performance.md`` and
@@ -157,7 +158,8 @@ def run_suite(quick: bool, repeats: int, sections: tuple[str, ...] = SECTIONS) -
     if "cli" in sections:
         report["cli_start"] = cli_start_seconds(repeats)
         for label, seconds in report["cli_start"].items():
-            print(f"{seconds:6.2f} s  {label}", flush=True)
+            print(f"{seconds['wall']:6.2f} s wall {seconds['cpu']:6.2f} s CPU  {label}",
+                  flush=True)
     report.update(sections=list(sections), cpu_count=os.cpu_count(), repeats=repeats,
                   date=time.strftime("%Y-%m-%d"))
     return report
@@ -207,10 +209,10 @@ def _whole_runs(report: dict, quick: bool, repeats: int) -> None:
         run["ratio"] = ratio(run["setup_and_simulate"], marginal)
         run["simulate_ratio"] = ratio(run["simulate"], marginal)
         report["whole_runs"]["runs"][n] = run
-        print(f"whole run {n:>10,} x {days} days: {run['setup_and_simulate']:7.1f} ns/user-day "
-              f"(simulate {run['simulate']:.1f}); {run['ratio']:.1f}x "
-              f"({run['simulate_ratio']:.1f}x) the marginal {marginal:.1f} at {reference:,}",
-              flush=True)
+        print(f"whole run {n:>10,} x {days} days: set-up {run['setup_seconds']:.2f} s; "
+              f"{run['setup_and_simulate']:7.1f} ns/user-day (simulate {run['simulate']:.1f}); "
+              f"{run['ratio']:.1f}x ({run['simulate_ratio']:.1f}x) the marginal "
+              f"{marginal:.1f} at {reference:,}", flush=True)
 
 
 def markdown(report: dict) -> str:
@@ -224,8 +226,10 @@ def markdown(report: dict) -> str:
     if "whole_runs" in report:
         parts.append(_whole_runs_markdown(report["whole_runs"]))
     if "cli_start" in report:
-        parts.append("\n".join(["| command (warm) | median wall time |", "| --- | ---: |"] + [
-            f"| `{label}` | {seconds:.2f} s |" for label, seconds in report["cli_start"].items()]))
+        parts.append("\n".join(
+            ["| command (warm) | wall time | CPU time |", "| --- | ---: | ---: |"] + [
+                f"| `{label}` | {seconds['wall']:.2f} s | {seconds['cpu']:.2f} s |"
+                for label, seconds in report["cli_start"].items()]))
     return "\n\n".join(parts)
 
 
@@ -255,13 +259,13 @@ def _figures_markdown(report: dict) -> list[str]:
 
 def _whole_runs_markdown(whole: dict) -> str:
     reference = int(whole["marginal_users"])
-    lines = ["| whole run | set-up + simulate, ns per user-day | simulate alone | "
-             f"/ marginal at {reference:,} ({whole['marginal']:.1f} ns) |",
-             "| --- | ---: | ---: | ---: |"]
+    lines = ["| whole run (fresh process) | set-up | set-up + simulate, ns per user-day "
+             f"| simulate alone | / marginal at {reference:,} ({whole['marginal']:.1f} ns) |",
+             "| --- | ---: | ---: | ---: | ---: |"]
     for n, run in sorted(whole["runs"].items(), key=lambda kv: int(kv[0])):
-        lines.append(f"| {int(n):,} users x {run['days']} days | {run['setup_and_simulate']:.1f} "
-                     f"| {run['simulate']:.1f} | {run['ratio']:.1f}x "
-                     f"({run['simulate_ratio']:.1f}x simulate alone) |")
+        lines.append(f"| {int(n):,} users x {run['days']} days | {run['setup_seconds']:.2f} s "
+                     f"| {run['setup_and_simulate']:.1f} | {run['simulate']:.1f} "
+                     f"| {run['ratio']:.1f}x ({run['simulate_ratio']:.1f}x simulate alone) |")
     return "\n".join(lines)
 
 
