@@ -144,6 +144,19 @@ EFFECTS = [
            vector_total("successes", ["social_engineering"], 645),
            Arm(UK.scenario, ("behaviour.moral_hazard=0.3",)),
            Arm(UK_MANDATE.scenario, ("behaviour.moral_hazard=0.3",))),
+    Effect("mandate_claimed_share_when_claims_follow_refunds", "UK mandate, victims who "
+           "expect nothing back claim half the time (behaviour.claim_without_refund=0.5): "
+           "claimed share of scam cases after day 645, with the mandate minus without",
+           share(vector_total("claims", ["social_engineering"], 645),
+                 vector_total("successes", ["social_engineering"], 645)),
+           Arm(UK.scenario, ("behaviour.claim_without_refund=0.5",)),
+           Arm(UK_MANDATE.scenario, ("behaviour.claim_without_refund=0.5",)),
+           kind="difference"),
+    Effect("mandate_gross_loss_when_claims_follow_refunds", "UK mandate, victims who "
+           "expect nothing back claim half the time: change in gross fraud loss after day 645",
+           total("gross_loss", 645),
+           Arm(UK.scenario, ("behaviour.claim_without_refund=0.5",)),
+           Arm(UK_MANDATE.scenario, ("behaviour.claim_without_refund=0.5",))),
     Effect("proactive_total_loss", "proactive (day 90) vs reactive regulator: total loss",
            total("gross_loss"), REACTIVE, PROACTIVE),
     *(Effect(f"arms_race_lag{lag}", f"baseline, 730 days: correlation of monthly changes "

@@ -25,6 +25,7 @@ def vector_stats(pvs: np.ndarray) -> np.ndarray:
         pvs[..., L.PV.refund_sending] + pvs[..., L.PV.refund_receiving],
         pvs[..., L.PV.refund_sending],
         pvs[..., L.PV.refund_receiving],
+        pvs[..., L.PV.claims],
     ], axis=-1)
 
 

@@ -1,6 +1,7 @@
 """Refunds and liability: who pays for a successful fraud, split by provider.
 
 Parameters: ``platforms[].reimbursement`` (voluntary policy, cap, vectors),
+``behaviour.claim_without_refund`` (whether a victim claims, with the refund prospect),
 ``regulator.instruments.mandatory_reimbursement`` (when in force: cap, excess,
 receiving share, gross-negligence share, vectors) and ``attackers.mule_recovery_share``.
 Stage of the user day: ``refund_split`` for each successful fraud (called by
@@ -36,6 +37,7 @@ RefundInputs = namedtuple("RefundInputs", [
     "negligence",             # share of claims refused for gross negligence
     "recovery_bps",           # share of stolen money frozen at mule accounts
     "prospect",               # per (platform, vector): expected refunded share of a fraud
+    "claim_base",             # chance a victim who expects nothing back claims
 ])
 
 
@@ -63,6 +65,7 @@ def refund_inputs(scenario, platforms, mandated: np.ndarray) -> RefundInputs:
         voluntary_share_bps=np.array([round(p.config.reimbursement.share * BPS)
                                       for p in platforms], dtype=np.int64),
         prospect=refund_prospect(scenario, platforms, mandated),
+        claim_base=float(scenario.behaviour.claim_without_refund),
         mandated=mandated,
         mandate_cap=np.int64(mandate.cap),
         mandate_excess=np.int64(mandate.excess),
@@ -119,6 +122,16 @@ def market_recovery_share(shares: list[float], users: list[int]) -> float:
     if total <= 0:
         return sum(shares) / len(shares)
     return sum(share * n for share, n in zip(shares, users, strict=True)) / total
+
+
+@njit(cache=True, inline="always")
+def claim_probability(claim_base: float, prospect: float) -> float:
+    """Chance a victim claims a refund from (reports the fraud to) their provider.
+
+    It is ``claim_base`` when they expect nothing back and rises linearly to 1 with the
+    expected refunded share ``prospect``.
+    """
+    return claim_base + (1.0 - claim_base) * prospect
 
 
 @njit(cache=True, inline="always")
