@@ -46,14 +46,14 @@ class Ledger:
         self.recovered = 0
         self.attacker_revenue = 0
 
-    def settle(self, day: int, s: DaySettlement, crew_revenue: list[np.ndarray],
+    def settle(self, day: int, s: DaySettlement, crew_revenue: np.ndarray,
                population_loss: int, population_refunds: int) -> None:
         """Book one day and check every invariant.
 
         Args:
             day: Day index (for messages).
             s: The day's totals.
-            crew_revenue: Revenue credited to each crew.
+            crew_revenue: Revenue credited to each crew, ``(crews, platforms, vectors)``.
             population_loss: Sum of every user's cumulative loss column.
             population_refunds: Sum of every user's cumulative refund column.
 
@@ -65,7 +65,7 @@ class Ledger:
         receiving = int(s.refunded_receiving.sum())
         refunded = sending + receiving
         recovered = int(s.recovered.sum())
-        paid_to_crews = int(sum(int(r.sum()) for r in crew_revenue))
+        paid_to_crews = int(np.sum(crew_revenue))
         _require(day, "stolen = refunded + borne by users",
                  stolen == s.user_refunds + s.user_loss,
                  stolen=stolen, refunded=s.user_refunds, user_loss=s.user_loss)

@@ -107,12 +107,11 @@ def arms_race(model) -> dict[str, float]:
     users = model.totals.per_platform[:, L.P.users_next].astype(float)
     weights = users / max(users.sum(), 1.0)
     strength = np.stack([p.primary_strength() for p in model.platforms])
-    crews = model.crews
-    quality = (np.mean([c.quality for c in crews], axis=0) if crews
-               else np.full(len(VECTORS), math.nan))
+    crews = model.crew_book
+    quality = crews.mean_quality()
     values = {
         "active_attackers": len(crews),
-        "attacker_profit": float(np.mean([c.profit_ema for c in crews])) if crews else 0.0,
+        "attacker_profit": crews.mean_profit(default=0.0),
         "mean_liveness_level": float(np.dot(weights, [p.level for p in model.platforms])),
     }
     for k, vector in enumerate(VECTORS):
