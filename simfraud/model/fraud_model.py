@@ -71,11 +71,14 @@ class AttackPlan:
         attempts: Pooled attempts at the simulated population.
         success: Attempt-weighted first-layer success probability.
         expected_successes: Pooled attempts x success at the reference population.
+        strength: First-layer defence strength per (platform, vector) the crews met (set
+            by phase 3; the rest of the day does not change it).
     """
 
     attempts: np.ndarray
     success: np.ndarray
     expected_successes: np.ndarray
+    strength: np.ndarray
 
 
 class FraudModel(mesa.Model):
@@ -204,7 +207,7 @@ class FraudModel(mesa.Model):
         plan_crews(crews, reach, self._attempt_cost(), strength,
                    self.scenario.defences.contest_decisiveness, self.market.value())
         attempts, success = pool_attempts(crews, strength.shape)
-        self.plan = AttackPlan(attempts * self.crew_scale, success, attempts * success)
+        self.plan = AttackPlan(attempts * self.crew_scale, success, attempts * success, strength)
         self.day_inputs = self._day_inputs()
 
     def _day_inputs(self) -> DayInputs:
