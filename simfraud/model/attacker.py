@@ -396,10 +396,24 @@ def pool_attempts(crews: CrewBook, shape: tuple[int, int]) -> tuple[np.ndarray, 
     """
     if not len(crews):
         return np.zeros(shape), np.zeros(shape)
-    attempts = crews.attempts.sum(axis=0)  # crew after crew, in id order
-    expected = (crews.attempts * crews.success).sum(axis=0)
-    success = np.divide(expected, attempts, out=np.zeros(shape), where=attempts > 0)
-    return attempts, success
+    return _pool(crews.attempts, crews.success)
+
+
+@njit(cache=True)
+def _pool(attempts: np.ndarray, success: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pool_attempts`` over ``(crews, platforms, vectors)``: sums crew after crew."""
+    n_crews, n_platforms, n_vectors = attempts.shape
+    pooled = np.zeros((n_platforms, n_vectors))
+    mean_success = np.zeros((n_platforms, n_vectors))
+    for p in range(n_platforms):
+        for v in range(n_vectors):
+            expected = 0.0
+            for c in range(n_crews):
+                pooled[p, v] += attempts[c, p, v]
+                expected += attempts[c, p, v] * success[c, p, v]
+            if pooled[p, v] > 0:
+                mean_success[p, v] = expected / pooled[p, v]
+    return pooled, mean_success
 
 
 def share_revenue(crews: CrewBook, revenue: np.ndarray) -> np.ndarray:
@@ -416,14 +430,28 @@ def share_revenue(crews: CrewBook, revenue: np.ndarray) -> np.ndarray:
     Returns:
         ``(crews, platforms, vectors)`` integer parts.
     """
-    if not len(crews):
-        return np.zeros((0, *revenue.shape), dtype=np.int64)
-    weight = crews.attempts * crews.success
-    total = weight.sum(axis=0)
-    share = np.divide(weight, total[None], out=np.zeros_like(weight), where=total[None] > 0)
-    parts = np.floor(share * revenue[None]).astype(np.int64)
-    remainder = revenue - parts.sum(axis=0)
-    top = np.argmax(weight, axis=0)
-    rows, cols = np.indices(revenue.shape)
-    parts[top, rows, cols] += remainder
+    return _shares(crews.attempts, crews.success, np.asarray(revenue, dtype=np.int64))
+
+
+@njit(cache=True)
+def _shares(attempts: np.ndarray, success: np.ndarray, revenue: np.ndarray) -> np.ndarray:
+    """``share_revenue`` with weights ``attempts x success``, summed crew after crew."""
+    parts = np.zeros(attempts.shape, dtype=np.int64)
+    n_crews, n_platforms, n_vectors = attempts.shape
+    for p in range(n_platforms):
+        for v in range(n_vectors):
+            total = 0.0
+            top = 0
+            for c in range(n_crews):
+                total += attempts[c, p, v] * success[c, p, v]
+                if attempts[c, p, v] * success[c, p, v] > attempts[top, p, v] * success[top, p, v]:
+                    top = c
+            paid = 0
+            for c in range(n_crews):
+                if total > 0:
+                    share = attempts[c, p, v] * success[c, p, v] / total
+                    parts[c, p, v] = np.int64(np.floor(share * np.float64(revenue[p, v])))
+                paid += parts[c, p, v]
+            if n_crews:
+                parts[top, p, v] += revenue[p, v] - paid
     return parts

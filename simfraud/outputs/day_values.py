@@ -57,10 +57,7 @@ def kernel_counts(model) -> dict[str, int]:
 def fraud_and_refunds(model) -> dict[str, float]:
     """Attacks, losses, refunds and recoveries (``users/attacks.py``, ``users/refunds.py``)."""
     s = model.settlement
-    gross = int(s.loss.sum())
-    sending = int(s.refunded_sending.sum())
-    receiving = int(s.refunded_receiving.sum())
-    recovered = int(s.recovered.sum())
+    gross, sending, receiving, recovered = s.stolen, s.sending, s.receiving, s.recovered_total
     return {
         "gross_loss": gross,
         "refunded": sending + receiving,
