@@ -25,17 +25,17 @@ def _reporter(name: str) -> Callable[[mesa.Model], float | int]:
 
 
 class MetricsCollector(mesa.DataCollector):
-    """Mesa's collector of the daily metrics, without Mesa's generic per-reporter work.
+    """Mesa's collector of the daily metrics, filled a day at a time.
 
-    ``collect`` calls each reporter and appends its value, as Mesa's does, but skips the
-    type dispatch and the deep copy Mesa makes of every value: the values are plain
-    numbers read from ``model.metrics``.
+    ``collect`` appends what each reporter reports, read in one go from the day's rows of
+    ``model.metrics`` (plain numbers, so without the per-reporter dispatch and deep copy
+    of Mesa's own ``collect``).
     """
 
     def collect(self, model: mesa.Model) -> None:
         """Append the day just run to every metric's list."""
-        for name, report in self.model_reporters.items():
-            self.model_vars[name].append(report(model))
+        for name, value in model.metrics.day_values(model.day - 1).items():
+            self.model_vars[name].append(value)
 
 
 def data_collector() -> MetricsCollector:
