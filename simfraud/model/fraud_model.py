@@ -122,6 +122,7 @@ class FraudModel(mesa.Model):
         self._build_users(scenario, engine, transaction_share)
         self.releases: list[Release] = []
         self.cost_multiplier = np.ones(N_VECTORS)
+        self._inputs_scenario: Scenario | None = None  # what _scenario_inputs were built for
         self.daily_loss_per_user: list[float] = []
         self.crew_scale = self.n_users / scenario.population.reference_users
         self.market = MarketIntel(self._prior_value(), scenario.attackers.learning_rate)
@@ -218,9 +219,9 @@ class FraudModel(mesa.Model):
                 key=np.uint64(day_key(np.uint64(self.seed_key), np.int64(self.day))),
                 day=np.int64(self.day),
                 sampled=self.sampled,
-                **network_inputs(scenario, self.contacts_key),
+                **self._scenario_inputs()["network"],
             ),
-            payment=payment_inputs(scenario),
+            payment=self._scenario_inputs()["payment"],
             authentication=authentication_inputs(scenario, platforms, self.plan.success),
             attacks=attack_inputs(scenario, self.plan.attempts, self.eligible),
             refunds=refund_inputs(scenario, platforms, rules.mandated),
@@ -309,8 +310,19 @@ class FraudModel(mesa.Model):
         return np.where(np.isnan(quality), previous, quality)
 
     def _attempt_cost(self) -> np.ndarray:
-        att = self.scenario.attackers
-        return np.array([getattr(att.attempt_cost, v) for v in VECTORS]) * self.cost_multiplier
+        return self._scenario_inputs()["attempt_cost"] * self.cost_multiplier
+
+    def _scenario_inputs(self) -> dict:
+        """Daily inputs that depend on the scenario alone (rebuilt when a rule changes it)."""
+        if self._inputs_scenario is not self.scenario:
+            att = self.scenario.attackers
+            self._inputs = {
+                "network": network_inputs(self.scenario, self.contacts_key),
+                "payment": payment_inputs(self.scenario),
+                "attempt_cost": np.array([getattr(att.attempt_cost, v) for v in VECTORS]),
+            }
+            self._inputs_scenario = self.scenario
+        return self._inputs
 
     def _prior_value(self) -> np.ndarray:
         """What crews believe a first-layer success is worth before any experience."""
