@@ -112,21 +112,24 @@ def platforms_and_regulation(model) -> dict[str, float]:
     }
 
 
+_TOOL_QUALITY = tuple(f"tool_quality_{vector}" for vector in VECTORS)
+_DEFENCE = tuple(f"defence_{vector}" for vector in VECTORS)
+
+
 def arms_race(model) -> dict[str, float]:
     """Crews' tools against platforms' defences (``model/attacker.py``, ``platform.py``)."""
     users = model.totals.per_platform[:, L.P.users_next].astype(float)
     weights = users / max(users.sum(), 1.0)
     strength = model.plan.strength
     crews = model.crew_book
-    quality = crews.mean_quality()
     values = {
         "active_attackers": len(crews),
         "attacker_profit": crews.mean_profit(default=0.0),
         "mean_liveness_level": float(np.dot(weights, [p.level for p in model.platforms])),
     }
-    for k, vector in enumerate(VECTORS):
-        values[f"tool_quality_{vector}"] = float(quality[k])
-        values[f"defence_{vector}"] = float(np.dot(weights, strength[:, k]))
+    values.update(zip(_TOOL_QUALITY, crews.mean_quality().tolist(), strict=True))
+    values.update((name, float(np.dot(weights, strength[:, k])))
+                  for k, name in enumerate(_DEFENCE))
     return values
 
 
