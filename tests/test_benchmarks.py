@@ -86,8 +86,9 @@ def test_replicates_needed_is_the_smallest_n_whose_interval_excludes_zero():
 
 
 def test_checkouts_benchmark_compares_a_checkout_with_itself():
+    # 2 rounds of 200 days each per model: past the baseline's 365-day horizon.
     result = subprocess.run([sys.executable, "-m", "benchmarks.checkouts", str(ROOT),
-                             "--users", "300", "--days", "1", "--rounds", "2"],
+                             "--users", "100", "--days", "200", "--rounds", "2"],
                             capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert result.returncode == 0, result.stderr
     assert "this / other" in result.stdout
@@ -96,3 +97,7 @@ def test_checkouts_benchmark_compares_a_checkout_with_itself():
     bad = subprocess.run([sys.executable, "-m", "benchmarks.checkouts", "/nonexistent"],
                          capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert bad.returncode == 2 and "not a simfraud checkout" in bad.stderr
+    too_long = subprocess.run([sys.executable, "-m", "benchmarks.checkouts", str(ROOT),
+                               "--days", "1000", "--rounds", "4"],
+                              capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert too_long.returncode == 2 and "at most 3648" in too_long.stderr
