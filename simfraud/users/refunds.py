@@ -80,10 +80,12 @@ def refund_inputs(scenario, platforms, mandated: np.ndarray) -> RefundInputs:
 def refund_prospect(scenario, platforms, mandated: np.ndarray) -> np.ndarray:
     """The refunded share a victim expects, per (platform, vector).
 
-    The share of a fraud of the vector's mean amount (``attackers.mean_fraud_amount``)
-    that the rules in force refund: the larger of the mandated refund (net of the excess,
-    capped, times the chance the claim is not refused for gross negligence) and the
-    sending platform's voluntary refund. Users know it (``behaviour.moral_hazard``).
+    The expected refund over the expected amount, for the vector's exponential amounts
+    of mean ``m`` (``attackers.mean_fraud_amount``): the larger of the mandated share
+    ``exp(-excess / m) (1 - exp(-cap / m))`` times the chance the claim is not refused
+    for gross negligence, and the sending platform's voluntary share (1, the policy's
+    share, or ``1 - exp(-cap / m)`` when capped). Users know it
+    (``behaviour.moral_hazard``, ``behaviour.claim_without_refund``).
 
     Args:
         scenario: The scenario in force.
@@ -94,7 +96,7 @@ def refund_prospect(scenario, platforms, mandated: np.ndarray) -> np.ndarray:
     mean = np.array([max(getattr(scenario.attackers.mean_fraud_amount, v), 1) for v in VECTORS],
                     dtype=np.float64)
     mandated_share = (np.asarray(mandated, dtype=np.float64)
-                      * np.minimum(np.maximum(mean - mandate.excess, 0.0), mandate.cap) / mean
+                      * np.exp(-mandate.excess / mean) * -np.expm1(-mandate.cap / mean)
                       * (1.0 - mandate.gross_negligence_share))
     prospect = np.zeros((len(platforms), len(VECTORS)))
     for k, platform in enumerate(platforms):
@@ -102,7 +104,7 @@ def refund_prospect(scenario, platforms, mandated: np.ndarray) -> np.ndarray:
         voluntary = {"none": 0.0, "voluntary_full": 1.0, "share": policy.share,
                      "capped": 0.0}[policy.policy]
         if policy.policy == "capped":
-            voluntary = np.minimum(mean, policy.cap) / mean
+            voluntary = -np.expm1(-policy.cap / mean)
         covered = np.array([v in policy.vectors for v in VECTORS], dtype=np.float64)
         prospect[k] = np.maximum(mandated_share, covered * voluntary)
     return prospect
