@@ -53,6 +53,7 @@ from simfraud.users.authentication import authentication_inputs
 from simfraud.users.build import build_population
 from simfraud.users.columns import CREDENTIALS_COMPROMISED, FACE_COMPROMISED, FACEPAY
 from simfraud.users.compromise import compromise_inputs, face_harvest_share
+from simfraud.users.contest import tullock
 from simfraud.users.day import DayContext, DayInputs
 from simfraud.users.engines import AgentUsers, ColumnarUsers
 from simfraud.users.network import network_inputs
@@ -232,10 +233,17 @@ class FraudModel(mesa.Model):
         )
 
     def _face_harvest_share(self) -> float:
-        """Share of crews' harvesting effort on faces (``attackers.harvesting``)."""
+        """Share of crews' harvesting effort on faces (``attackers.harvesting``).
+
+        What a stolen face or credential would pass is the contest of crews' mean tools
+        against today's defences, whether or not anyone can be attacked with it yet (the
+        pooled pass of the plan is 0 where there are no targets).
+        """
         if self.scenario.attackers.harvesting != HarvestRule.follows_value:
             return 0.5
-        return face_harvest_share(self.plan.success, self.market.value(),
+        reachable = tullock(self.market_quality[None, :], self.plan.strength,
+                            self.scenario.defences.contest_decisiveness)
+        return face_harvest_share(reachable, self.market.value(),
                                   [p.users for p in self.platforms],
                                   [p.facepay_users for p in self.platforms])
 

@@ -819,7 +819,9 @@ class Attackers(Strict):
         "phished (scaled by 1.2 - digital literacy).", ge=0, le=1,
     )
     mule_recovery_share: float = param(
-        0.05, "share", "Share of stolen money frozen at mule accounts and recovered.", ge=0, le=1
+        0.05, "share", "Share of stolen money frozen at mule accounts without mule-account "
+        "detection (platforms' security.mule_detection raises it); it lowers crews' revenue "
+        "and is not returned to victims.", ge=0, le=1
     )
     entry_profit: int = param(
         200_000, "minor units/day", "Mean crew profit (at the reference population) above "

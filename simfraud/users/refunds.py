@@ -4,8 +4,8 @@ Parameters: ``platforms[].reimbursement`` (voluntary policy, cap, vectors),
 ``behaviour.claim_without_refund`` (whether a victim claims, with the refund prospect),
 ``regulator.instruments.mandatory_reimbursement`` (when in force: cap, excess,
 receiving share, gross-negligence share, vectors) and ``attackers.mule_recovery_share``.
-Stage of the user day: ``refund_split`` for each successful fraud (called by
-``attacks.attack_user``). Metrics fed: ``refunded``, ``refunded_sending``,
+Stage of the user day (``users_day``): ``claim_probability`` and ``refund_split`` for
+each successful fraud. Metrics fed: ``claims``, ``refunded``, ``refunded_sending``,
 ``refunded_receiving``, ``user_loss``, ``recovered``.
 """
 

@@ -229,6 +229,19 @@ def test_receiving_liability_buys_mule_detection_that_freezes_more_per_user():
     assert frozen[40_000, True] == pytest.approx(frozen[10_000, True])  # scale-free
 
 
+def test_mule_detection_switched_off_by_a_rule_change_stops_spend_and_freezing():
+    s = scenario(**{"platforms.0.security.deployment_lag_days": 10})
+    p = platform(s)
+    for d in range(100):
+        p.observe(day([10**5] * N_VECTORS, liability=[10**5] * N_VECTORS))
+        p.adapt(d, None, False, QUALITY, mule_base=0.05)
+    assert p.mule_recovery_share(0.05) > 0.1 and p.mules.spend > 0
+    off = scenario(**{"platforms.0.security.mule_detection": False})
+    p.configure(off.platforms[0], off.defences, {"platforms.0.security.mule_detection": False})
+    p.adapt(100, None, False, QUALITY, mule_base=0.05)
+    assert p.mule_recovery_share(0.05) == 0.05 and p.mules.spend == 0
+
+
 def test_mule_detection_switched_off_freezes_only_the_base_share():
     p = platform(scenario(**{"platforms.0.security.mule_detection": False}))
     for d in range(100):
