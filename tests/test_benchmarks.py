@@ -20,7 +20,10 @@ def test_quick_benchmark_suite_runs(tmp_path):
     for key in ("columnar", "floor", "agents", "ratio", "bytes_per_user", "cold_start",
                 "warm_start", "whole_runs", "cli_start"):
         assert key in report
-    assert all(value > 0 for value in report["columnar"].values())
+    # A marginal figure is a difference of two timings, clipped at 0: on a loaded machine
+    # a quick-size one can be 0, so only its presence and range are checked.
+    assert {"20000", "50000"} <= set(report["columnar"])
+    assert all(0 <= value < 1e6 for value in report["columnar"].values())
     assert all(value > 0 for value in report["floor"].values())
     assert sorted(report["whole_runs"]["runs"]) == ["2000", "5000"]
     assert report["whole_runs"]["marginal"] == report["columnar"]["50000"]
