@@ -22,13 +22,13 @@ def test_a_rule_change_keeps_upgrades_and_applies_new_tables():
     model = FraudModel(scenario)
     model.run(11)
     platform = model.platforms[0]
-    assert platform.level == 2  # passive_2d upgraded to active on day 2, kept on day 10
+    assert platform.liveness.level == 2  # passive_2d upgraded to active on day 2, kept on day 10
     model.run(2)
-    assert platform.bpcer() == 0.5  # the changed table is used at once
+    assert platform.liveness.bpcer(platform.defences) == 0.5  # the changed table is used at once
     model.run(2)
-    assert platform.level == 3  # a liveness level the change sets replaces the live one
+    assert platform.liveness.level == 3  # a liveness level the change sets replaces the live one
     model.run(1)
-    assert platform.level == 1  # even when it equals the scenario's original level
+    assert platform.liveness.level == 1  # even when it equals the scenario's original level
 
 
 def test_a_laissez_faire_turn_repeals_rules_and_a_proactive_one_sets_their_day():

@@ -1,4 +1,9 @@
-"""Payment platforms: liveness, step-up, monitoring, reimbursement and security investment."""
+"""Payment platforms: their controls composed, monitoring, reimbursement and security spend.
+
+Liveness (``model/liveness.py``), the first-line controls' investment
+(``model/investment.py``) and mule-account detection (``model/mule_detection.py``) are
+mechanisms of their own; a platform holds one of each and combines them.
+"""
 
 from __future__ import annotations
 
@@ -10,18 +15,16 @@ import numpy as np
 
 from simfraud.core.vectors import (
     AUTHORISED,
-    BIOMETRIC_VECTORS,
     CONTROL,
     CONTROLS,
     DEVICE_BINDING,
-    INJECTION,
     LIVENESS,
-    LIVENESS_LEVELS,
     N_BIOMETRIC,
     N_VECTORS,
     PAYEE_WARNINGS,
 )
 from simfraud.model.investment import ControlInvestment
+from simfraud.model.liveness import Liveness
 from simfraud.model.mule_detection import MuleDetection
 from simfraud.scenario.schema import Defences, Platform, UpgradeRule
 
@@ -50,15 +53,6 @@ class PlatformDay:
 
 
 @dataclass
-class Upgrade:
-    """A liveness upgrade on its way to production."""
-
-    ready_day: int
-    level: int
-    injection_detection: bool
-
-
-@dataclass
 class ControlUpgrade:
     """One step of device binding or payee warnings on its way to production."""
 
@@ -74,8 +68,7 @@ class PlatformAgent(mesa.Agent):
     Attributes:
         index: Position of the platform in the scenario (array index).
         config: The platform's scenario block (replaced by rule changes).
-        level: Current liveness level index.
-        injection_detection: Whether injection detection is live.
+        liveness: The face check: live level, upgrades, costs (``model/liveness.py``).
         detection: Monitoring detection probability per vector.
         controls: Per-control Gordon-Loeb spend, live capability and detector training.
         mules: Mule-account detection, the platform's control as receiving provider.
@@ -94,14 +87,12 @@ class PlatformAgent(mesa.Agent):
         super().__init__(model)
         self.index = index
         self.defences = defences
-        self.pending: Upgrade | None = None
         self.pending_control: ControlUpgrade | None = None
         self.cooldown_until = -1
         self.own_cost_ema = 0.0
         self.own_cost_by_control = np.zeros(len(CONTROLS))
         self.control_upgrades = np.zeros(len(CONTROLS), dtype=np.int64)
         self.control_boost = np.ones(len(CONTROLS))
-        self.injection_share = 0.0
         self.controls = ControlInvestment(initial_quality, config.security.reputation_weight)
         self.mules = MuleDetection()
         self.market_quality = np.asarray(initial_quality, dtype=np.float64).copy()
@@ -114,9 +105,7 @@ class PlatformAgent(mesa.Agent):
         self.users = 0
         self.facepay_users = 0
         self.config = config
-        self.level = LIVENESS_LEVELS.index(config.liveness.level)
-        self.deployment_due: int | None = self.level
-        self.injection_detection = config.liveness.injection_detection
+        self.liveness = Liveness(config.liveness)
         self.detection = np.full(N_VECTORS, self.config.monitoring.base_detection)
 
     def configure(self, config: Platform, defences: Defences,
@@ -136,25 +125,12 @@ class PlatformAgent(mesa.Agent):
         paths = changed or {}
         set_level = any(p in (prefix, f"{prefix}.level") for p in paths)
         set_injection = any(p in (prefix, f"{prefix}.injection_detection") for p in paths)
-        if set_level:
-            level = LIVENESS_LEVELS.index(config.liveness.level)
-            if level > self.level:
-                self.deployment_due = level
-            self.level = level
-        if set_injection:
-            self.injection_detection = config.liveness.injection_detection
-        if set_level or set_injection:
-            self.pending = None
+        self.liveness.configure(config.liveness, set_level, set_injection)
         self.config = config
         self.defences = defences
         self.controls.default_share = config.security.reputation_weight
 
     # -- defences -------------------------------------------------------------------
-    def liveness_strength(self) -> np.ndarray:
-        """Strength of the live liveness level against each biometric vector."""
-        table = getattr(self.defences.liveness, LIVENESS_LEVELS[self.level])
-        return np.array([getattr(table, v) for v in BIOMETRIC_VECTORS])
-
     def primary_strength(self) -> np.ndarray:
         """Strength of the first layer each vector meets (the contest's ``d``).
 
@@ -164,7 +140,8 @@ class PlatformAgent(mesa.Agent):
         today's tools (``model.investment``). Injection detection checks the capture
         path (virtual cameras, emulators), not the face, so it does not age with the
         quality of face swaps: against injection a platform with it takes the stronger of
-        its aged liveness and its (boosted) injection detection.
+        its aged liveness and its (boosted) injection detection
+        (``Liveness.guard_injection``).
         """
         warnings = self.config.payee_warnings
         by_control = np.array([
@@ -173,14 +150,12 @@ class PlatformAgent(mesa.Agent):
             warnings.strength * self.control_boost[PAYEE_WARNINGS] if warnings.enabled else 0.0,
         ])
         strength = by_control[CONTROL]
-        strength[:N_BIOMETRIC] = self.liveness_strength()
+        strength[:N_BIOMETRIC] = self.liveness.strength(self.defences)
         sec = self.config.security
         boost = self.controls.boost(sec.gl_alpha, sec.gl_beta, self.defences.contest_decisiveness)
         strength *= boost[CONTROL] * self.controls.ageing(self.market_quality,
                                                           sec.detector_ageing)
-        if self.injection_detection:
-            strength[INJECTION] = max(strength[INJECTION], boost[LIVENESS]
-                                      * self.defences.injection_detection_strength)
+        self.liveness.guard_injection(strength, boost[LIVENESS], self.defences)
         return strength
 
     def detect_probability(self) -> np.ndarray:
@@ -200,10 +175,6 @@ class PlatformAgent(mesa.Agent):
         """
         sec = self.config.security
         return self.mules.recovery_share(base, sec.gl_alpha, sec.gl_beta)
-
-    def bpcer(self) -> float:
-        """False-reject rate of genuine face-pay users."""
-        return getattr(self.defences.liveness, LIVENESS_LEVELS[self.level]).bpcer
 
     # -- the platform's phase of the day --------------------------------------------
     def adapt(self, day: int, minimum_level: int | None, require_injection: bool,
@@ -232,9 +203,9 @@ class PlatformAgent(mesa.Agent):
         else:  # switched off (or never on): nothing spent, nothing live
             self.mules.stop()
         self.upgrade_spend = 0
-        if self.pending is not None and day >= self.pending.ready_day:
-            self._go_live(self.pending)
-            self.pending = None
+        deployed = self.liveness.go_live(day, self.defences, self.users)
+        if deployed is not None:
+            self.upgrade_spend += deployed
             self.cooldown_until = day + self.config.security.deployment_lag_days
         if self.pending_control is not None and day >= self.pending_control.ready_day:
             control = self.pending_control.control
@@ -243,13 +214,9 @@ class PlatformAgent(mesa.Agent):
             self.upgrade_spend += self.config.security.control_upgrade_cost_per_user * self.users
             self.pending_control = None
             self.cooldown_until = day + self.config.security.deployment_lag_days
-        if minimum_level is not None and (
-            self.level < minimum_level or (require_injection and not self.injection_detection)
-        ):
-            self._schedule(day, max(self.level, minimum_level),
-                           self.injection_detection or require_injection)
+        self.liveness.comply(self._ready_day(day), minimum_level, require_injection)
         rule = self.config.security.upgrade_rule
-        idle = self.pending is None and self.pending_control is None
+        idle = self.liveness.pending is None and self.pending_control is None
         if rule == "reactive" and idle and day >= self.cooldown_until:
             per_user = self.own_cost_ema / max(self.users, 1)
             if per_user > self.config.security.loss_threshold:
@@ -260,54 +227,24 @@ class PlatformAgent(mesa.Agent):
     def _schedule_next_step(self, day: int) -> None:
         """Strengthen the control behind most of the platform's own fraud cost."""
         for control in np.argsort(-self.own_cost_by_control, kind="stable"):
-            if control == LIVENESS and self._liveness_step(day):
+            if control == LIVENESS and self.liveness.next_step(
+                    self._ready_day(day), self.config.security.injection_switch_share):
                 return
             if control != LIVENESS and self._control_step(day, int(control)):
                 return
 
-    def _liveness_step(self, day: int) -> bool:
-        switch_share = self.config.security.injection_switch_share
-        if not self.injection_detection and self.injection_share > switch_share:
-            self._schedule(day, self.level, True)
-        elif self.level < len(LIVENESS_LEVELS) - 1:
-            self._schedule(day, self.level + 1, self.injection_detection)
-        elif not self.injection_detection:
-            self._schedule(day, self.level, True)
-        else:
-            return False
-        return True
-
     def _control_step(self, day: int, control: int) -> bool:
         sec = self.config.security
         usable = control == DEVICE_BINDING or self.config.payee_warnings.enabled
-        busy = self.pending is not None or self.pending_control is not None
+        busy = self.liveness.pending is not None or self.pending_control is not None
         if busy or not usable or self.control_upgrades[control] >= sec.max_control_upgrades:
             return False
         self.pending_control = ControlUpgrade(day + sec.deployment_lag_days, control)
         return True
 
-    def _schedule(self, day: int, level: int, injection: bool) -> None:
-        if self.pending is not None:
-            if self.pending.level >= level and self.pending.injection_detection >= injection:
-                return
-            level = max(level, self.pending.level)
-            injection = injection or self.pending.injection_detection
-        lag = self.config.security.deployment_lag_days + self.review_days
-        self.pending = Upgrade(day + lag, level, injection)
-
-    def _deployment_cost(self, level: int, users: int) -> int:
-        """One-off cost of deploying liveness ``level`` to ``users`` users.
-
-        Charged the same way whether the level is there on day 0 (charged on day 0), set
-        by a rule change (charged that day) or reached by an upgrade (charged at go-live).
-        """
-        return getattr(self.defences.liveness, LIVENESS_LEVELS[level]).upgrade_cost_per_user * users
-
-    def _go_live(self, upgrade: Upgrade) -> None:
-        if upgrade.level > self.level:
-            self.upgrade_spend += self._deployment_cost(upgrade.level, self.users)
-        self.level = max(self.level, upgrade.level)
-        self.injection_detection = self.injection_detection or upgrade.injection_detection
+    def _ready_day(self, day: int) -> int:
+        """Go-live day of a liveness upgrade scheduled today (a review adds to the lag)."""
+        return day + self.config.security.deployment_lag_days + self.review_days
 
     # -- end of day -----------------------------------------------------------------
     def observe(self, seen: PlatformDay, rules=None) -> None:
@@ -332,14 +269,8 @@ class PlatformAgent(mesa.Agent):
         self.own_cost_by_control += weight * (by_control - self.own_cost_by_control)
         self.controls.learn(np.stack([seen.attempts, seen.successes, seen.attempted_amount,
                                       seen.loss, own_by_vector]), seen.users, sec.smoothing_days)
-        biometric = seen.attempts[:N_BIOMETRIC].sum()
-        if biometric > 0:
-            mix = seen.attempts[INJECTION] / biometric
-            self.injection_share += (1.0 / sec.injection_smoothing_days
-                                     * (mix - self.injection_share))
-        if self.deployment_due is not None:
-            self.upgrade_spend += self._deployment_cost(self.deployment_due, seen.users)
-            self.deployment_due = None
+        self.liveness.learn(seen.attempts, sec.injection_smoothing_days)
+        self.upgrade_spend += self.liveness.charge_deployment(self.defences, seen.users)
         self.security_spend = self._running_cost(seen)
         self.fees = seen.volume * self.config.fee_bps // 10_000
         self.fine = self._fine(seen, rules)
@@ -349,7 +280,7 @@ class PlatformAgent(mesa.Agent):
 
     def _fine(self, seen: PlatformDay, rules) -> int:
         """Today's fine: per user and as a share of gross fraud loss, when non-compliant."""
-        if rules is None or not rules.non_compliant(self.level, self.injection_detection):
+        if rules is None or not rules.non_compliant(self.liveness):
             return 0
         return (math.floor(rules.fine_per_user_day * seen.users)
                 + math.floor(rules.fine_loss_share * int(seen.loss.sum())))
@@ -364,12 +295,8 @@ class PlatformAgent(mesa.Agent):
         self.detection -= mon.drift * (self.detection - mon.base_detection)
 
     def _running_cost(self, seen: PlatformDay) -> int:
-        table = getattr(self.defences.liveness, LIVENESS_LEVELS[self.level])
-        per_check = table.cost_per_check
-        if self.injection_detection:
-            per_check += self.defences.injection_detection_cost_per_check
         monitoring = self.config.monitoring
-        running = seen.face_checks * per_check
+        running = seen.face_checks * self.liveness.cost_per_check(self.defences)
         if monitoring.enabled:
             running += monitoring.cost_per_user_day * seen.users
         return (math.floor(running) + self.controls.daily_cost(seen.users)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
 
 from simfraud.core.vectors import LIVENESS_LEVELS, VECTORS
 from simfraud.scenario.schema import Regulator
+
+if TYPE_CHECKING:
+    from simfraud.model.liveness import Liveness
 
 BACKLASH_SCALE = 100_000
 """The backlash index counts face-pay frauds per this many users (smoothed)."""
@@ -64,26 +68,18 @@ class Rules:
         """Whether platforms must add injection detection (rule or assessment)."""
         return self.require_injection or self.assessed_injection
 
-    def face_pay_permitted(self, level: int, injection_detection: bool) -> bool:
-        """Whether a platform with this live liveness may offer face pay today.
-
-        Args:
-            level: The platform's live liveness level index.
-            injection_detection: Whether its injection detection is live.
-        """
+    def face_pay_permitted(self, liveness: Liveness) -> bool:
+        """Whether a platform with this live liveness check may offer face pay today."""
         if not self.face_allowed:
             return False
-        if self.assessed_level is None:
-            return True
-        return level >= self.assessed_level and (injection_detection
-                                                 or not self.assessed_injection)
+        return self.assessed_level is None or liveness.meets(self.assessed_level,
+                                                             self.assessed_injection)
 
-    def non_compliant(self, level: int, injection_detection: bool) -> bool:
+    def non_compliant(self, liveness: Liveness) -> bool:
         """Whether a platform breaks the minimum liveness rule past its deadline (fined)."""
         if self.minimum_level is None or not (self.fine_per_user_day or self.fine_loss_share):
             return False
-        return level < self.minimum_level or (self.require_injection
-                                              and not injection_detection)
+        return not liveness.meets(self.minimum_level, self.require_injection)
 
 
 class RegulatorAgent(mesa.Agent):

@@ -125,7 +125,7 @@ def arms_race(model) -> dict[str, float]:
     values = {
         "active_attackers": len(crews),
         "attacker_profit": crews.mean_profit(default=0.0),
-        "mean_liveness_level": float(np.dot(weights, [p.level for p in model.platforms])),
+        "mean_liveness_level": float(np.dot(weights, [p.liveness.level for p in model.platforms])),
     }
     values.update(zip(_TOOL_QUALITY, crews.mean_quality().tolist(), strict=True))
     values.update((name, float(np.dot(weights, strength[:, k])))

@@ -54,8 +54,8 @@ def attitude_inputs(scenario, rules, events, backlash: float, platforms) -> Atti
         trust_hit_unrefunded=beh.trust_hit_unrefunded,
         trust_hit_false_reject=beh.trust_hit_false_reject,
         friction_decay=beh.friction_decay,
-        face_allowed=np.array([rules.face_pay_permitted(p.level, p.injection_detection)
-                               for p in platforms], dtype=np.int64),
+        face_allowed=np.array([rules.face_pay_permitted(p.liveness) for p in platforms],
+                              dtype=np.int64),
         push=0.0 if rules.consent_required else beh.platform_push,
         adoption_rate=beh.adoption_rate,
         adoption_threshold=beh.adoption_threshold,

@@ -3,7 +3,7 @@
 Parameters: the liveness tables (``defences.liveness``, per platform level), step-up
 (``platforms[].step_up``), monitoring (``platforms[].monitoring``) and
 ``behaviour.abandon_probability``; platforms supply their live values
-(``PlatformAgent.bpcer``, ``detect_probability``) and crews the first-layer pass
+(``Liveness.bpcer``, ``PlatformAgent.detect_probability``) and crews the first-layer pass
 probability of their tools (``primary_pass``).
 
 Stages of the user day: ``genuine_check`` (a face-pay user's payment is checked and may be
@@ -51,7 +51,7 @@ def authentication_inputs(scenario, platforms, primary_pass: np.ndarray) -> Auth
     """
     step_up = [p.config.step_up for p in platforms]
     return AuthenticationInputs(
-        bpcer=np.array([p.bpcer() for p in platforms]),
+        bpcer=np.array([p.liveness.bpcer(p.defences) for p in platforms]),
         abandon_probability=scenario.behaviour.abandon_probability,
         step_up_threshold=np.array(
             [s.amount_threshold if s.enabled else NO_THRESHOLD for s in step_up], dtype=np.int64

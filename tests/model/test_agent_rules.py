@@ -65,7 +65,7 @@ def test_reactive_platform_strengthens_the_control_behind_its_cost():
     for d in range(20):  # two liveness steps; controls only once liveness is exhausted
         p.observe(day(biometric_loss))
         p.adapt(d, None, False, QUALITY)
-    assert p.level > LIVENESS_LEVELS.index("passive_2d")
+    assert p.liveness.level > LIVENESS_LEVELS.index("passive_2d")
     assert p.control_upgrades.sum() == 0
 
 
@@ -81,8 +81,8 @@ def test_reactive_platform_adds_injection_detection_when_injection_dominates():
     for d in range(60):
         p.observe(day(loss, attempts))
         p.adapt(d, None, False, QUALITY)
-    assert p.injection_detection
-    assert p.injection_share > s.platforms[0].security.injection_switch_share
+    assert p.liveness.injection_detection
+    assert p.liveness.injection_share > s.platforms[0].security.injection_switch_share
 
 
 def test_scam_losses_strengthen_payee_warnings():
@@ -106,24 +106,24 @@ def test_minimum_liveness_rule_is_complied_with_after_the_deployment_lag():
     p = platform(s)
     depth = LIVENESS_LEVELS.index("depth_3d")
     p.adapt(0, depth, True, QUALITY)
-    assert p.level == 0 and p.pending is not None
+    assert p.liveness.level == 0 and p.liveness.pending is not None
     p.adapt(9, depth, True, QUALITY)
-    assert p.level == 0
+    assert p.liveness.level == 0
     p.adapt(10, depth, True, QUALITY)
-    assert p.level == depth and p.injection_detection
+    assert p.liveness.level == depth and p.liveness.injection_detection
 
 
 def test_a_rule_change_of_the_level_replaces_the_live_level_and_cancels_upgrades():
     s = scenario(**{"platforms.0.liveness.level": "passive_2d"})
     p = platform(s)
     p.adapt(0, LIVENESS_LEVELS.index("active"), False, QUALITY)
-    assert p.pending is not None
+    assert p.liveness.pending is not None
     changed = scenario(**{"platforms.0.liveness.level": "depth_3d"})
     p.configure(changed.platforms[0], changed.defences,
                 changed={"platforms.0.liveness.level": "depth_3d"})
-    assert p.level == LIVENESS_LEVELS.index("depth_3d") and p.pending is None
+    assert p.liveness.level == LIVENESS_LEVELS.index("depth_3d") and p.liveness.pending is None
     p.configure(s.platforms[0], s.defences, changed={"platforms.0.fee_bps": 10})
-    assert p.level == LIVENESS_LEVELS.index("depth_3d")  # other changes leave it alone
+    assert p.liveness.level == LIVENESS_LEVELS.index("depth_3d")  # other changes leave it alone
 
 
 def test_a_liveness_level_costs_the_same_one_off_on_day_0_by_rule_change_or_upgrade():

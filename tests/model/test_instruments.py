@@ -13,8 +13,10 @@ import pytest
 
 from simfraud.core.vectors import LIVENESS_LEVELS
 from simfraud.model.fraud_model import FraudModel
+from simfraud.model.liveness import Liveness
 from simfraud.model.regulator import RegulatorAgent
 from simfraud.results.summary import summarise, summary_table
+from simfraud.scenario.schema import Liveness as LivenessConfig
 from simfraud.users import counters as K
 from tests.support import scenario_with
 
@@ -87,7 +89,7 @@ def test_pre_launch_assessment_keeps_face_pay_off_a_platform_below_the_level():
     # upgrade, scheduled that day, goes live after 20 days' lag and 15 days' review.
     assert facepay[5:40, below].max() == 0
     assert facepay[5:, passes].min() > 0
-    assert model.platforms[below].level == LIVENESS_LEVELS.index("active")
+    assert model.platforms[below].liveness.level == LIVENESS_LEVELS.index("active")
     assert facepay[-1, below] > 0  # it passed: users adopt face pay again
 
 
@@ -97,8 +99,9 @@ def test_assessment_review_delays_the_upgrade():
     s = scenario_with(_proactive(0, assessed, platforms=TWO_PLATFORMS))
     rules = RegulatorAgent(mesa.Model(rng=1), s.regulator).rules(0)
     assert rules.required_level == LIVENESS_LEVELS.index("active") and rules.review_days == 15
-    assert not rules.face_pay_permitted(LIVENESS_LEVELS.index("passive_2d"), True)
-    assert rules.face_pay_permitted(LIVENESS_LEVELS.index("active"), False)
+    assert not rules.face_pay_permitted(Liveness(LivenessConfig(level="passive_2d",
+                                                                injection_detection=True)))
+    assert rules.face_pay_permitted(Liveness(LivenessConfig(level="active")))
 
 
 FINED = {"minimum_liveness": {"enabled": True, "level": "active"},
