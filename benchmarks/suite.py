@@ -19,7 +19,9 @@ Figures (medians of ``--repeats`` runs), by section (``SECTIONS``):
   and simulate alone; ``benchmarks.whole_runs``), and their ratio to the marginal figure
   at 1e6 users of the same suite run;
 * ``cli``: warm wall and CPU time of ``simfraud --help``, ``validate``, ``schema``, ``info`` and
-  a run of 100 users x 1 day, each in fresh processes (``benchmarks.cli_start``).
+  a run of 100 users x 1 day, each in fresh processes (``benchmarks.cli_start``);
+* ``experiments``: the efficiency of a 2-arm x 8-replicate ``simfraud compare`` at 10,000
+  users x 365 days on one worker per core (``benchmarks.experiments``).
 
 ``--write`` puts the tables and a scaling plot into ``docs/performance.md`` and
 ``docs/img/scaling.png`` (whole suite only). ``--quick`` runs tiny sizes only (what CI
@@ -41,6 +43,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.cli_start import cli_start_seconds
+from benchmarks.experiments import compare_efficiency
 from benchmarks.whole_runs import whole_run_ns
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -133,7 +136,7 @@ def start_seconds(cache_dir: str) -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
-SECTIONS = ("engines", "memory", "start", "whole-runs", "cli")
+SECTIONS = ("engines", "memory", "start", "whole-runs", "cli", "experiments")
 """Parts of the suite, in the order they run (``--only`` picks some)."""
 
 
@@ -160,6 +163,8 @@ def run_suite(quick: bool, repeats: int, sections: tuple[str, ...] = SECTIONS) -
         for label, seconds in report["cli_start"].items():
             print(f"{seconds['wall']:6.2f} s wall {seconds['cpu']:6.2f} s CPU  {label}",
                   flush=True)
+    if "experiments" in sections:
+        _experiments(report, quick, repeats)
     report.update(sections=list(sections), cpu_count=os.cpu_count(), repeats=repeats,
                   date=time.strftime("%Y-%m-%d"))
     return report
@@ -215,6 +220,20 @@ def _whole_runs(report: dict, quick: bool, repeats: int) -> None:
               f"{marginal:.1f} at {reference:,}", flush=True)
 
 
+def _experiments(report: dict, quick: bool, repeats: int) -> None:
+    """Efficiency of a compare (the run with the median efficiency of ``repeats``)."""
+    users, days, replicates = (1_000, 10, 2) if quick else (10_000, 365, 8)
+    workers = os.cpu_count() or 1
+    runs = sorted((compare_efficiency(users, days, replicates, workers)
+                   for _ in range(repeats)), key=lambda run: run["efficiency"])
+    run = runs[len(runs) // 2]
+    report["experiments"] = {"users": users, "days": days, "replicates": replicates, **run}
+    print(f"compare 2 arms x {replicates} replicates, {users:,} users x {days} days, "
+          f"{workers} workers: {run['wall']:.1f} s wall, simulate {run['simulate']:.1f} s, "
+          f"set-up {run['setup']:.1f} s; efficiency {run['efficiency']:.0%} "
+          f"(in runs {run['busy']:.0%})", flush=True)
+
+
 def markdown(report: dict) -> str:
     """The report as Markdown tables (the sections it holds)."""
     parts = []
@@ -230,6 +249,14 @@ def markdown(report: dict) -> str:
             ["| command (warm) | wall time | CPU time |", "| --- | ---: | ---: |"] + [
                 f"| `{label}` | {seconds['wall']:.2f} s | {seconds['cpu']:.2f} s |"
                 for label, seconds in report["cli_start"].items()]))
+    if "experiments" in report:
+        e = report["experiments"]
+        parts.append("\n".join([
+            "| compare (fresh process) | wall | simulate, summed | set-up, summed "
+            "| efficiency | in runs |", "| --- | ---: | ---: | ---: | ---: | ---: |",
+            f"| 2 arms x {e['replicates']} replicates, {e['users']:,} users x {e['days']} days, "
+            f"{e['workers']} workers | {e['wall']:.1f} s | {e['simulate']:.1f} s "
+            f"| {e['setup']:.1f} s | {e['efficiency']:.0%} | {e['busy']:.0%} |"]))
     return "\n\n".join(parts)
 
 

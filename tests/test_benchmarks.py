@@ -18,7 +18,7 @@ def test_quick_benchmark_suite_runs(tmp_path):
     assert result.returncode == 0, result.stderr
     report = json.loads(out.read_text())
     for key in ("columnar", "floor", "agents", "ratio", "bytes_per_user", "cold_start",
-                "warm_start", "whole_runs", "cli_start"):
+                "warm_start", "whole_runs", "cli_start", "experiments"):
         assert key in report
     # A marginal figure is a difference of two timings, clipped at 0: on a loaded machine
     # a quick-size one can be 0, so only its presence and range are checked.
@@ -29,7 +29,11 @@ def test_quick_benchmark_suite_runs(tmp_path):
     assert report["whole_runs"]["marginal"] == report["columnar"]["50000"]
     assert len(report["cli_start"]) == 5
     assert all(s["wall"] > 0 and s["cpu"] > 0 for s in report["cli_start"].values())
-    for table in ("| engine | users |", "| whole run (fresh process) |", "| `simfraud --help` |"):
+    experiment = report["experiments"]
+    assert experiment["runs"] == 4 and experiment["wall"] > 0
+    assert 0 < experiment["efficiency"] <= experiment["busy"]
+    for table in ("| engine | users |", "| whole run (fresh process) |", "| `simfraud --help` |",
+                  "| compare (fresh process) |"):
         assert table in result.stdout
     assert report["repeats"] == 1
     again = subprocess.run([sys.executable, "-m", "benchmarks", "--from-json", str(out)],
@@ -44,6 +48,15 @@ def test_whole_run_ns_of_a_small_run():
     run = whole_run_ns(500, 2, 2)
     assert (run["users"], run["days"]) == (500, 2)
     assert run["setup_and_simulate"] > run["simulate"] > 0 and run["setup_seconds"] > 0
+
+
+def test_compare_efficiency_counts_every_run():
+    from benchmarks.experiments import compare_efficiency
+
+    run = compare_efficiency(300, 3, 2, 1)
+    assert run["runs"] == 4 and run["workers"] == 1
+    assert run["simulate"] > 0 and run["setup"] > 0
+    assert run["efficiency"] == pytest.approx(run["simulate"] / run["wall"])
 
 
 def test_cli_start_times_a_command_and_names_one_that_fails():
