@@ -380,6 +380,8 @@ def _platform_day(stats: np.ndarray, per_platform: np.ndarray,
         refunded_receiving=stats[:, K.PV.refund_receiving],
         receiving_liability=liability,
         facepay_users=int(per_platform[K.P.facepay_users]),
+        claims=stats[:, K.PV.claims],
+        claimed_loss=stats[:, K.PV.claimed_loss],
     )
 
 

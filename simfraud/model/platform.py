@@ -35,7 +35,10 @@ class PlatformDay:
 
     ``refunded_sending`` and ``refunded_receiving`` are the two shares of refunds to the
     platform's own users; ``receiving_liability`` is what the platform pays as the
-    receiving provider of frauds anywhere (mule accounts it holds).
+    receiving provider of frauds anywhere (mule accounts it holds). ``claims`` and
+    ``claimed_loss`` are the successful frauds its users reported and their loss (None:
+    every one, as when ``behaviour.claim_without_refund`` is 1); a platform learns of a
+    successful fraud only when it is claimed (``PlatformAgent.observe``).
     """
 
     users: int
@@ -50,6 +53,14 @@ class PlatformDay:
     refunded_receiving: np.ndarray
     receiving_liability: np.ndarray
     facepay_users: int = 0
+    claims: np.ndarray | None = None
+    claimed_loss: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.claims is None:
+            self.claims = self.successes
+        if self.claimed_loss is None:
+            self.claimed_loss = self.loss
 
 
 @dataclass
@@ -250,6 +261,10 @@ class PlatformAgent(mesa.Agent):
     def observe(self, seen: PlatformDay, rules=None) -> None:
         """Learn from the day: monitoring learns from fraud seen, costs feed decisions.
 
+        What the platform sees: every attempt its controls or monitoring stopped, and the
+        successful frauds its users claimed (an unclaimed one is invisible to it, so its
+        rates, losses and monitoring learn from claimed frauds only).
+
         Args:
             seen: The platform's outcomes of the day.
             rules: The regulator's ``Rules`` in force (fines); None: no fines.
@@ -260,15 +275,18 @@ class PlatformAgent(mesa.Agent):
         sec = self.config.security
         self.mules.learn(int(seen.receiving_liability.sum()), seen.users, sec.smoothing_days)
         weight = 1.0 / sec.smoothing_days
-        user_loss = seen.loss - seen.refunded_sending - seen.refunded_receiving
+        user_loss = seen.claimed_loss - seen.refunded_sending - seen.refunded_receiving
         own_by_vector = (seen.refunded_sending + seen.receiving_liability
                          + sec.reputation_weight * user_loss)
         own_cost = float(own_by_vector.sum())
         self.own_cost_ema += weight * (own_cost - self.own_cost_ema)
         by_control = np.bincount(CONTROL, weights=own_by_vector, minlength=len(CONTROLS))
         self.own_cost_by_control += weight * (by_control - self.own_cost_by_control)
-        self.controls.learn(np.stack([seen.attempts, seen.successes, seen.attempted_amount,
-                                      seen.loss, own_by_vector]), seen.users, sec.smoothing_days)
+        unclaimed = seen.successes - seen.claims
+        unclaimed_loss = seen.loss - seen.claimed_loss
+        self.controls.learn(np.stack([seen.attempts - unclaimed, seen.claims,
+                                      seen.attempted_amount - unclaimed_loss, seen.claimed_loss,
+                                      own_by_vector]), seen.users, sec.smoothing_days)
         self.liveness.learn(seen.attempts, sec.injection_smoothing_days)
         self.upgrade_spend += self.liveness.charge_deployment(self.defences, seen.users)
         self.security_spend = self._running_cost(seen)
@@ -288,7 +306,7 @@ class PlatformAgent(mesa.Agent):
     def _learn_monitoring(self, seen: PlatformDay) -> None:
         """Detection learns from the rate of fraud seen per 100,000 users, and drifts back."""
         mon = self.config.monitoring
-        frauds_seen = seen.successes + seen.stopped_by_monitoring
+        frauds_seen = seen.claims + seen.stopped_by_monitoring
         rate = frauds_seen * (100_000 / max(seen.users, 1))
         signal = rate / (rate + mon.signal_half_saturation)
         self.detection += mon.learning_rate * signal * (mon.max_detection - self.detection)

@@ -248,7 +248,9 @@ def users_day(c, t, payment, authentication, attacks, refunds, compromise_inputs
             )
             claims = uniform(ek, D_REPORT + v) < claim_probability(refunds.claim_base,
                                                                    refunds.prospect[p, v])
-            if not claims:  # an unclaimed fraud is not refunded
+            if claims:  # the provider learns of it
+                ai[K.pv(p, v, K.PV.claimed_loss)] += amount
+            else:  # an unclaimed fraud is not refunded
                 sending = np.int64(0)
                 receiving = np.int64(0)
             ai[K.pv(p, v, K.PV.claims)] += claims

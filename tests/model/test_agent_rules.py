@@ -195,6 +195,26 @@ def test_gordon_loeb_platform_invests_per_control_and_per_user():
     np.testing.assert_allclose(spend[10_000], spend[40_000])  # per user: scale-free
 
 
+def test_a_platform_learns_only_of_the_frauds_its_users_claim():
+    s = scenario(**{"platforms.0.security.deployment_lag_days": 1})
+    scams = VECTORS.index("social_engineering")
+    loss = np.array([10**6 if v == scams else 0 for v in range(N_VECTORS)], dtype=np.int64)
+    learned = {}
+    for claimed in (1, 0):  # every fraud claimed, or none
+        p = platform(s)
+        for d in range(60):
+            seen = day(loss)
+            seen.claims, seen.claimed_loss = seen.successes * claimed, loss * claimed
+            p.observe(seen)
+            p.adapt(d, None, False, QUALITY)
+        learned[claimed] = p
+    everything, nothing = learned[1], learned[0]
+    assert everything.controls.spend[PAYEE_WARNINGS] > 0
+    assert nothing.controls.spend[PAYEE_WARNINGS] == 0  # unreported fraud buys no defence
+    assert nothing.controls.vulnerability[PAYEE_WARNINGS] == 0
+    assert nothing.detection[scams] < everything.detection[scams]  # monitoring saw less
+
+
 def test_liability_as_receiving_provider_raises_investment():
     s = scenario()
     scams = VECTORS.index("social_engineering")

@@ -81,6 +81,9 @@ class Measure(Strict):
     minus: list[str] = Field(default_factory=list, description="Metrics subtracted.")
     per: list[str] = Field(default_factory=list,
                            description="Metrics summed as the denominator of a share.")
+    per_all: bool = Field(False, description=(
+        "The denominator over every vector and platform (a share of the whole), not only "
+        "the ones selected (vectors only)."))
     per_user: bool = Field(False, description="Divide by the simulated users.")
     national: bool = Field(False, description="Multiply by population.weight.")
     vectors: list[VectorName] | None = Field(None, description="Attack vectors (vectors only).")
@@ -110,6 +113,9 @@ class Measure(Strict):
         if not self.metrics and not self.payers:
             raise FieldRuleError("name at least one metric or payer", ("metrics",))
         self._same_unit_and_kind(registry)
+        if self.per_all and (self.table != "vectors" or not self.per):
+            raise FieldRuleError("a share of the whole needs table: vectors and per "
+                                 "(allowed: false)", ("per_all",))
         if self.per and self.per_user:
             raise FieldRuleError("a share is per metric or per user, not both", ("per_user",))
         if self.national and (self.per or self.per_user):

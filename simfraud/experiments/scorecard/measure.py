@@ -4,7 +4,8 @@ A metric's kind (``simfraud.core.metrics``) says how a period aggregates it: a `
 is summed over the period's days, a ``stock`` is its level on the period's last day and a
 ``ratio`` is averaged over the days. Money (minor units) is shown in major units of the
 scenario's currency (divided by 100). A share divides the numerator's per-replicate
-value by the denominator's (``per``) or by the simulated users (``per_user``); a
+value by the denominator's (``per``, over the same vectors and platforms, or over all of
+them with ``per_all``) or by the simulated users (``per_user``); a
 ``national`` value is multiplied by ``population.weight``; a point with a ``base`` is the
 growth ratio of its period over the base period. Replicates stay separate until the end,
 so the band is a spread over replicates.
@@ -73,14 +74,15 @@ def measure_period(measure: Measure, frame: pd.DataFrame, days: tuple[int, int],
                    scenario: Scenario, replicates: list[int]) -> np.ndarray:
     """The measure over one period: one value per replicate (NaN where a share is 0/0)."""
     table = registry(measure)
-    frame = selected(measure, frame)
+    whole, frame = frame, selected(measure, frame)
     value = period_totals(frame, measure.numerator, table[measure.numerator[0]], days,
                           replicates)
     if measure.minus:
         value = value - period_totals(frame, measure.minus, table[measure.minus[0]], days,
                                       replicates)
     if measure.per:
-        below = period_totals(frame, measure.per, table[measure.per[0]], days, replicates)
+        below = period_totals(whole if measure.per_all else frame, measure.per,
+                              table[measure.per[0]], days, replicates)
         value = value / below.where(below != 0)
     elif measure.per_user:
         value = value / scenario.population.users
@@ -102,15 +104,15 @@ def measure_point(measure: Measure, frame: pd.DataFrame, periods: dict[str, list
 
 
 def parameter_value(scenario: Scenario, path: str) -> float:
-    """A number of the resolved scenario at a dotted path.
+    """A number of the resolved scenario at a dotted path (a switch: 1 on, 0 off).
 
     Raises:
         OverrideError: When the path leads nowhere.
-        ValueError: When it leads to something else than a number.
+        ValueError: When it leads to something else than a number or a switch.
     """
     value = get_path(scenario.model_dump(mode="json"), path)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"parameter {path!r} is not a number")
+    if not isinstance(value, int | float):
+        raise ValueError(f"parameter {path!r} is not a number or a switch (true/false)")
     return float(value)
 
 
