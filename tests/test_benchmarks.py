@@ -117,3 +117,16 @@ def test_checkouts_benchmark_compares_a_checkout_with_itself():
                                "--days", "1000", "--rounds", "4"],
                               capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert too_long.returncode == 2 and "at most 3648" in too_long.stderr
+
+
+def test_noise_sums_scam_losses_per_replicate_and_year():
+    import pandas as pd
+
+    from benchmarks.noise import yearly
+
+    vectors = pd.DataFrame({"replicate": [0, 0, 0, 1, 1], "day": [0, 364, 365, 10, 400],
+                            "vector": ["social_engineering"] * 4 + ["mask_3d"],
+                            "loss": [1, 2, 4, 8, 16]})
+    table = yearly(vectors, "loss")
+    assert table.loc[0].tolist() == [3, 4]
+    assert table.loc[1, 0] == 8 and pd.isna(table.loc[1, 1])  # other vectors left out
