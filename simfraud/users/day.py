@@ -55,7 +55,7 @@ from simfraud.core.vectors import (
     TARGET_FACE,
 )
 from simfraud.users import counters as K
-from simfraud.users.attacks import attack_draw, exponential_amount, reachable
+from simfraud.users.attacks import attack_draw, exponential_amount, fraud_amount, reachable
 from simfraud.users.attitudes import (
     choose_platform,
     facepay_utility,
@@ -205,7 +205,7 @@ def users_day(c, t, payment, authentication, attacks, refunds, compromise_inputs
             if not (attacked >> v) & 1:
                 continue
             slot = D_ATTACK + D_PER_VECTOR * v
-            amount = exponential_amount(attacks.fraud_mean[v], ek, slot + D_AMOUNT)
+            amount = fraud_amount(attacks.fraud_amount[v], ek, slot + D_AMOUNT)
             ai[K.pv(p, v, K.PV.attempts)] += 1
             ai[K.pv(p, v, K.PV.attempted_amount)] += amount
             biometric = TARGET[v] == TARGET_FACE
