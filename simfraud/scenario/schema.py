@@ -212,6 +212,8 @@ class FraudAmountShape(Strict):
     cap: FraudCap = Field(
         default_factory=FraudCap, description="Largest single fraud amount per vector."
     )
+
+
 ToolQuality = vector_table(
     "ToolQuality",
     {"photo_replay": 1.0, "mask_3d": 0.8, "deepfake_presentation": 0.6,
