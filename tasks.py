@@ -69,9 +69,9 @@ def ensure_browser() -> None:
 
 
 def test() -> int:
-    """The whole test suite, browser tests included."""
+    """The whole test suite, browser tests included, on every core (pytest-xdist)."""
     ensure_browser()
-    return run("python", "-m", "pytest", "-q")
+    return run("python", "-m", "pytest", "-q", "-n", "auto")
 
 
 def lint() -> int:

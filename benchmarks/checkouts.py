@@ -24,9 +24,11 @@ WORKER = """
 import sys, time
 from simfraud.model import FraudModel
 from simfraud.scenario.loader import load_scenario
-users = int(sys.argv[1])
-model = FraudModel(load_scenario("scenarios/baseline.yaml", [f"population.users={users}"]))
-model.step(); model.step()
+users, horizon, warm_up = (int(arg) for arg in sys.argv[1:4])
+model = FraudModel(load_scenario("scenarios/baseline.yaml",
+                                 [f"population.users={users}", f"days={horizon}"]))
+for _ in range(warm_up):
+    model.step()
 print("ready", flush=True)
 for line in sys.stdin:
     days = int(line)
@@ -37,9 +39,17 @@ for line in sys.stdin:
 """
 
 
-def _start(checkout: Path, users: int) -> subprocess.Popen:
+WARM_UP_DAYS = 2
+"""Days each model runs before the first timed round (kernels compiled or loaded)."""
+MAX_DAYS = 3_650
+"""The scenario schema's longest run: warm-up plus rounds x days must fit in it."""
+
+
+def _start(checkout: Path, users: int, horizon: int) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(checkout), NUMBA_NUM_THREADS="1")
-    process = subprocess.Popen([sys.executable, "-c", WORKER, str(users)], cwd=checkout,
+    process = subprocess.Popen([sys.executable, "-c", WORKER, str(users), str(horizon),
+                                str(WARM_UP_DAYS)],
+                               cwd=checkout,
                                env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                text=True)
     if process.stdout.readline().strip() != "ready":
@@ -55,7 +65,8 @@ def _time(process: subprocess.Popen, days: int) -> float:
 
 def measure(other: Path, users: int, days: int, rounds: int) -> dict[str, float]:
     """Median ns per user-day of this checkout and ``other``, and their median ratio."""
-    this_process, other_process = _start(HERE, users), _start(other, users)
+    horizon = WARM_UP_DAYS + rounds * days  # each model runs every round's days
+    this_process, other_process = _start(HERE, users, horizon), _start(other, users, horizon)
     this, that = [], []
     try:
         for k in range(rounds):
@@ -80,6 +91,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=4, help="days per round")
     parser.add_argument("--rounds", type=int, default=20)
     args = parser.parse_args(argv)
+    if WARM_UP_DAYS + args.rounds * args.days > MAX_DAYS:
+        print(f"--rounds x --days must be at most {MAX_DAYS - WARM_UP_DAYS} (a run's horizon)",
+              file=sys.stderr)
+        return 2
     if not (args.other / "simfraud" / "__init__.py").is_file():
         print(f"{args.other}: not a simfraud checkout", file=sys.stderr)
         return 2

@@ -112,6 +112,7 @@ MOVE_OFF = ("platforms.0.face_attack_response=move_off",
 INJECTION_WAVE_MOVE_OFF = Arm("stress-injection-wave.yaml", MOVE_OFF)
 INJECTION_DETECTED_MOVE_OFF = Arm("stress-injection-wave.yaml",
                                   INJECTION_DETECTED.overrides + MOVE_OFF)
+PASSIVE_2D = ("platforms.0.liveness.level=passive_2d", "platforms.1.liveness.level=passive_2d")
 BREACH = "biometric-breach.yaml"
 FACE_BREACH = Arm(BREACH, ("timeline.1.share=0",))
 CREDENTIAL_BREACH = Arm(BREACH, ("timeline.0.share=0",))
@@ -143,6 +144,19 @@ EFFECTS = [
            vector_total("successes", ["social_engineering"], 645),
            Arm(UK.scenario, ("behaviour.moral_hazard=0.3",)),
            Arm(UK_MANDATE.scenario, ("behaviour.moral_hazard=0.3",))),
+    Effect("mandate_claimed_share_when_claims_follow_refunds", "UK mandate, victims who "
+           "expect nothing back claim half the time (behaviour.claim_without_refund=0.5): "
+           "claimed share of scam cases after day 645, with the mandate minus without",
+           share(vector_total("claims", ["social_engineering"], 645),
+                 vector_total("successes", ["social_engineering"], 645)),
+           Arm(UK.scenario, ("behaviour.claim_without_refund=0.5",)),
+           Arm(UK_MANDATE.scenario, ("behaviour.claim_without_refund=0.5",)),
+           kind="difference"),
+    Effect("mandate_gross_loss_when_claims_follow_refunds", "UK mandate, victims who "
+           "expect nothing back claim half the time: change in gross fraud loss after day 645",
+           total("gross_loss", 645),
+           Arm(UK.scenario, ("behaviour.claim_without_refund=0.5",)),
+           Arm(UK_MANDATE.scenario, ("behaviour.claim_without_refund=0.5",))),
     Effect("proactive_total_loss", "proactive (day 90) vs reactive regulator: total loss",
            total("gross_loss"), REACTIVE, PROACTIVE),
     *(Effect(f"arms_race_lag{lag}", f"baseline, 730 days: correlation of monthly changes "
@@ -151,6 +165,14 @@ EFFECTS = [
     Effect("injection_detection_loss", "injection wave: injection loss after day 365 "
            "with detection from day 0", vector_total("loss", INJECTION, 365),
            INJECTION_WAVE, INJECTION_DETECTED),
+    Effect("injection_detection_share_passive_2d", "injection wave on passive_2d wallets "
+           "(presentation attacks pass too): injection's share of biometric loss after day "
+           "365, with detection minus without",
+           share(vector_total("loss", INJECTION, 365),
+                 vector_total("loss", BIOMETRIC_VECTORS, 365)),
+           Arm(INJECTION_WAVE.scenario, PASSIVE_2D),
+           Arm(INJECTION_WAVE.scenario, INJECTION_DETECTED.overrides + PASSIVE_2D),
+           kind="difference"),
     Effect("injection_detection_share", "injection wave: injection's share of biometric "
            "loss after day 365, with detection minus without",
            share(vector_total("loss", INJECTION, 365),

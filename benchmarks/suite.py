@@ -1,22 +1,29 @@
-"""The performance suite: engines, the floor, memory and start-up, in one run.
+"""The performance suite: engines, the floor, memory, start-up and small runs, in one run.
 
-    python -m benchmarks [--quick] [--repeats 3] [--write]
+    python -m benchmarks [--quick] [--repeats 3] [--write] [--only SECTION,...]
 
-Figures (medians of ``--repeats`` runs):
+Figures (medians of ``--repeats`` runs), by section (``SECTIONS``):
 
 * marginal ns per user-day of the columnar engine at 1e5, 1e6, 1e7 users and of the
   agent engine at 1e3, 1e4, 1e5 users: ``(T(d2) - T(d1)) / ((d2 - d1) N)``, so set-up
   and compilation are left out;
 * the floor kernel (``benchmarks.floor``) at the same columnar sizes, and the model's
   ratio to it;
-* the speed ratio between engines at the sizes both run;
-* peak memory per user: ``(peak RSS(N) - peak RSS(small)) / N`` in fresh processes;
-* cold and warm start: wall time from process start to the end of day 0 of a
-  ``simfraud run`` with an empty and with a filled numba cache.
+* the speed ratio between engines at the sizes both run (these three: ``engines``);
+* ``memory``: peak memory per user, ``(peak RSS(N) - peak RSS(small)) / N`` in fresh
+  processes;
+* ``start``: cold and warm start, wall time from process start to the end of day 0 of a
+  ``simfraud run`` with an empty and with a filled numba cache;
+* ``whole-runs``: ns per user-day of whole one-replicate runs of 1e4 and 1e5 users x
+  365 days, each in a fresh process as ``simfraud run`` makes them (set-up + simulate,
+  and simulate alone; ``benchmarks.whole_runs``), and their ratio to the marginal figure
+  at 1e6 users of the same suite run;
+* ``cli``: warm wall and CPU time of ``simfraud --help``, ``validate``, ``schema``, ``info`` and
+  a run of 100 users x 1 day, each in fresh processes (``benchmarks.cli_start``).
 
-``--write`` puts the table and a scaling plot into ``docs/performance.md`` and
-``docs/img/scaling.png``. ``--quick`` runs tiny sizes only (what CI runs: it proves the
-suite works and asserts nothing about speed).
+``--write`` puts the tables and a scaling plot into ``docs/performance.md`` and
+``docs/img/scaling.png`` (whole suite only). ``--quick`` runs tiny sizes only (what CI
+runs: it proves the suite works and asserts nothing about speed).
 """
 
 from __future__ import annotations
@@ -32,6 +39,9 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+from benchmarks.cli_start import cli_start_seconds
+from benchmarks.whole_runs import whole_run_ns
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "baseline.yaml"
@@ -123,16 +133,47 @@ def start_seconds(cache_dir: str) -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
-def run_suite(quick: bool, repeats: int) -> dict:
-    """Measure everything; returns a JSON-ready dict."""
+SECTIONS = ("engines", "memory", "start", "whole-runs", "cli")
+"""Parts of the suite, in the order they run (``--only`` picks some)."""
+
+
+def run_suite(quick: bool, repeats: int, sections: tuple[str, ...] = SECTIONS) -> dict:
+    """Measure the ``sections`` asked for; returns a JSON-ready dict."""
+    report: dict = {}
+    if {"engines", "whole-runs"} & set(sections):
+        model_seconds(2_000, 2, "columnar")  # compile or load the numba cache
+    if "engines" in sections:
+        _engines(report, quick, repeats)
+    if "memory" in sections:
+        small, large = (2_000, 100_000) if quick else (10_000, 2_000_000)
+        base, big = peak_rss(small), peak_rss(large)
+        report["bytes_per_user"] = (big - base) / (large - small)
+        report["peak_rss"] = {small: base, large: big}
+    if "start" in sections:
+        with tempfile.TemporaryDirectory() as cache:
+            report["cold_start"] = start_seconds(cache)
+            report["warm_start"] = statistics.median(start_seconds(cache) for _ in range(3))
+    if "whole-runs" in sections:
+        _whole_runs(report, quick, repeats)
+    if "cli" in sections:
+        report["cli_start"] = cli_start_seconds(repeats)
+        for label, seconds in report["cli_start"].items():
+            print(f"{seconds['wall']:6.2f} s wall {seconds['cpu']:6.2f} s CPU  {label}",
+                  flush=True)
+    report.update(sections=list(sections), cpu_count=os.cpu_count(), repeats=repeats,
+                  date=time.strftime("%Y-%m-%d"))
+    return report
+
+
+def _engines(report: dict, quick: bool, repeats: int) -> None:
+    """Marginal ns per user-day of both engines and the floor, and the engines' ratio."""
     columnar_sizes = [20_000, 50_000] if quick else [100_000, 1_000_000, 10_000_000]
     agent_sizes = [300, 1_000] if quick else [1_000, 10_000, 100_000]
     days = (2, 4) if quick else (5, 25)
     agent_days = (1, 2) if quick else (1, 3)
-    model_seconds(2_000, 2, "columnar")  # compile or load the numba cache
     model_seconds(100, 2, "agents")
     floor_seconds(2_000, 2)
-    report: dict = {"columnar": {}, "floor": {}, "agents": {}}
+    report.update(columnar={}, floor={}, agents={})
     for n in columnar_sizes:
         report["columnar"][n] = marginal_ns(lambda u, d: model_seconds(u, d, "columnar"),
                                             n, days, repeats)
@@ -149,21 +190,50 @@ def run_suite(quick: bool, repeats: int) -> dict:
             report["columnar"][n] = marginal_ns(
                 lambda u, d: model_seconds(u, d, "columnar"), n, days, repeats)
     report["ratio"] = {n: ratio(report["agents"][n], report["columnar"][n]) for n in agent_sizes}
-    small, large = (2_000, 100_000) if quick else (10_000, 2_000_000)
-    base, big = peak_rss(small), peak_rss(large)
-    report["bytes_per_user"] = (big - base) / (large - small)
-    report["peak_rss"] = {small: base, large: big}
-    with tempfile.TemporaryDirectory() as cache:
-        report["cold_start"] = start_seconds(cache)
-        report["warm_start"] = statistics.median(start_seconds(cache) for _ in range(3))
-    report["cpu_count"] = os.cpu_count()
-    report["repeats"] = repeats
-    report["date"] = time.strftime("%Y-%m-%d")
-    return report
+
+
+def _whole_runs(report: dict, quick: bool, repeats: int) -> None:
+    """ns per user-day of whole runs at 1e4 and 1e5 users against the marginal at 1e6.
+
+    The marginal figure is the engines section's when it ran, else measured here.
+    """
+    sizes, days = ((2_000, 5_000), 5) if quick else ((10_000, 100_000), 365)
+    reference = 50_000 if quick else 1_000_000
+    marginal = report.get("columnar", {}).get(reference)
+    if marginal is None:
+        marginal = marginal_ns(lambda u, d: model_seconds(u, d, "columnar"), reference,
+                               (2, 4) if quick else (5, 25), repeats)
+    report["whole_runs"] = {"marginal_users": reference, "marginal": marginal, "runs": {}}
+    for n in sizes:
+        run = whole_run_ns(n, days, repeats)
+        run["ratio"] = ratio(run["setup_and_simulate"], marginal)
+        run["simulate_ratio"] = ratio(run["simulate"], marginal)
+        report["whole_runs"]["runs"][n] = run
+        print(f"whole run {n:>10,} x {days} days: set-up {run['setup_seconds']:.2f} s; "
+              f"{run['setup_and_simulate']:7.1f} ns/user-day (simulate {run['simulate']:.1f}); "
+              f"{run['ratio']:.1f}x ({run['simulate_ratio']:.1f}x) the marginal "
+              f"{marginal:.1f} at {reference:,}", flush=True)
 
 
 def markdown(report: dict) -> str:
-    """The report as Markdown tables."""
+    """The report as Markdown tables (the sections it holds)."""
+    parts = []
+    if "columnar" in report:
+        parts.append(_engines_markdown(report))
+    figures = _figures_markdown(report)
+    if figures:
+        parts.append("\n".join(["| figure | value |", "| --- | ---: |", *figures]))
+    if "whole_runs" in report:
+        parts.append(_whole_runs_markdown(report["whole_runs"]))
+    if "cli_start" in report:
+        parts.append("\n".join(
+            ["| command (warm) | wall time | CPU time |", "| --- | ---: | ---: |"] + [
+                f"| `{label}` | {seconds['wall']:.2f} s | {seconds['cpu']:.2f} s |"
+                for label, seconds in report["cli_start"].items()]))
+    return "\n\n".join(parts)
+
+
+def _engines_markdown(report: dict) -> str:
     lines = ["| engine | users | marginal ns per user-day | floor | model / floor |",
              "| --- | ---: | ---: | ---: | ---: |"]
     for n, ns in sorted(report["columnar"].items(), key=lambda kv: int(kv[0])):
@@ -172,13 +242,30 @@ def markdown(report: dict) -> str:
         lines.append(f"| columnar | {int(n):,} | {ns:.1f} | {extra} |")
     for n, ns in sorted(report["agents"].items(), key=lambda kv: int(kv[0])):
         lines.append(f"| agents | {int(n):,} | {ns:,.0f} | | |")
-    lines += ["", "| figure | value |", "| --- | ---: |"]
-    for n, speedup in sorted(report["ratio"].items(), key=lambda kv: int(kv[0])):
-        lines.append(f"| agents / columnar at {int(n):,} users | {speedup:,.0f}x |")
-    lines += [f"| peak memory per user | {report['bytes_per_user']:.0f} bytes |",
-              f"| cold start to the end of day 0 (empty numba cache) | "
-              f"{report['cold_start']:.1f} s |",
-              f"| warm start to the end of day 0 | {report['warm_start']:.2f} s |"]
+    return "\n".join(lines)
+
+
+def _figures_markdown(report: dict) -> list[str]:
+    lines = [f"| agents / columnar at {int(n):,} users | {speedup:,.0f}x |"
+             for n, speedup in sorted(report.get("ratio", {}).items(), key=lambda kv: int(kv[0]))]
+    if "bytes_per_user" in report:
+        lines.append(f"| peak memory per user | {report['bytes_per_user']:.0f} bytes |")
+    if "cold_start" in report:
+        lines += [f"| cold start to the end of day 0 (empty numba cache) | "
+                  f"{report['cold_start']:.1f} s |",
+                  f"| warm start to the end of day 0 | {report['warm_start']:.2f} s |"]
+    return lines
+
+
+def _whole_runs_markdown(whole: dict) -> str:
+    reference = int(whole["marginal_users"])
+    lines = ["| whole run (fresh process) | set-up | set-up + simulate, ns per user-day "
+             f"| simulate alone | / marginal at {reference:,} ({whole['marginal']:.1f} ns) |",
+             "| --- | ---: | ---: | ---: | ---: |"]
+    for n, run in sorted(whole["runs"].items(), key=lambda kv: int(kv[0])):
+        lines.append(f"| {int(n):,} users x {run['days']} days | {run['setup_seconds']:.2f} s "
+                     f"| {run['setup_and_simulate']:.1f} | {run['simulate']:.1f} "
+                     f"| {run['ratio']:.1f}x ({run['simulate_ratio']:.1f}x simulate alone) |")
     return "\n".join(lines)
 
 
@@ -222,6 +309,16 @@ def write_docs(report: dict) -> None:
     plot(report, ROOT / "docs" / "img" / "scaling.png")
 
 
+def _sections(text: str) -> tuple[str, ...]:
+    """``--only``'s value: known section names, run in the suite's order."""
+    asked = {name.strip() for name in text.split(",")}
+    unknown = sorted(asked - set(SECTIONS))
+    if unknown or not asked:
+        raise argparse.ArgumentTypeError(f"unknown section(s) {', '.join(unknown)} "
+                                         f"(allowed: {', '.join(SECTIONS)})")
+    return tuple(name for name in SECTIONS if name in asked)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m benchmarks`` and ``simfraud bench``."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks",
@@ -234,11 +331,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", help="also save the figures as JSON here")
     parser.add_argument("--from-json", metavar="PATH",
                         help="measure nothing: report (and with --write, write) a saved JSON")
+    parser.add_argument("--only", type=_sections, default=SECTIONS,
+                        metavar=",".join(SECTIONS),
+                        help="run only these sections (comma-separated; not with --write)")
     args = parser.parse_args(argv)
+    if args.write and args.only != SECTIONS:
+        parser.error("--write rewrites every figure of docs/performance.md: run the whole "
+                     "suite (no --only)")
     if args.from_json:
         report = json.loads(Path(args.from_json).read_text())
     else:
-        report = run_suite(args.quick, args.repeats)
+        report = run_suite(args.quick, args.repeats, args.only)
     print(markdown(report))
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2, default=str))

@@ -1,10 +1,13 @@
-"""Crews' daily planning: all crews at once give what each crew's own formula gives."""
+"""Crews' day: the crew book's array operations give, bit for bit, what each crew's own
+formula gives, written out plainly crew by crew."""
 
 import numpy as np
 import pytest
 
+from simfraud.core.draws import D_DIFFUSE, D_PEER, D_RELEASE, STREAM_ATTACKER
+from simfraud.core.rng import uniforms
 from simfraud.model import FraudModel
-from simfraud.model.attacker import plan_crews
+from simfraud.model.attacker import Release, plan_crews, pool_attempts, share_revenue
 from simfraud.users.contest import tullock
 from tests.support import scenario_with
 
@@ -24,26 +27,164 @@ def plan_one(crew, reach, cost, strength, decisiveness, value):
     return success, attempts, int(np.floor((attempts * cost[None, :]).sum()))
 
 
+def settle_one(crew: dict, revenue, cfg) -> None:
+    """One crew's books and R&D (the per-crew formula ``CrewBook.settle`` batches)."""
+    profit = round(float(revenue.sum())) - crew["cost_today"]
+    crew["budget"] += profit
+    crew["profit_ema"] += 1.0 / cfg.profit_smoothing_days * (profit - crew["profit_ema"])
+    crew["losing_days"] = crew["losing_days"] + 1 if crew["profit_ema"] < 0 else 0
+    if cfg.adaptive and profit > 0:
+        rd_return = crew["rd_return"]
+        by_vector = rd_return if rd_return.sum() > 0 else crew["attempts"].sum(axis=0)
+        share = by_vector / by_vector.sum() if by_vector.sum() > 0 else by_vector
+        invest = cfg.rd_share * profit * share
+        crew["budget"] -= int(np.floor(invest.sum()))
+        crew["tools"] *= 1.0 + cfg.rd_step * invest / cfg.rd_cost
+
+
+def diffuse_one(crew: dict, crews: list[dict], day, releases, seed, cfg, spread_factor):
+    """One crew's copying and adoption (the loop ``CrewBook.diffuse`` compiles)."""
+    u = uniforms(np.uint64(seed), STREAM_ATTACKER, day, crew["id"], D_RELEASE + len(releases))
+    if cfg.adaptive and len(crews) > 1 and u[D_DIFFUSE] < cfg.diffusion_rate:
+        peer = crews[int(u[D_PEER] * len(crews))]
+        np.maximum(crew["tools"], peer["tools"], out=crew["tools"])
+    active = {c["id"] for c in crews}
+    for k, release in enumerate(releases):
+        if crew["id"] in release.adopters:
+            continue
+        hazard = release.innovation + release.imitation * len(release.adopters & active) / max(
+            len(crews), 1)
+        if u[D_RELEASE + k] < spread_factor * hazard:
+            release.adopters.add(crew["id"])
+            crew["tools"][release.vector] = max(crew["tools"][release.vector], release.quality)
+
+
+def random_book(seed: int, crews: int = 9, platforms: int = 2, **attackers):
+    """A model whose crews have random state; ``rng`` to draw more."""
+    rng = np.random.default_rng(seed)
+    named = [{"name": f"p{i}", "market_share": 1.0 / platforms} for i in range(platforms)]
+    model = FraudModel(scenario_with({"attackers": {"initial": crews, **attackers},
+                                      "platforms": named}, users=300, days=2))
+    book = model.crew_book
+    shape = book.attempts.shape
+    book.tools = rng.uniform(0.0, 3.0, book.tools.shape)
+    book.budget = rng.choice([-1000, 0, 50, 10**6, 10**12], crews).astype(np.int64)
+    book.attempts = rng.uniform(0.0, 50.0, shape) * (rng.uniform(size=shape) < 0.7)
+    book.attempts[:, 0, 1] = 0.0  # a cell no crew attacks
+    book.success = rng.uniform(0.0, 1.0, shape)
+    book.rd_return = rng.uniform(0.0, 1e4, book.rd_return.shape) * (
+        rng.uniform(size=(crews, 1)) < 0.6)
+    book.profit_ema = rng.normal(0.0, 5e4, crews)
+    book.losing_days = rng.integers(0, 40, crews)
+    book.cost_today = rng.integers(0, 10**5, crews)
+    return model, book, rng
+
+
+def rows(book) -> list[dict]:
+    names = ("budget", "tools", "attempts", "rd_return", "profit_ema", "losing_days",
+             "cost_today")
+    return [{"id": int(book.ids[k]), **{n: getattr(book, n)[k].copy() for n in names}}
+            for k in range(len(book))]
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_plan_crews_matches_each_crews_own_plan(seed):
-    rng = np.random.default_rng(seed)
-    model = FraudModel(scenario_with({"attackers": {"initial": 7}}, users=500, days=2))
-    crews = model.crews
-    shape = crews[0].attempts.shape
-    for crew in crews:
-        crew.tools = rng.uniform(0.0, 3.0, shape[1])
-        crew.budget = int(rng.choice([-1000, 0, 50, 10**6, 10**12]))
+    model, book, rng = random_book(seed, crews=7, platforms=1)
+    shape = book.attempts.shape[1:]
     reach = rng.uniform(0.0, 500.0, shape)
     cost = rng.choice([0.0, 1.0, 40.0], shape[1])
     strength = rng.uniform(0.0, 2.0, shape)
     value = rng.uniform(0.0, 5_000.0, shape)
-    expected = [plan_one(crew, reach, cost, strength, 1.7, value) for crew in crews]
-    plan_crews(crews, reach, cost, strength, 1.7, value)
-    for crew, (success, attempts, cost_today) in zip(crews, expected, strict=True):
+    expected = [plan_one(crew, reach, cost, strength, 1.7, value) for crew in model.crews]
+    plan_crews(book, reach, cost, strength, 1.7, value)
+    for crew, (success, attempts, cost_today) in zip(model.crews, expected, strict=True):
         np.testing.assert_allclose(crew.success, success, rtol=1e-12)
         np.testing.assert_allclose(crew.attempts, attempts, rtol=1e-12, atol=1e-9)
         assert abs(crew.cost_today - cost_today) <= 1
 
 
 def test_plan_crews_with_no_crews_does_nothing():
-    plan_crews([], np.ones((1, 6)), np.ones(6), np.ones((1, 6)), 1.0, np.ones((1, 6)))
+    model = FraudModel(scenario_with({"attackers": {"initial": 0}}, users=100, days=1))
+    plan_crews(model.crew_book, np.ones((1, 6)), np.ones(6), np.ones((1, 6)), 1.0,
+               np.ones((1, 6)))
+    assert len(model.crew_book) == 0
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("adaptive", [True, False])
+def test_books_equal_each_crews_own_books_bit_for_bit(seed, adaptive):
+    _, book, rng = random_book(seed, crews=int(1 + seed * 5), adaptive=adaptive)
+    revenue = rng.integers(-10**6, 10**7, book.attempts.shape) / rng.uniform(0.01, 3.0)
+    expected = rows(book)
+    for crew, own in zip(expected, revenue, strict=True):
+        settle_one(crew, own, book.config)
+    book.settle(revenue)
+    for crew, got in zip(expected, rows(book), strict=True):
+        for name, value in crew.items():
+            assert np.array_equal(value, got[name]), name
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_diffusion_equals_the_crew_by_crew_loop_bit_for_bit(seed):
+    _, book, _ = random_book(seed, crews=int(2 + seed * 4), diffusion_rate=0.5)
+    ids = book.ids.tolist()
+
+    def releases():
+        local = np.random.default_rng(seed)
+        return [Release(int(local.integers(0, 6)), float(local.uniform(0, 4)),
+                        float(local.uniform(0, 0.3)), float(local.uniform(0, 1)),
+                        {i for i in [*ids, 999] if local.uniform() < 0.3})
+                for _ in range(seed % 4)]
+
+    expected, theirs = rows(book), releases()
+    for crew in expected:
+        diffuse_one(crew, expected, 5, theirs, 1234, book.config, 0.7)
+    ours = releases()
+    book.diffuse(5, ours, 1234, 0.7)
+    for crew, got in zip(expected, rows(book), strict=True):
+        assert np.array_equal(crew["tools"], got["tools"])
+    assert [r.adopters for r in ours] == [r.adopters for r in theirs]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_pooling_and_sharing_equal_the_crew_by_crew_sums(seed):
+    model, book, rng = random_book(seed, crews=int(1 + seed * 7))
+    attempts, expected = np.zeros(book.attempts.shape[1:]), np.zeros(book.attempts.shape[1:])
+    for crew in model.crews:
+        attempts += crew.attempts
+        expected += crew.attempts * crew.success
+    pooled, success = pool_attempts(book, attempts.shape)
+    assert np.array_equal(pooled, attempts)
+    own = np.divide(expected, attempts, out=np.zeros_like(attempts), where=attempts > 0)
+    assert np.array_equal(success, own)
+    revenue = rng.integers(0, 10**7, attempts.shape)
+    revenue[0, 0] = 0
+    parts = share_revenue(book, revenue)
+    assert parts.dtype == np.int64 and np.array_equal(parts.sum(axis=0), revenue)
+    assert np.array_equal(parts, share_by_array_operations(model.crews, revenue))
+
+
+def share_by_array_operations(crews, revenue):
+    """The split of revenue among crews written with numpy (what the compiled loop does)."""
+    weight = np.stack([c.attempts * c.success for c in crews])
+    total = weight.sum(axis=0)
+    share = np.divide(weight, total[None], out=np.zeros_like(weight), where=total[None] > 0)
+    parts = np.floor(share * revenue[None]).astype(np.int64)
+    rows, cols = np.indices(revenue.shape)
+    parts[np.argmax(weight, axis=0), rows, cols] += revenue - parts.sum(axis=0)
+    return parts
+
+
+def test_leaving_crews_go_from_book_and_model_and_rows_follow_their_agents():
+    model, book, _ = random_book(3, crews=6, exit_patience_days=10)
+    book.budget = np.array([5, 0, 7, -3, 9, 11], dtype=np.int64)
+    book.losing_days = np.array([0, 0, 12, 0, 0, 3], dtype=np.int64)
+    staying = [crew for crew in model.crews if crew.crew_id in (0, 4, 5)]
+    tools = {crew.crew_id: crew.tools.copy() for crew in staying}
+    book.remove(book.leaving())
+    assert book.ids.tolist() == [0, 4, 5] and model.crews == staying
+    assert set(model.agents_by_type[type(staying[0])]) == set(staying)
+    for crew in staying:
+        assert np.array_equal(crew.tools, tools[crew.crew_id])
+    staying[1].budget = 42
+    assert book.budget.tolist() == [5, 42, 11]

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -16,16 +18,49 @@ def test_quick_benchmark_suite_runs(tmp_path):
     assert result.returncode == 0, result.stderr
     report = json.loads(out.read_text())
     for key in ("columnar", "floor", "agents", "ratio", "bytes_per_user", "cold_start",
-                "warm_start"):
+                "warm_start", "whole_runs", "cli_start"):
         assert key in report
-    assert all(value > 0 for value in report["columnar"].values())
+    # A marginal figure is a difference of two timings, clipped at 0: on a loaded machine
+    # a quick-size one can be 0, so only its presence and range are checked.
+    assert {"20000", "50000"} <= set(report["columnar"])
+    assert all(0 <= value < 1e6 for value in report["columnar"].values())
     assert all(value > 0 for value in report["floor"].values())
-    assert "| engine | users |" in result.stdout
+    assert sorted(report["whole_runs"]["runs"]) == ["2000", "5000"]
+    assert report["whole_runs"]["marginal"] == report["columnar"]["50000"]
+    assert len(report["cli_start"]) == 5
+    assert all(s["wall"] > 0 and s["cpu"] > 0 for s in report["cli_start"].values())
+    for table in ("| engine | users |", "| whole run (fresh process) |", "| `simfraud --help` |"):
+        assert table in result.stdout
     assert report["repeats"] == 1
     again = subprocess.run([sys.executable, "-m", "benchmarks", "--from-json", str(out)],
                            capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert again.returncode == 0, again.stderr
     assert again.stdout.strip() in result.stdout  # the same table from the saved figures
+
+
+def test_whole_run_ns_of_a_small_run():
+    from benchmarks.whole_runs import whole_run_ns
+
+    run = whole_run_ns(500, 2, 2)
+    assert (run["users"], run["days"]) == (500, 2)
+    assert run["setup_and_simulate"] > run["simulate"] > 0 and run["setup_seconds"] > 0
+
+
+def test_cli_start_times_a_command_and_names_one_that_fails():
+    from benchmarks.cli_start import COMMANDS, command_seconds
+
+    seconds = command_seconds(COMMANDS["simfraud --help"], 1)
+    assert seconds["wall"] > 0 and seconds["cpu"] > 0
+    with pytest.raises(RuntimeError, match="exited 2"):
+        command_seconds(["validate", "missing.yaml"], 1)
+
+
+def test_only_runs_known_sections_and_never_writes_part_of_the_docs():
+    for options, message in ((["--only", "engines,bogus"], "unknown section(s) bogus"),
+                             (["--only", "cli", "--write"], "run the whole suite")):
+        result = subprocess.run([sys.executable, "-m", "benchmarks", *options],
+                                capture_output=True, text=True, cwd=ROOT, timeout=120)
+        assert result.returncode == 2 and message in result.stderr
 
 
 def test_profile_prints_time_per_phase(tmp_path):
@@ -54,8 +89,9 @@ def test_replicates_needed_is_the_smallest_n_whose_interval_excludes_zero():
 
 
 def test_checkouts_benchmark_compares_a_checkout_with_itself():
+    # 2 rounds of 200 days each per model: past the baseline's 365-day horizon.
     result = subprocess.run([sys.executable, "-m", "benchmarks.checkouts", str(ROOT),
-                             "--users", "300", "--days", "1", "--rounds", "2"],
+                             "--users", "100", "--days", "200", "--rounds", "2"],
                             capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert result.returncode == 0, result.stderr
     assert "this / other" in result.stdout
@@ -64,3 +100,7 @@ def test_checkouts_benchmark_compares_a_checkout_with_itself():
     bad = subprocess.run([sys.executable, "-m", "benchmarks.checkouts", "/nonexistent"],
                          capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert bad.returncode == 2 and "not a simfraud checkout" in bad.stderr
+    too_long = subprocess.run([sys.executable, "-m", "benchmarks.checkouts", str(ROOT),
+                               "--days", "1000", "--rounds", "4"],
+                              capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert too_long.returncode == 2 and "at most 3648" in too_long.stderr

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from simfraud.core.vectors import LIVENESS_LEVELS, VECTORS
 from simfraud.model import FraudModel
-from simfraud.model.ledger import DaySettlement, Ledger, LedgerError
+from simfraud.model.ledger import DaySettlement, Ledger, LedgerError, receiving_liability
 from tests.support import scenario_with
 
 LONG = {
@@ -77,6 +77,41 @@ def test_a_broken_invariant_stops_the_run_naming_day_and_amounts(changes, crew, 
         Ledger().settle(17, settlement(**changes), [np.array(crew)], *population)
     message = str(err.value)
     assert "day 17" in message and rule in message and "=" in message
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_one_pass_totals_equal_the_array_sums(seed):
+    rng = np.random.default_rng(seed)
+    flows = rng.integers(0, 10**9, (5, 3, 6))
+    flows[1:3] //= 3
+    if seed % 2:
+        flows[1, 2, 4] = flows[0, 2, 4] + 1  # one refund above its loss
+    pvs = np.moveaxis(flows, 0, -1)  # the kernel's layout: strided views, as in the model
+    s = DaySettlement(pvs[..., 0], pvs[..., 1], pvs[..., 2], pvs[..., 3], 0, 0)
+    assert (s.stolen, s.sending, s.receiving, s.recovered_total) == tuple(
+        int(a.sum()) for a in flows[:4])
+    assert s.refunds_within_loss == bool(np.all(flows[1] + flows[2] <= flows[0]))
+
+
+def liability_by_array_operations(refunded_receiving, users):
+    """``receiving_liability`` written with numpy (what the compiled loop does)."""
+    per_vector = refunded_receiving.sum(axis=0)
+    total = users.sum()
+    share = users / total if total > 0 else np.full(len(users), 1.0 / len(users))
+    parts = np.floor(share[:, None] * per_vector[None, :]).astype(np.int64)
+    parts[int(np.argmax(share))] += per_vector - parts.sum(axis=0)
+    return parts
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_receiving_liability_equals_the_array_formula(seed):
+    rng = np.random.default_rng(seed)
+    n = 1 + seed % 4
+    receiving = rng.integers(0, 10**10, (n, 6))
+    users = rng.integers(0, 10**6, n) if seed else np.zeros(n, dtype=np.int64)
+    parts = receiving_liability(receiving, users)
+    assert np.array_equal(parts, liability_by_array_operations(receiving, users))
+    assert np.array_equal(parts.sum(axis=0), receiving.sum(axis=0))
 
 
 platform = st.fixed_dictionaries({

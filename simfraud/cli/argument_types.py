@@ -1,24 +1,26 @@
 """Argument types of the command line: bounded numbers and folder names.
 
 Each is an ``argparse`` type: it returns the parsed value or raises
-``argparse.ArgumentTypeError`` with what was given and what is allowed.
+``argparse.ArgumentTypeError`` with what was given and what is allowed. The limits the
+scenario schema sets are read from it when a value is checked, not when the parser is
+built, so ``simfraud --help`` does not import the schema (pydantic and numpy).
 """
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 
-from simfraud.scenario.schema import MAX_DAYS, MAX_REPLICATES, MAX_USERS
 
-
-def bounded(kind: type, low: float, high: float, allowed: str):
+def bounded(kind: type, low: float, high: float | Callable[[], float], allowed: str):
     """An argparse type: a number of ``kind`` within ``[low, high]``.
 
     Args:
         kind: ``int`` or ``float``.
         low: Smallest value allowed.
-        high: Largest value allowed.
-        allowed: The range as the message states it.
+        high: Largest value allowed, or a function returning it (called on each check).
+        allowed: The range as the message states it; ``{high}`` stands for ``high``
+            (e.g. ``{high:,}``).
 
     Returns:
         The parsing function.
@@ -30,17 +32,29 @@ def bounded(kind: type, low: float, high: float, allowed: str):
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected {noun}, got {text!r}") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"must be {allowed}, got {value}")
+        top = high() if callable(high) else high
+        if not low <= value <= top:
+            raise argparse.ArgumentTypeError(f"must be {allowed.format(high=top)}, got {value}")
         return value
 
     return parse
 
 
+def schema_limit(name: str) -> Callable[[], int]:
+    """A function returning the scenario schema's limit ``name`` (e.g. ``MAX_USERS``)."""
+    def limit() -> int:
+        from simfraud.scenario import schema
+
+        return getattr(schema, name)
+
+    return limit
+
+
 positive = bounded(int, 1, 2**63 - 1, "between 1 and 2**63-1")
-users = bounded(int, 1, MAX_USERS, f"1 to {MAX_USERS:,} (about 55 bytes of memory per user)")
-days = bounded(int, 1, MAX_DAYS, f"1 to {MAX_DAYS:,} (ten years)")
-replicates = bounded(int, 1, MAX_REPLICATES, f"1 to {MAX_REPLICATES:,} (each replicate "
+users = bounded(int, 1, schema_limit("MAX_USERS"),
+                "1 to {high:,} (about 55 bytes of memory per user)")
+days = bounded(int, 1, schema_limit("MAX_DAYS"), "1 to {high:,} (ten years)")
+replicates = bounded(int, 1, schema_limit("MAX_REPLICATES"), "1 to {high:,} (each replicate "
                      "keeps its daily tables in memory)")
 trials = bounded(int, 1, 10_000, "1 to 10,000")
 trial_replicates = bounded(int, 1, 20, "1 to 20, as a calibration spec's replicates")

@@ -44,7 +44,7 @@ def info(args: argparse.Namespace) -> int:
     """Print versions, threads and the numba cache location as JSON."""
     import numba
 
-    from simfraud.results.folder import versions
+    from simfraud.results.versions import versions
 
     cache_dir = numba.config.CACHE_DIR or str(PACKAGE / "**" / "__pycache__")
     described = {

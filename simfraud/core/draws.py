@@ -45,7 +45,9 @@ D_CREDENTIAL_BREACH = D_NOTICE + 4
 D_ADOPT = D_NOTICE + 5
 D_SWITCH = D_NOTICE + 6
 D_SWITCH_TARGET = D_NOTICE + 7
-USER_SLOTS_USED = D_SWITCH_TARGET + 1
+# Whether a victim claims a refund: one per vector.
+D_REPORT = D_SWITCH_TARGET + 1
+USER_SLOTS_USED = D_REPORT + N_VECTORS
 """User-stream slots below this are taken by the user day."""
 
 # Population stream, pseudo-day POPULATION_DAY.
@@ -70,12 +72,14 @@ def slot_table() -> dict[str, list[tuple[str, int]]]:
     """Every named slot by stream (for the registry's own test and the docs)."""
     user = [(name, value) for name, value in globals().items()
             if name.startswith("D_") and name not in ("D_PER_VECTOR", "D_ATTACK", "D_CLAIM",
+                                                      "D_REPORT",
                                                       "D_DIFFUSE", "D_PEER", "D_RELEASE")
             and name not in ("D_ATTACKED", "D_AMOUNT", "D_PRIMARY", "D_STEP_UP",
                              "D_MONITORING")]
     user += [(f"D_ATTACK+{k}(v={v})", D_ATTACK + D_PER_VECTOR * v + k)
              for v in range(N_VECTORS) for k in range(D_PER_VECTOR)]
     user += [(f"D_CLAIM(v={v})", D_CLAIM + v) for v in range(N_VECTORS)]
+    user += [(f"D_REPORT(v={v})", D_REPORT + v) for v in range(N_VECTORS)]
     population = [(name, value) for name, value in globals().items() if name.startswith("P_")]
     return {"user": user, "population": population,
             "attacker": [("D_DIFFUSE", D_DIFFUSE), ("D_PEER", D_PEER)]}

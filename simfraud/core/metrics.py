@@ -71,6 +71,8 @@ def _census(name: str, description: str, counted: str = GLOBAL) -> Metric:
 TIMESERIES: tuple[Metric, ...] = (
     _count("attempts", "attack attempts", "attempts", counted=PER_PLATFORM_VECTOR),
     _count("successes", "successful frauds", "frauds", counted=PER_PLATFORM_VECTOR),
+    _count("claims", "successful frauds whose victims claimed a refund (only claimed frauds "
+           "are refunded)", "frauds", counted=PER_PLATFORM_VECTOR),
     _money("gross_loss", "amount stolen (minor units)"),
     _money("refunded", "amount refunded to victims"),
     _money("refunded_sending", "refunds paid by the victims' (sending) providers"),
@@ -144,7 +146,7 @@ MONEY_METRICS: tuple[str, ...] = tuple(m.name for m in TIMESERIES if m.is_money)
 
 VECTOR_STATS: tuple[str, ...] = (
     "attempts", "successes", "loss", "stopped_primary", "stopped_step_up",
-    "stopped_monitoring", "refunded", "refunded_sending", "refunded_receiving",
+    "stopped_monitoring", "refunded", "refunded_sending", "refunded_receiving", "claims",
 )
 """Columns of ``vectors.parquet`` after ``replicate``, ``day``, ``platform``, ``vector``."""
 VECTOR_METRICS: dict[str, Metric] = {

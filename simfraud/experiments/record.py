@@ -47,7 +47,7 @@ def experiment_record(tasks: list, *, kind: str, command_line: str,
         The record (JSON-ready; the dispatcher adds the fingerprint) and the distinct base
         scenarios, in the order of the record's ``scenarios``.
     """
-    from simfraud.results.folder import versions
+    from simfraud.results.versions import versions
 
     bases: list[dict[str, Any]] = []
     arms: dict[int, dict[str, Any]] = {}

@@ -1,10 +1,14 @@
 """Fraud crews: allocation by realised returns, tool R&D and diffusion, entry and exit.
 
-Crews are mesa agents. Each day a crew spreads its attempts over (platform, vector) by
-expected profit (its own tool quality against the defence, times what the market has
-learned a success is worth, ``MarketIntel``); the model pools the attempts of all crews
-(``pool_attempts``), the user kernel resolves them, and the revenue of each (platform,
-vector) returns to crews in proportion to their expected successes (``share_revenue``).
+Crews are mesa agents (``AttackerAgent``) whose state lives in one ``CrewBook``: arrays
+with a row per active crew, in id order, so that the day's work on crews (diffusion,
+planning, pooling, sharing revenue, books and R&D, exit) is a few array operations or one
+compiled loop instead of a Python loop over crews. Each day a crew spreads its attempts
+over (platform, vector) by expected profit (its own tool quality against the defence,
+times what the market has learned a success is worth, ``MarketIntel``); the model pools
+the attempts of all crews (``pool_attempts``), the user kernel resolves them, and the
+revenue of each (platform, vector) returns to crews in proportion to their expected
+successes (``share_revenue``).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from dataclasses import dataclass
 
 import mesa
 import numpy as np
+from numba import njit
 
 from simfraud.core.draws import D_DIFFUSE, D_PEER, D_RELEASE, STREAM_ATTACKER
 from simfraud.core.rng import uniforms
@@ -63,108 +68,263 @@ class MarketIntel:
         np.maximum(self.expected, 1e-9, out=self.expected)
 
 
-class AttackerAgent(mesa.Agent):
-    """A fraud crew.
+_ROWS = ("ids", "budget", "tools", "skill", "attempts", "success", "rd_return", "profit_ema",
+         "losing_days", "cost_today")
+"""The ``CrewBook`` arrays with one row per crew."""
+
+
+class CrewBook:
+    """Every active crew's state, one row per crew in id (entry) order.
 
     Attributes:
-        crew_id: Number of the crew in order of entry (its random-number entity; unlike
-            ``unique_id`` it does not depend on how many other agents exist).
-        budget: Money available for attempts (minor units at the reference population).
-        tools: Quality of the crew's tools per vector: raised by R&D, copied from other
-            crews, replaced by better public releases.
-        skill: The crew's own skill per vector (fixed): crews specialise.
-        attempts: Today's attempts per (platform, vector) at the reference population.
-        success: Today's first-layer success probability per (platform, vector).
-        rd_return: Marginal revenue of better tools per vector (where R&D goes).
+        config: The ``attackers`` block in force (every crew follows it).
+        agents: The crews' mesa agents, in row order.
+        ids: Each crew's ``crew_id``: its number in order of entry (its random-number
+            entity; unlike ``unique_id`` it does not depend on how many other agents exist).
+        budget: Money available for attempts (int64, minor units at the reference
+            population).
+        tools: ``(crews, vectors)`` quality of each crew's tools: raised by R&D, copied from
+            other crews, replaced by better public releases.
+        skill: ``(crews, vectors)`` each crew's own skill (fixed): crews specialise.
+        attempts: ``(crews, platforms, vectors)`` today's attempts at the reference
+            population.
+        success: ``(crews, platforms, vectors)`` today's first-layer success probability.
+        rd_return: ``(crews, vectors)`` marginal revenue of better tools (where R&D goes).
         profit_ema: Smoothed daily profit.
+        losing_days: Consecutive days with ``profit_ema`` below 0.
+        cost_today: Today's spend on attempts (int64).
     """
 
-    def __init__(self, model: mesa.Model, crew_id: int, config: Attackers,
-                 tools: np.ndarray, skill: np.ndarray, shape: tuple[int, int]):
-        super().__init__(model)
-        self.crew_id = crew_id
+    def __init__(self, config: Attackers, shape: tuple[int, int]):
+        n_vectors = shape[1]
         self.config = config
-        self.budget = int(config.initial_budget)
-        self.tools = tools.astype(np.float64).copy()
-        self.skill = skill.astype(np.float64).copy()
-        self.attempts = np.zeros(shape)
-        self.success = np.zeros(shape)
-        self.rd_return = np.zeros(shape[1])
-        self.profit_ema = 0.0
-        self.losing_days = 0
-        self.cost_today = 0
+        self.agents: list[AttackerAgent] = []
+        self.ids = np.zeros(0, dtype=np.int64)
+        self.budget = np.zeros(0, dtype=np.int64)
+        self.tools = np.zeros((0, n_vectors))
+        self.skill = np.zeros((0, n_vectors))
+        self.attempts = np.zeros((0, *shape))
+        self.success = np.zeros((0, *shape))
+        self.rd_return = np.zeros((0, n_vectors))
+        self.profit_ema = np.zeros(0)
+        self.losing_days = np.zeros(0, dtype=np.int64)
+        self.cost_today = np.zeros(0, dtype=np.int64)
 
-    @property
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def add(self, model: mesa.Model, crew_id: int, tools: np.ndarray,
+            skill: np.ndarray) -> AttackerAgent:
+        """A new crew with ``initial_budget``, these tools and skill, and no history.
+
+        Args:
+            model: The model the crew's agent belongs to.
+            crew_id: The crew's number in order of entry (larger than any in the book).
+            tools: Tool quality per vector.
+            skill: Skill per vector.
+
+        Returns:
+            The crew's agent.
+        """
+        new = {"ids": crew_id, "budget": int(self.config.initial_budget), "tools": tools,
+               "skill": skill, "attempts": 0.0, "success": 0.0, "rd_return": 0.0,
+               "profit_ema": 0.0, "losing_days": 0, "cost_today": 0}
+        for name, value in new.items():
+            rows = getattr(self, name)
+            row = np.full((1, *rows.shape[1:]), value, dtype=rows.dtype)
+            setattr(self, name, np.concatenate([rows, row]))
+        agent = AttackerAgent(model, self, crew_id)
+        self.agents.append(agent)
+        return agent
+
+    def remove(self, leaving: np.ndarray) -> None:
+        """Take the crews marked in ``leaving`` (one flag per row) out of the book and model."""
+        if not leaving.any():
+            return
+        for agent, gone in zip(self.agents, leaving.tolist(), strict=True):
+            if gone:
+                agent.remove()
+        self.agents = [a for a, gone in zip(self.agents, leaving.tolist(), strict=True)
+                       if not gone]
+        staying = ~leaving
+        for name in _ROWS:
+            setattr(self, name, getattr(self, name)[staying])
+
+    def row(self, crew_id: int) -> int:
+        """The row of an active crew."""
+        row = int(np.searchsorted(self.ids, crew_id))
+        if row == len(self.ids) or self.ids[row] != crew_id:
+            raise LookupError(f"crew {crew_id} is not active")
+        return row
+
     def quality(self) -> np.ndarray:
-        """Effective quality per vector in the contest: tools times skill."""
+        """Effective quality per (crew, vector) in the contest: tools times skill."""
         return self.tools * self.skill
+
+    def mean_quality(self) -> np.ndarray:
+        """Mean effective tool quality per vector over active crews (NaN when there are none)."""
+        if not len(self):
+            return np.full(len(VECTORS), np.nan)
+        return self.quality().sum(axis=0) / len(self)  # = np.mean, without its overhead
+
+    def mean_profit(self, default: float) -> float:
+        """Mean ``profit_ema`` over active crews (``default`` when there are none)."""
+        return float(self.profit_ema.sum() / len(self)) if len(self) else default
+
+    def leaving(self) -> np.ndarray:
+        """Per crew, whether it leaves (adaptive crews only): broke, or losing money too long."""
+        if not self.config.adaptive:
+            return np.zeros(len(self), dtype=bool)
+        return (self.budget <= 0) | (self.losing_days >= self.config.exit_patience_days)
 
     def settle(self, revenue: np.ndarray) -> None:
         """Book today's revenue and invest part of a profit in tools.
 
         R&D goes where it pays most at the margin (``rd_return``: the defence that binds),
         not where the crew already attacks; with no return anywhere, in proportion to
-        today's attempts.
+        today's attempts. Every crew's books follow the same operations in the same order
+        as one crew's alone would (the sums are per row), so the bits do not depend on how
+        many crews there are.
 
         Args:
-            revenue: Revenue per (platform, vector) credited to this crew, in minor units at
-                the reference population (the crew's own books are scale-free).
+            revenue: ``(crews, platforms, vectors)`` revenue credited to each crew, in
+                minor units at the reference population (the crews' books are scale-free).
         """
         cfg = self.config
-        profit = round(float(revenue.sum())) - self.cost_today
+        profit = np.rint(revenue.sum(axis=(1, 2))).astype(np.int64) - self.cost_today
         self.budget += profit
         self.profit_ema += 1.0 / cfg.profit_smoothing_days * (profit - self.profit_ema)
-        self.losing_days = self.losing_days + 1 if self.profit_ema < 0 else 0
-        if cfg.adaptive and profit > 0:
-            by_vector = self.rd_return if self.rd_return.sum() > 0 else self.attempts.sum(axis=0)
-            share = by_vector / by_vector.sum() if by_vector.sum() > 0 else by_vector
-            invest = cfg.rd_share * profit * share
-            self.budget -= int(np.floor(invest.sum()))
-            self.tools *= 1.0 + cfg.rd_step * invest / cfg.rd_cost
+        self.losing_days = np.where(self.profit_ema < 0, self.losing_days + 1, 0)
+        investing = np.flatnonzero(profit > 0) if cfg.adaptive else np.zeros(0, np.int64)
+        if not len(investing):
+            return
+        rd_return = self.rd_return[investing]
+        by_vector = np.where((rd_return.sum(axis=1) > 0)[:, None], rd_return,
+                             self.attempts[investing].sum(axis=1))
+        total = by_vector.sum(axis=1)[:, None]
+        share = np.divide(by_vector, total, out=by_vector.copy(), where=total > 0)
+        invest = (cfg.rd_share * profit[investing])[:, None] * share
+        self.budget[investing] -= np.floor(invest.sum(axis=1)).astype(np.int64)
+        self.tools[investing] *= 1.0 + cfg.rd_step * invest / cfg.rd_cost
 
-    def diffuse(self, day: int, crews: list[AttackerAgent], releases: list[Release],
-                seed: int, spread_factor: float = 1.0) -> None:
-        """Copy a peer's better tools (adaptive crews only) and adopt public releases.
+    def diffuse(self, day: int, releases: list[Release], seed: int,
+                spread_factor: float = 1.0) -> None:
+        """Crews, one by one in id order, copy a peer's better tools and adopt releases.
 
-        Skill is the crew's own and is not copied.
+        Peers are copied by adaptive crews only (skill is the crew's own and is not
+        copied); a crew may copy a peer that already updated today. Adoptions are added to
+        each release's ``adopters``.
 
         Args:
             day: Current day.
-            crews: Active crews (in id order).
             releases: Public tool releases so far.
             seed: Replicate seed.
             spread_factor: Multiplier of the releases' innovation and imitation (content
                 moderation in force: 1 - its reduction).
         """
-        u = uniforms(np.uint64(seed), STREAM_ATTACKER, day, self.crew_id,
-                     D_RELEASE + len(releases))
-        copies = self.config.adaptive and len(crews) > 1
-        if copies and u[D_DIFFUSE] < self.config.diffusion_rate:
-            peer = crews[int(u[D_PEER] * len(crews))]
-            np.maximum(self.tools, peer.tools, out=self.tools)
-        active = {crew.crew_id for crew in crews}
-        n = max(len(crews), 1)
+        if not len(self):
+            return
+        ids = self.ids.tolist()
+        adopted = np.array([[i in r.adopters for r in releases] for i in ids],
+                           dtype=np.bool_).reshape(len(ids), len(releases))
+        bass = np.array([[r.quality, r.innovation, r.imitation] for r in releases],
+                        dtype=np.float64).reshape(len(releases), 3)
+        vector = np.array([r.vector for r in releases], dtype=np.int64)
+        _diffuse(np.uint64(seed), np.int64(day), self.ids, self.tools, adopted, vector, bass,
+                 self.config.adaptive and len(ids) > 1, self.config.diffusion_rate,
+                 spread_factor)
         for k, release in enumerate(releases):
-            if self.crew_id in release.adopters:
+            release.adopters.update(self.ids[adopted[:, k]].tolist())
+
+
+@njit(cache=True)
+def _diffuse(seed: np.uint64, day: np.int64, ids: np.ndarray, tools: np.ndarray,
+             adopted: np.ndarray, vector: np.ndarray, bass: np.ndarray, copies: bool,
+             diffusion_rate: float, spread_factor: float) -> None:
+    """``CrewBook.diffuse`` crew by crew: ``tools`` and ``adopted`` are updated in place.
+
+    ``adopted`` is ``(crews, releases)``; ``bass`` holds each release's quality,
+    innovation and imitation. A release's adopted share counts active crews only.
+    """
+    n_crews, n_releases = adopted.shape
+    n = max(n_crews, 1)
+    adopters = np.zeros(n_releases, dtype=np.int64)
+    for c in range(n_crews):
+        for k in range(n_releases):
+            adopters[k] += adopted[c, k]
+    for c in range(n_crews):
+        u = uniforms(seed, STREAM_ATTACKER, day, ids[c], D_RELEASE + n_releases)
+        if copies and u[D_DIFFUSE] < diffusion_rate:
+            peer = int(u[D_PEER] * n_crews)
+            for v in range(tools.shape[1]):
+                tools[c, v] = max(tools[c, v], tools[peer, v])
+        for k in range(n_releases):
+            if adopted[c, k]:
                 continue
-            adopted_share = len(release.adopters & active) / n
-            hazard = release.innovation + release.imitation * adopted_share
+            hazard = bass[k, 1] + bass[k, 2] * (adopters[k] / n)
             if u[D_RELEASE + k] < spread_factor * hazard:
-                release.adopters.add(self.crew_id)
-                self.tools[release.vector] = max(self.tools[release.vector], release.quality)
-
-    def should_exit(self) -> bool:
-        """Whether the crew leaves the market (broke, or losing money for too long)."""
-        if not self.config.adaptive:
-            return False
-        return self.budget <= 0 or self.losing_days >= self.config.exit_patience_days
+                adopted[c, k] = True
+                adopters[k] += 1
+                tools[c, vector[k]] = max(tools[c, vector[k]], bass[k, 0])
 
 
-def mean_quality(crews: list[AttackerAgent]) -> np.ndarray:
-    """Mean effective tool quality per vector over active crews (NaN when there are none)."""
-    if not crews:
-        return np.full(len(VECTORS), np.nan)
-    return np.mean([crew.quality for crew in crews], axis=0)
+class _Row:
+    """A crew's attribute that is its row of one of the ``CrewBook`` arrays."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, crew: AttackerAgent | None, owner: type | None = None):
+        if crew is None:
+            return self
+        value = getattr(crew.book, self.name)[crew.book.row(crew.crew_id)]
+        return value.item() if np.ndim(value) == 0 else value
+
+    def __set__(self, crew: AttackerAgent, value) -> None:
+        getattr(crew.book, self.name)[crew.book.row(crew.crew_id)] = value
+
+
+class AttackerAgent(mesa.Agent):
+    """A fraud crew: a mesa agent whose state is its row of the model's ``CrewBook``.
+
+    Attributes:
+        book: The book holding the crew's state.
+        crew_id: Number of the crew in order of entry (its random-number entity).
+        budget: Money available for attempts (minor units at the reference population).
+        tools: Quality of the crew's tools per vector.
+        skill: The crew's own skill per vector (fixed).
+        attempts: Today's attempts per (platform, vector) at the reference population.
+        success: Today's first-layer success probability per (platform, vector).
+        rd_return: Marginal revenue of better tools per vector (where R&D goes).
+        profit_ema: Smoothed daily profit.
+        losing_days: Consecutive days with ``profit_ema`` below 0.
+        cost_today: Today's spend on attempts.
+    """
+
+    budget = _Row()
+    tools = _Row()
+    skill = _Row()
+    attempts = _Row()
+    success = _Row()
+    rd_return = _Row()
+    profit_ema = _Row()
+    losing_days = _Row()
+    cost_today = _Row()
+
+    def __init__(self, model: mesa.Model, book: CrewBook, crew_id: int):
+        super().__init__(model)
+        self.book = book
+        self.crew_id = crew_id
+
+    @property
+    def config(self) -> Attackers:
+        """The ``attackers`` block in force."""
+        return self.book.config
+
+    @property
+    def quality(self) -> np.ndarray:
+        """Effective quality per vector in the contest: tools times skill."""
+        return self.tools * self.skill
 
 
 def initial_tools(config: Attackers) -> np.ndarray:
@@ -172,7 +332,7 @@ def initial_tools(config: Attackers) -> np.ndarray:
     return np.array([getattr(config.initial_tool_quality, v) for v in VECTORS])
 
 
-def plan_crews(crews: list[AttackerAgent], reach: np.ndarray, cost: np.ndarray,
+def plan_crews(crews: CrewBook, reach: np.ndarray, cost: np.ndarray,
                strength: np.ndarray, decisiveness: float, value: np.ndarray) -> None:
     """Each crew spreads today's effort over (platform, vector) by expected profit.
 
@@ -183,7 +343,7 @@ def plan_crews(crews: list[AttackerAgent], reach: np.ndarray, cost: np.ndarray,
     success (its tool against the defence) times what the market has learned a success
     is worth. Attempts, costs and budgets are stated at the reference population; the
     model scales pooled attempts to the simulated one. All crews are planned in one set
-    of array operations (crew x platform x vector); each crew's ``attempts``,
+    of array operations (crew x platform x vector): the book's ``attempts``,
     ``success``, ``rd_return`` and ``cost_today`` are set.
 
     ``rd_return`` is the marginal revenue of a better tool per vector: reach times value
@@ -192,18 +352,18 @@ def plan_crews(crews: list[AttackerAgent], reach: np.ndarray, cost: np.ndarray,
     but not so strong that better tools barely help.
 
     Args:
-        crews: Active crews.
+        crews: The active crews.
         reach: Attempts per (platform, vector) at full effort.
         cost: Cost of one attempt per vector.
         strength: First-layer defence strength per (platform, vector).
         decisiveness: Contest decisiveness.
         value: Market revenue per first-layer success per (platform, vector).
     """
-    if not crews:
+    if not len(crews):
         return
-    cfg = crews[0].config
-    quality = np.stack([crew.quality for crew in crews])[:, None, :]
-    budget = np.array([max(crew.budget, 0) for crew in crews], dtype=np.float64)
+    cfg = crews.config
+    quality = crews.quality()[:, None, :]
+    budget = np.maximum(crews.budget, 0).astype(np.float64)
     success = tullock(quality, strength[None], decisiveness)
     profit = reach[None] * (success * value[None] - cost[None, None, :])
     cells = (1, 2)
@@ -215,37 +375,49 @@ def plan_crews(crews: list[AttackerAgent], reach: np.ndarray, cost: np.ndarray,
     attempts = reach[None] * weights
     spend = (attempts * cost[None, None, :]).sum(axis=cells)
     over = spend > budget
-    attempts[over] *= (budget[over] / spend[over])[:, None, None]
-    cost_today = np.floor((attempts * cost[None, None, :]).sum(axis=cells))
-    rd_return = (reach[None] * value[None] * decisiveness * success * (1.0 - success)).sum(axis=1)
-    for k, crew in enumerate(crews):
-        crew.success = success[k]
-        crew.attempts = attempts[k]
-        crew.rd_return = rd_return[k]
-        crew.cost_today = int(cost_today[k])
+    if over.any():
+        attempts[over] *= (budget[over] / spend[over])[:, None, None]
+    crews.cost_today = np.floor((attempts * cost[None, None, :]).sum(axis=cells)).astype(
+        np.int64)
+    crews.rd_return = (reach[None] * value[None] * decisiveness * success
+                       * (1.0 - success)).sum(axis=1)
+    crews.success = success
+    crews.attempts = attempts
 
 
-def pool_attempts(crews: list[AttackerAgent], shape: tuple[int, int]) -> tuple[np.ndarray,
-                                                                               np.ndarray]:
+def pool_attempts(crews: CrewBook, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
     """Total attempts and attempt-weighted first-layer success per (platform, vector).
 
     Args:
-        crews: Active crews.
+        crews: The active crews.
         shape: ``(n_platforms, n_vectors)``.
 
     Returns:
         ``(attempts, success)``: pooled attempts and their mean success probability.
     """
-    attempts = np.zeros(shape)
-    expected = np.zeros(shape)
-    for crew in crews:
-        attempts += crew.attempts
-        expected += crew.attempts * crew.success
-    success = np.divide(expected, attempts, out=np.zeros(shape), where=attempts > 0)
-    return attempts, success
+    if not len(crews):
+        return np.zeros(shape), np.zeros(shape)
+    return _pool(crews.attempts, crews.success)
 
 
-def share_revenue(crews: list[AttackerAgent], revenue: np.ndarray) -> list[np.ndarray]:
+@njit(cache=True)
+def _pool(attempts: np.ndarray, success: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pool_attempts`` over ``(crews, platforms, vectors)``: sums crew after crew."""
+    n_crews, n_platforms, n_vectors = attempts.shape
+    pooled = np.zeros((n_platforms, n_vectors))
+    mean_success = np.zeros((n_platforms, n_vectors))
+    for p in range(n_platforms):
+        for v in range(n_vectors):
+            expected = 0.0
+            for c in range(n_crews):
+                pooled[p, v] += attempts[c, p, v]
+                expected += attempts[c, p, v] * success[c, p, v]
+            if pooled[p, v] > 0:
+                mean_success[p, v] = expected / pooled[p, v]
+    return pooled, mean_success
+
+
+def share_revenue(crews: CrewBook, revenue: np.ndarray) -> np.ndarray:
     """Split pooled revenue per (platform, vector) among crews, exactly, in integers.
 
     Each crew gets its share of expected successes, rounded down; the remainder of each
@@ -253,21 +425,34 @@ def share_revenue(crews: list[AttackerAgent], revenue: np.ndarray) -> list[np.nd
     to ``revenue`` exactly.
 
     Args:
-        crews: Active crews, in id order.
+        crews: The active crews, in id order.
         revenue: Pooled integer revenue per (platform, vector).
 
     Returns:
-        One integer array per crew.
+        ``(crews, platforms, vectors)`` integer parts.
     """
-    if not crews:
-        return []
-    weight = np.stack([c.attempts * c.success for c in crews])
-    total = weight.sum(axis=0)
-    share = np.divide(weight, total[None], out=np.zeros_like(weight), where=total[None] > 0)
-    parts = np.floor(share * revenue[None]).astype(np.int64)
-    remainder = revenue - parts.sum(axis=0)
-    top = np.argmax(weight, axis=0)
-    rows, cols = np.indices(revenue.shape)
-    parts[top, rows, cols] += remainder
-    return list(parts)
+    return _shares(crews.attempts, crews.success, np.asarray(revenue, dtype=np.int64))
 
+
+@njit(cache=True)
+def _shares(attempts: np.ndarray, success: np.ndarray, revenue: np.ndarray) -> np.ndarray:
+    """``share_revenue`` with weights ``attempts x success``, summed crew after crew."""
+    parts = np.zeros(attempts.shape, dtype=np.int64)
+    n_crews, n_platforms, n_vectors = attempts.shape
+    for p in range(n_platforms):
+        for v in range(n_vectors):
+            total = 0.0
+            top = 0
+            for c in range(n_crews):
+                total += attempts[c, p, v] * success[c, p, v]
+                if attempts[c, p, v] * success[c, p, v] > attempts[top, p, v] * success[top, p, v]:
+                    top = c
+            paid = 0
+            for c in range(n_crews):
+                if total > 0:
+                    share = attempts[c, p, v] * success[c, p, v] / total
+                    parts[c, p, v] = np.int64(np.floor(share * np.float64(revenue[p, v])))
+                paid += parts[c, p, v]
+            if n_crews:
+                parts[top, p, v] += revenue[p, v] - paid
+    return parts

@@ -29,10 +29,10 @@ from simfraud.core.vectors import (
 )
 from simfraud.model.attacker import (
     AttackerAgent,
+    CrewBook,
     MarketIntel,
     Release,
     initial_tools,
-    mean_quality,
     plan_crews,
     pool_attempts,
     share_revenue,
@@ -53,6 +53,7 @@ from simfraud.users.authentication import authentication_inputs
 from simfraud.users.build import build_population
 from simfraud.users.columns import CREDENTIALS_COMPROMISED, FACE_COMPROMISED, FACEPAY
 from simfraud.users.compromise import compromise_inputs, face_harvest_share
+from simfraud.users.contest import tullock
 from simfraud.users.day import DayContext, DayInputs
 from simfraud.users.engines import AgentUsers, ColumnarUsers
 from simfraud.users.network import network_inputs
@@ -71,11 +72,14 @@ class AttackPlan:
         attempts: Pooled attempts at the simulated population.
         success: Attempt-weighted first-layer success probability.
         expected_successes: Pooled attempts x success at the reference population.
+        strength: First-layer defence strength per (platform, vector) the crews met (set
+            by phase 3; the rest of the day does not change it).
     """
 
     attempts: np.ndarray
     success: np.ndarray
     expected_successes: np.ndarray
+    strength: np.ndarray
 
 
 class FraudModel(mesa.Model):
@@ -109,6 +113,7 @@ class FraudModel(mesa.Model):
         self.timeline = Timeline(scenario)
         self.phase_seconds: dict[str, float] = defaultdict(float)
         self.crews_entered = 0
+        self.crew_book = CrewBook(scenario.attackers, (len(scenario.platforms), N_VECTORS))
         for _ in range(scenario.attackers.initial):
             self._new_crew(initial_tools(scenario.attackers))
         self.market_quality = self._market_quality(initial_tools(scenario.attackers))
@@ -118,6 +123,7 @@ class FraudModel(mesa.Model):
         self._build_users(scenario, engine, transaction_share)
         self.releases: list[Release] = []
         self.cost_multiplier = np.ones(N_VECTORS)
+        self._inputs_scenario: Scenario | None = None  # what _scenario_inputs were built for
         self.daily_loss_per_user: list[float] = []
         self.crew_scale = self.n_users / scenario.population.reference_users
         self.market = MarketIntel(self._prior_value(), scenario.attackers.learning_rate)
@@ -171,8 +177,7 @@ class FraudModel(mesa.Model):
                 platform.configure(config, self.scenario.defences, changed=change.set)
             self.regulator.configure(self.scenario.regulator, self.day)
             self.market.learning_rate = self.scenario.attackers.learning_rate
-            for crew in self.crews:
-                crew.config = self.scenario.attackers
+            self.crew_book.config = self.scenario.attackers
         for release in self.events.releases:
             self.releases.append(Release(VECTORS.index(release.vector), release.quality,
                                          release.innovation, release.imitation, set()))
@@ -196,16 +201,15 @@ class FraudModel(mesa.Model):
     def plan_attacks(self) -> None:
         """Phase 4: crews acquire tools and spread their attempts by expected profit."""
         att = self.scenario.attackers
-        crews = self.crews
-        for crew in crews:
-            crew.diffuse(self.day, crews, self.releases, self.seed_key, self.rules.spread_factor)
+        crews = self.crew_book
+        crews.diffuse(self.day, self.releases, self.seed_key, self.rules.spread_factor)
         strength = np.stack([p.primary_strength() for p in self.platforms])
         reach = att.exploitation * self.eligible / self.crew_scale
         reach[:, TARGET == TARGET_ANYONE] = att.attempts_per_day
         plan_crews(crews, reach, self._attempt_cost(), strength,
                    self.scenario.defences.contest_decisiveness, self.market.value())
         attempts, success = pool_attempts(crews, strength.shape)
-        self.plan = AttackPlan(attempts * self.crew_scale, success, attempts * success)
+        self.plan = AttackPlan(attempts * self.crew_scale, success, attempts * success, strength)
         self.day_inputs = self._day_inputs()
 
     def _day_inputs(self) -> DayInputs:
@@ -216,23 +220,30 @@ class FraudModel(mesa.Model):
                 key=np.uint64(day_key(np.uint64(self.seed_key), np.int64(self.day))),
                 day=np.int64(self.day),
                 sampled=self.sampled,
-                **network_inputs(scenario, self.contacts_key),
+                **self._scenario_inputs()["network"],
             ),
-            payment=payment_inputs(scenario),
+            payment=self._scenario_inputs()["payment"],
             authentication=authentication_inputs(scenario, platforms, self.plan.success),
             attacks=attack_inputs(scenario, self.plan.attempts, self.eligible),
             refunds=refund_inputs(scenario, platforms, rules.mandated),
-            compromise=compromise_inputs(scenario, platforms, rules, events, len(self.crews),
+            compromise=compromise_inputs(scenario, platforms, rules, events, len(self.crew_book),
                                          self._face_harvest_share()),
             attitudes=attitude_inputs(scenario, rules, events, self.regulator.backlash,
                                       platforms),
         )
 
     def _face_harvest_share(self) -> float:
-        """Share of crews' harvesting effort on faces (``attackers.harvesting``)."""
+        """Share of crews' harvesting effort on faces (``attackers.harvesting``).
+
+        What a stolen face or credential would pass is the contest of crews' mean tools
+        against today's defences, whether or not anyone can be attacked with it yet (the
+        pooled pass of the plan is 0 where there are no targets).
+        """
         if self.scenario.attackers.harvesting != HarvestRule.follows_value:
             return 0.5
-        return face_harvest_share(self.plan.success, self.market.value(),
+        reachable = tullock(self.market_quality[None, :], self.plan.strength,
+                            self.scenario.defences.contest_decisiveness)
+        return face_harvest_share(reachable, self.market.value(),
                                   [p.users for p in self.platforms],
                                   [p.facepay_users for p in self.platforms])
 
@@ -256,12 +267,10 @@ class FraudModel(mesa.Model):
             user_refunds=int(per_platform[:, K.P.user_refund].sum()),
         )
         revenue = self.settlement.loss - self.settlement.recovered
-        crews = self.crews
-        shares = share_revenue(crews, revenue)
+        shares = share_revenue(self.crew_book, revenue)
         self.ledger.settle(self.day, self.settlement, shares, *self.users.population_totals())
-        self.attack_cost = round(sum(crew.cost_today for crew in crews) * self.crew_scale)
-        for crew, share in zip(crews, shares, strict=True):
-            crew.settle(share / self.crew_scale)
+        self.attack_cost = round(int(self.crew_book.cost_today.sum()) * self.crew_scale)
+        self.crew_book.settle(shares / self.crew_scale)
         if self.scenario.attackers.adaptive:
             self.market.learn(revenue / self.crew_scale, self.plan.expected_successes)
         liability = receiving_liability(self.settlement.refunded_receiving,
@@ -296,8 +305,7 @@ class FraudModel(mesa.Model):
     @property
     def crews(self) -> list[AttackerAgent]:
         """Active crews in id order."""
-        return list(self.agents_by_type[AttackerAgent]) if AttackerAgent in self.agent_types \
-            else []
+        return list(self.crew_book.agents)
 
     def _timed(self, name: str, phase) -> None:
         start = time.perf_counter()
@@ -306,12 +314,23 @@ class FraudModel(mesa.Model):
 
     def _market_quality(self, previous: np.ndarray) -> np.ndarray:
         """Crews' mean tool quality per vector (the previous value while no crew is active)."""
-        quality = mean_quality(self.crews)
+        quality = self.crew_book.mean_quality()
         return np.where(np.isnan(quality), previous, quality)
 
     def _attempt_cost(self) -> np.ndarray:
-        att = self.scenario.attackers
-        return np.array([getattr(att.attempt_cost, v) for v in VECTORS]) * self.cost_multiplier
+        return self._scenario_inputs()["attempt_cost"] * self.cost_multiplier
+
+    def _scenario_inputs(self) -> dict:
+        """Daily inputs that depend on the scenario alone (rebuilt when a rule changes it)."""
+        if self._inputs_scenario is not self.scenario:
+            att = self.scenario.attackers
+            self._inputs = {
+                "network": network_inputs(self.scenario, self.contacts_key),
+                "payment": payment_inputs(self.scenario),
+                "attempt_cost": np.array([getattr(att.attempt_cost, v) for v in VECTORS]),
+            }
+            self._inputs_scenario = self.scenario
+        return self._inputs
 
     def _prior_value(self) -> np.ndarray:
         """What crews believe a first-layer success is worth before any experience."""
@@ -328,23 +347,20 @@ class FraudModel(mesa.Model):
                          N_VECTORS)
         skill = np.exp(att.skill_spread * np.sqrt(3.0) * (2.0 * draws - 1.0))
         self.crews_entered += 1
-        return AttackerAgent(self, self.crews_entered - 1, att, tools, skill,
-                             (len(self.scenario.platforms), N_VECTORS))
+        return self.crew_book.add(self, self.crews_entered - 1, tools, skill)
 
     def _entry_and_exit(self) -> None:
         att = self.scenario.attackers
         if not att.adaptive:
             return
-        for crew in self.crews:
-            if crew.should_exit():
-                crew.remove()
-        crews = self.crews
+        crews = self.crew_book
+        crews.remove(crews.leaving())
         if len(crews) >= att.max:
             return
-        mean_profit = np.mean([c.profit_ema for c in crews]) if crews else att.entry_profit + 1
+        mean_profit = crews.mean_profit(default=att.entry_profit + 1)
         draw = uniform_at(np.uint64(self.seed_key), STREAM_ENTRY, self.day, 0, 0)
         if mean_profit > att.entry_profit and draw < att.entry_probability:
-            tools = np.median([c.tools for c in crews], axis=0) if crews else initial_tools(att)
+            tools = np.median(crews.tools, axis=0) if len(crews) else initial_tools(att)
             self._new_crew(tools)
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+from numba import njit
 
 
 class LedgerError(RuntimeError):
@@ -17,7 +18,9 @@ class DaySettlement:
 
     ``loss``, ``refunded_sending``, ``refunded_receiving`` and ``recovered`` are per
     (platform, vector) sums over frauds; ``user_loss`` and ``user_refunds`` are sums over
-    victims of what each bore and received.
+    victims of what each bore and received. The sums of the four arrays (``stolen``,
+    ``sending``, ``receiving``, ``recovered_total``) and whether every (platform, vector)
+    refunded at most its loss (``refunds_within_loss``) are taken once, in one pass.
     """
 
     loss: np.ndarray
@@ -26,6 +29,33 @@ class DaySettlement:
     recovered: np.ndarray
     user_loss: int
     user_refunds: int
+    stolen: int = field(init=False)
+    sending: int = field(init=False)
+    receiving: int = field(init=False)
+    recovered_total: int = field(init=False)
+    refunds_within_loss: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        totals, within = _flow_totals(*(np.asarray(a, dtype=np.int64) for a in (
+            self.loss, self.refunded_sending, self.refunded_receiving, self.recovered)))
+        self.stolen, self.sending, self.receiving, self.recovered_total = totals.tolist()
+        self.refunds_within_loss = bool(within)
+
+
+@njit(cache=True)
+def _flow_totals(loss: np.ndarray, sending: np.ndarray, receiving: np.ndarray,
+                 recovered: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Sums of the four (platform, vector) flows; whether no refund exceeds its loss."""
+    totals = np.zeros(4, dtype=np.int64)
+    within = True
+    for p in range(loss.shape[0]):
+        for v in range(loss.shape[1]):
+            totals[0] += loss[p, v]
+            totals[1] += sending[p, v]
+            totals[2] += receiving[p, v]
+            totals[3] += recovered[p, v]
+            within = within and sending[p, v] + receiving[p, v] <= loss[p, v]
+    return totals, within
 
 
 class Ledger:
@@ -46,26 +76,24 @@ class Ledger:
         self.recovered = 0
         self.attacker_revenue = 0
 
-    def settle(self, day: int, s: DaySettlement, crew_revenue: list[np.ndarray],
+    def settle(self, day: int, s: DaySettlement, crew_revenue: np.ndarray,
                population_loss: int, population_refunds: int) -> None:
         """Book one day and check every invariant.
 
         Args:
             day: Day index (for messages).
             s: The day's totals.
-            crew_revenue: Revenue credited to each crew.
+            crew_revenue: Revenue credited to each crew, ``(crews, platforms, vectors)``.
             population_loss: Sum of every user's cumulative loss column.
             population_refunds: Sum of every user's cumulative refund column.
 
         Raises:
             LedgerError: When an invariant fails.
         """
-        stolen = int(s.loss.sum())
-        sending = int(s.refunded_sending.sum())
-        receiving = int(s.refunded_receiving.sum())
+        stolen, sending, receiving = s.stolen, s.sending, s.receiving
         refunded = sending + receiving
-        recovered = int(s.recovered.sum())
-        paid_to_crews = int(sum(int(r.sum()) for r in crew_revenue))
+        recovered = s.recovered_total
+        paid_to_crews = int(np.sum(crew_revenue))
         _require(day, "stolen = refunded + borne by users",
                  stolen == s.user_refunds + s.user_loss,
                  stolen=stolen, refunded=s.user_refunds, user_loss=s.user_loss)
@@ -73,7 +101,7 @@ class Ledger:
                  s.user_refunds == refunded,
                  refunded=s.user_refunds, sending=sending, receiving=receiving)
         _require(day, "no refund exceeds the loss",
-                 bool(np.all(s.refunded_sending + s.refunded_receiving <= s.loss)),
+                 s.refunds_within_loss,
                  refunded=refunded, stolen=stolen)
         _require(day, "stolen = paid to crews + recovered",
                  paid_to_crews + recovered == stolen,
@@ -111,11 +139,23 @@ def receiving_liability(refunded_receiving: np.ndarray, users: np.ndarray) -> np
         Integer liability per (receiving platform, vector); its column sums equal those
         of ``refunded_receiving``.
     """
-    per_vector = refunded_receiving.sum(axis=0).astype(np.int64)
+    return _receiving_liability(np.asarray(refunded_receiving, dtype=np.int64),
+                                np.asarray(users, dtype=np.int64))
+
+
+@njit(cache=True)
+def _receiving_liability(refunded_receiving: np.ndarray, users: np.ndarray) -> np.ndarray:
+    """``receiving_liability`` as one loop."""
+    n_platforms, n_vectors = refunded_receiving.shape
     total_users = users.sum()
-    share = users / total_users if total_users > 0 else np.full(len(users), 1.0 / len(users))
-    parts = np.floor(share[:, None] * per_vector[None, :]).astype(np.int64)
-    parts[int(np.argmax(share))] += per_vector - parts.sum(axis=0)
+    share = users / total_users if total_users > 0 else np.full(n_platforms, 1.0 / n_platforms)
+    largest = np.argmax(share)
+    parts = np.zeros((n_platforms, n_vectors), dtype=np.int64)
+    for v in range(n_vectors):
+        per_vector = refunded_receiving[:, v].sum()
+        for p in range(n_platforms):
+            parts[p, v] = np.int64(np.floor(share[p] * np.float64(per_vector)))
+        parts[largest, v] += per_vector - parts[:, v].sum()
     return parts
 
 

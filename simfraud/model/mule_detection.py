@@ -70,6 +70,11 @@ class MuleDetection:
         self.spend = gordon_loeb_investment(1.0 - base, self.liability, alpha, beta)
         self.capability += (self.spend - self.capability) / max(lag_days, 1)
 
+    def stop(self) -> None:
+        """Switched off (by the scenario or a rule change): no spend and nothing live."""
+        self.spend = 0.0
+        self.capability = 0.0
+
     def daily_cost(self, users: int) -> int:
         """Today's spend (minor units, rounded down)."""
         return math.floor(self.spend * users)

@@ -227,8 +227,10 @@ class PlatformAgent(mesa.Agent):
         self.controls.retrain(self.market_quality, sec.gl_alpha, sec.gl_beta, sec.retrain_days)
         if sec.upgrade_rule == UpgradeRule.gordon_loeb:
             self.controls.invest(sec.gl_alpha, sec.gl_beta, sec.deployment_lag_days)
-            if sec.mule_detection:
-                self.mules.invest(mule_base, sec.gl_alpha, sec.gl_beta, sec.deployment_lag_days)
+        if sec.upgrade_rule == UpgradeRule.gordon_loeb and sec.mule_detection:
+            self.mules.invest(mule_base, sec.gl_alpha, sec.gl_beta, sec.deployment_lag_days)
+        else:  # switched off (or never on): nothing spent, nothing live
+            self.mules.stop()
         self.upgrade_spend = 0
         if self.pending is not None and day >= self.pending.ready_day:
             self._go_live(self.pending)

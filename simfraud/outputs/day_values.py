@@ -6,48 +6,58 @@ import math
 
 import numpy as np
 
-from simfraud.core.metrics import GLOBAL, PER_PLATFORM, PER_PLATFORM_VECTOR, TIMESERIES
+from simfraud.core.metrics import (
+    GLOBAL,
+    PER_PLATFORM,
+    PER_PLATFORM_VECTOR,
+    TIMESERIES,
+    VECTOR_STATS,
+)
 from simfraud.core.vectors import VECTORS
 from simfraud.users import counters as L
 
-_COUNTED = tuple(m for m in TIMESERIES if m.counted)
+_VECTOR_SLOTS = np.array([L.PV.attempts, L.PV.successes, L.PV.loss, L.PV.stopped_primary,
+                          L.PV.stopped_step_up, L.PV.stopped_monitoring, L.PV.refund_sending,
+                          L.PV.refund_sending, L.PV.refund_receiving, L.PV.claims])
+"""Kernel slot of each ``VECTOR_STATS`` column (``refunded``: sending, receiving added)."""
+_REFUNDED = VECTOR_STATS.index("refunded")
 
 
 def vector_stats(pvs: np.ndarray) -> np.ndarray:
     """Per (platform, vector) columns of ``vectors.parquet`` from the kernel totals."""
-    return np.stack([
-        pvs[..., L.PV.attempts],
-        pvs[..., L.PV.successes],
-        pvs[..., L.PV.loss],
-        pvs[..., L.PV.stopped_primary],
-        pvs[..., L.PV.stopped_step_up],
-        pvs[..., L.PV.stopped_monitoring],
-        pvs[..., L.PV.refund_sending] + pvs[..., L.PV.refund_receiving],
-        pvs[..., L.PV.refund_sending],
-        pvs[..., L.PV.refund_receiving],
-    ], axis=-1)
+    stats = pvs[..., _VECTOR_SLOTS]
+    stats[..., _REFUNDED] += pvs[..., L.PV.refund_receiving]
+    return stats
+
+
+def _counted(scope: str, slots) -> tuple[tuple[str, ...], np.ndarray]:
+    """Names of the registry's metrics counted in ``scope`` and their kernel slots."""
+    names = tuple(m.name for m in TIMESERIES if m.counted == scope)
+    return names, np.array([getattr(slots, name) for name in names], dtype=np.intp)
+
+
+_COUNTED = {PER_PLATFORM_VECTOR: _counted(PER_PLATFORM_VECTOR, L.PV),
+            PER_PLATFORM: _counted(PER_PLATFORM, L.P),
+            GLOBAL: _counted(GLOBAL, L.G)}
 
 
 def kernel_counts(model) -> dict[str, int]:
     """Every metric the registry marks ``counted``: its kernel slot summed (``users/``)."""
     totals = model.totals
-    columns = {PER_PLATFORM_VECTOR: (totals.pvs, L.PV),
-               PER_PLATFORM: (totals.per_platform, L.P),
-               GLOBAL: (totals.glob, L.G)}
     values = {}
-    for metric in _COUNTED:
-        counts, slots = columns[metric.counted]
-        values[metric.name] = int(counts[..., getattr(slots, metric.name)].sum())
+    for scope, counts in ((PER_PLATFORM_VECTOR, totals.pvs),
+                          (PER_PLATFORM, totals.per_platform), (GLOBAL, totals.glob)):
+        names, slots = _COUNTED[scope]
+        if names:
+            sums = counts[..., slots].reshape(-1, len(slots)).sum(axis=0)
+            values.update(zip(names, sums.tolist(), strict=True))
     return values
 
 
 def fraud_and_refunds(model) -> dict[str, float]:
     """Attacks, losses, refunds and recoveries (``users/attacks.py``, ``users/refunds.py``)."""
     s = model.settlement
-    gross = int(s.loss.sum())
-    sending = int(s.refunded_sending.sum())
-    receiving = int(s.refunded_receiving.sum())
-    recovered = int(s.recovered.sum())
+    gross, sending, receiving, recovered = s.stolen, s.sending, s.receiving, s.recovered_total
     return {
         "gross_loss": gross,
         "refunded": sending + receiving,
@@ -102,22 +112,24 @@ def platforms_and_regulation(model) -> dict[str, float]:
     }
 
 
+_TOOL_QUALITY = tuple(f"tool_quality_{vector}" for vector in VECTORS)
+_DEFENCE = tuple(f"defence_{vector}" for vector in VECTORS)
+
+
 def arms_race(model) -> dict[str, float]:
     """Crews' tools against platforms' defences (``model/attacker.py``, ``platform.py``)."""
     users = model.totals.per_platform[:, L.P.users_next].astype(float)
     weights = users / max(users.sum(), 1.0)
-    strength = np.stack([p.primary_strength() for p in model.platforms])
-    crews = model.crews
-    quality = (np.mean([c.quality for c in crews], axis=0) if crews
-               else np.full(len(VECTORS), math.nan))
+    strength = model.plan.strength
+    crews = model.crew_book
     values = {
         "active_attackers": len(crews),
-        "attacker_profit": float(np.mean([c.profit_ema for c in crews])) if crews else 0.0,
+        "attacker_profit": crews.mean_profit(default=0.0),
         "mean_liveness_level": float(np.dot(weights, [p.level for p in model.platforms])),
     }
-    for k, vector in enumerate(VECTORS):
-        values[f"tool_quality_{vector}"] = float(quality[k])
-        values[f"defence_{vector}"] = float(np.dot(weights, strength[:, k]))
+    values.update(zip(_TOOL_QUALITY, crews.mean_quality().tolist(), strict=True))
+    values.update((name, float(np.dot(weights, strength[:, k])))
+                  for k, name in enumerate(_DEFENCE))
     return values
 
 

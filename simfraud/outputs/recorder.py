@@ -12,14 +12,26 @@ from simfraud.core.vectors import N_VECTORS, VECTORS
 
 
 class MetricsRecorder:
-    """Preallocated daily series for one replicate."""
+    """Preallocated daily series for one replicate.
+
+    The series of one dtype are the columns of one ``(days, metrics)`` table, so a day is
+    stored as one row per dtype; ``series`` gives each metric's column.
+    """
 
     def __init__(self, days: int, platform_names: list[str]):
         self.days = days
         self.recorded = 0
         """Days recorded so far (a partly run model reports only these)."""
         self.platform_names = list(platform_names)
-        self.series = {m.name: np.zeros(days, dtype=m.dtype) for m in TIMESERIES}
+        by_dtype: dict[np.dtype, list[str]] = {}
+        for metric in TIMESERIES:
+            by_dtype.setdefault(np.dtype(metric.dtype), []).append(metric.name)
+        self.tables = [(tuple(names), np.zeros((days, len(names)), dtype=dtype))
+                       for dtype, names in by_dtype.items()]
+        """Per dtype: the metrics' names and their ``(days, metrics)`` table."""
+        self.series = {name: table[:, k] for names, table in self.tables
+                       for k, name in enumerate(names)}
+        """Each metric's daily column (a view of its table)."""
         self.vectors = np.zeros((days, len(platform_names), N_VECTORS, len(VECTOR_STATS)),
                                 dtype=np.int64)
 
@@ -31,10 +43,15 @@ class MetricsRecorder:
             values: A value for every ``TIMESERIES`` metric.
             vector_stats: ``(n_platforms, n_vectors, len(VECTOR_STATS))`` integers.
         """
-        for name, array in self.series.items():
-            array[day] = values[name]
+        for names, table in self.tables:
+            table[day] = [values[name] for name in names]
         self.vectors[day] = vector_stats
         self.recorded = max(self.recorded, day + 1)
+
+    def day_values(self, day: int) -> dict[str, int | float]:
+        """One recorded day, every metric as a Python number."""
+        return {name: value for names, table in self.tables
+                for name, value in zip(names, table[day].tolist(), strict=True)}
 
     def timeseries(self, replicate: int, start: dt.date) -> pd.DataFrame:
         """The daily series as a DataFrame, one row per day recorded so far."""

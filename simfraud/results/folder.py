@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import platform
 import time
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 import numba
@@ -14,23 +13,10 @@ import simfraud
 from simfraud.outputs.run import RunResult
 from simfraud.results.summary import summarise
 from simfraud.results.units import timeseries_units, vectors_units, with_units
+from simfraud.results.versions import versions
 from simfraud.results.writer import ResultWriter
 from simfraud.scenario.schema import Scenario
 from simfraud.scenario.yaml12 import dump_yaml
-
-PACKAGES = ("simfraud", "mesa", "numpy", "numba", "pandas", "pyarrow", "pydantic", "plotly",
-            "dash", "dask", "distributed", "SALib", "optuna")
-
-
-def versions() -> dict[str, str]:
-    """Installed versions of simfraud and the libraries its results depend on."""
-    out = {}
-    for package in PACKAGES:
-        try:
-            out[package] = version(package)
-        except PackageNotFoundError:
-            out[package] = "not installed"
-    return out
 
 
 def threading_layer() -> str:

@@ -378,6 +378,16 @@ class Behaviour(Strict):
     vigilance_decay: float = param(
         0.005, "1/day", "Daily return of vigilance towards the segment baseline.", ge=0, le=1
     )
+    claim_without_refund: float = param(
+        1.0, "probability", "Chance a victim claims from (reports the fraud to) their provider "
+        "when they expect nothing back; it rises linearly to 1 with the refund they expect "
+        "(the expected refunded share). An unclaimed fraud is not refunded. 1: every victim "
+        "claims.", ge=0, le=1,
+        source="assumed: no published share of victims who claim from their provider; the "
+        "CSEW (ONS, year ending March 2019) found 15% of fraud incidents reported to Action "
+        "Fraud or the police, most often because they were reported to the bank instead. "
+        "1 (everyone claims) by default; benchmarks.effects measures the mandate at 0.5",
+    )
     moral_hazard: float = param(
         0.0, "share", "Share of a user's vigilance against scams that lapses when a refund is "
         "certain: vigilance x (1 - this x the expected refunded share of a scam on the user's "
@@ -877,7 +887,9 @@ class Attackers(Strict):
         "phished (scaled by 1.2 - digital literacy).", ge=0, le=1,
     )
     mule_recovery_share: float = param(
-        0.05, "share", "Share of stolen money frozen at mule accounts and recovered.", ge=0, le=1
+        0.05, "share", "Share of stolen money frozen at mule accounts without mule-account "
+        "detection (platforms' security.mule_detection raises it); it lowers crews' revenue "
+        "and is not returned to victims.", ge=0, le=1
     )
     entry_profit: int = param(
         200_000, "minor units/day", "Mean crew profit (at the reference population) above "

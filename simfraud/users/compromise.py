@@ -48,7 +48,9 @@ def face_harvest_share(success: np.ndarray, value: np.ndarray, users, facepay_us
     anything).
 
     Args:
-        success: Pooled first-layer pass probability per (platform, vector).
+        success: First-layer pass probability per (platform, vector) of crews' tools
+            against the defences (not the pooled pass of attempts: that is 0 where no
+            one can be attacked yet).
         value: Crews' learned revenue per first-layer success per (platform, vector).
         users: Users per platform.
         facepay_users: Face-pay users per platform.

@@ -38,6 +38,7 @@ from simfraud.core.draws import (
     D_PAY_AMOUNT,
     D_PER_VECTOR,
     D_PRIMARY,
+    D_REPORT,
     D_STEP_UP,
     D_SWITCH,
     D_SWITCH_TARGET,
@@ -78,7 +79,7 @@ from simfraud.users.compromise import (
     RESPONSE_STEP_UP,
 )
 from simfraud.users.network import NETWORK_FIELDS, contacts_defrauded, victims_near, wrap
-from simfraud.users.refunds import refund_split
+from simfraud.users.refunds import claim_probability, refund_split
 from simfraud.users.transactions import AUTH_FACE, AUTH_OTHER, AUTH_STEP_UP, GENUINE, record
 
 DayContext = namedtuple("DayContext", [
@@ -245,6 +246,12 @@ def users_day(c, t, payment, authentication, attacks, refunds, compromise_inputs
                 refunds.voluntary_policy[p, v], refunds.voluntary_cap[p],
                 refunds.voluntary_share_bps[p],
             )
+            claims = uniform(ek, D_REPORT + v) < claim_probability(refunds.claim_base,
+                                                                   refunds.prospect[p, v])
+            if not claims:  # an unclaimed fraud is not refunded
+                sending = np.int64(0)
+                receiving = np.int64(0)
+            ai[K.pv(p, v, K.PV.claims)] += claims
             ai[K.pv(p, v, K.PV.successes)] += 1
             ai[K.pv(p, v, K.PV.loss)] += amount
             ai[K.pv(p, v, K.PV.refund_sending)] += sending

@@ -1,10 +1,11 @@
 """Refunds and liability: who pays for a successful fraud, split by provider.
 
 Parameters: ``platforms[].reimbursement`` (voluntary policy, cap, vectors),
+``behaviour.claim_without_refund`` (whether a victim claims, with the refund prospect),
 ``regulator.instruments.mandatory_reimbursement`` (when in force: cap, excess,
 receiving share, gross-negligence share, vectors) and ``attackers.mule_recovery_share``.
-Stage of the user day: ``refund_split`` for each successful fraud (called by
-``attacks.attack_user``). Metrics fed: ``refunded``, ``refunded_sending``,
+Stage of the user day (``users_day``): ``claim_probability`` and ``refund_split`` for
+each successful fraud. Metrics fed: ``claims``, ``refunded``, ``refunded_sending``,
 ``refunded_receiving``, ``user_loss``, ``recovered``.
 """
 
@@ -36,6 +37,7 @@ RefundInputs = namedtuple("RefundInputs", [
     "negligence",             # share of claims refused for gross negligence
     "recovery_bps",           # share of stolen money frozen at mule accounts
     "prospect",               # per (platform, vector): expected refunded share of a fraud
+    "claim_base",             # chance a victim who expects nothing back claims
 ])
 
 
@@ -63,6 +65,7 @@ def refund_inputs(scenario, platforms, mandated: np.ndarray) -> RefundInputs:
         voluntary_share_bps=np.array([round(p.config.reimbursement.share * BPS)
                                       for p in platforms], dtype=np.int64),
         prospect=refund_prospect(scenario, platforms, mandated),
+        claim_base=float(scenario.behaviour.claim_without_refund),
         mandated=mandated,
         mandate_cap=np.int64(mandate.cap),
         mandate_excess=np.int64(mandate.excess),
@@ -77,10 +80,12 @@ def refund_inputs(scenario, platforms, mandated: np.ndarray) -> RefundInputs:
 def refund_prospect(scenario, platforms, mandated: np.ndarray) -> np.ndarray:
     """The refunded share a victim expects, per (platform, vector).
 
-    The share of a fraud of the vector's mean amount (``attackers.mean_fraud_amount``)
-    that the rules in force refund: the larger of the mandated refund (net of the excess,
-    capped, times the chance the claim is not refused for gross negligence) and the
-    sending platform's voluntary refund. Users know it (``behaviour.moral_hazard``).
+    The expected refund over the expected amount, for the vector's exponential amounts
+    of mean ``m`` (``attackers.mean_fraud_amount``): the larger of the mandated share
+    ``exp(-excess / m) (1 - exp(-cap / m))`` times the chance the claim is not refused
+    for gross negligence, and the sending platform's voluntary share (1, the policy's
+    share, or ``1 - exp(-cap / m)`` when capped). Users know it
+    (``behaviour.moral_hazard``, ``behaviour.claim_without_refund``).
 
     Args:
         scenario: The scenario in force.
@@ -91,7 +96,7 @@ def refund_prospect(scenario, platforms, mandated: np.ndarray) -> np.ndarray:
     mean = np.array([max(getattr(scenario.attackers.mean_fraud_amount, v), 1) for v in VECTORS],
                     dtype=np.float64)
     mandated_share = (np.asarray(mandated, dtype=np.float64)
-                      * np.minimum(np.maximum(mean - mandate.excess, 0.0), mandate.cap) / mean
+                      * np.exp(-mandate.excess / mean) * -np.expm1(-mandate.cap / mean)
                       * (1.0 - mandate.gross_negligence_share))
     prospect = np.zeros((len(platforms), len(VECTORS)))
     for k, platform in enumerate(platforms):
@@ -99,7 +104,7 @@ def refund_prospect(scenario, platforms, mandated: np.ndarray) -> np.ndarray:
         voluntary = {"none": 0.0, "voluntary_full": 1.0, "share": policy.share,
                      "capped": 0.0}[policy.policy]
         if policy.policy == "capped":
-            voluntary = np.minimum(mean, policy.cap) / mean
+            voluntary = -np.expm1(-policy.cap / mean)
         covered = np.array([v in policy.vectors for v in VECTORS], dtype=np.float64)
         prospect[k] = np.maximum(mandated_share, covered * voluntary)
     return prospect
@@ -119,6 +124,16 @@ def market_recovery_share(shares: list[float], users: list[int]) -> float:
     if total <= 0:
         return sum(shares) / len(shares)
     return sum(share * n for share, n in zip(shares, users, strict=True)) / total
+
+
+@njit(cache=True, inline="always")
+def claim_probability(claim_base: float, prospect: float) -> float:
+    """Chance a victim claims a refund from (reports the fraud to) their provider.
+
+    It is ``claim_base`` when they expect nothing back and rises linearly to 1 with the
+    expected refunded share ``prospect``.
+    """
+    return claim_base + (1.0 - claim_base) * prospect
 
 
 @njit(cache=True, inline="always")

@@ -229,6 +229,19 @@ def test_receiving_liability_buys_mule_detection_that_freezes_more_per_user():
     assert frozen[40_000, True] == pytest.approx(frozen[10_000, True])  # scale-free
 
 
+def test_mule_detection_switched_off_by_a_rule_change_stops_spend_and_freezing():
+    s = scenario(**{"platforms.0.security.deployment_lag_days": 10})
+    p = platform(s)
+    for d in range(100):
+        p.observe(day([10**5] * N_VECTORS, liability=[10**5] * N_VECTORS))
+        p.adapt(d, None, False, QUALITY, mule_base=0.05)
+    assert p.mule_recovery_share(0.05) > 0.1 and p.mules.spend > 0
+    off = scenario(**{"platforms.0.security.mule_detection": False})
+    p.configure(off.platforms[0], off.defences, {"platforms.0.security.mule_detection": False})
+    p.adapt(100, None, False, QUALITY, mule_base=0.05)
+    assert p.mule_recovery_share(0.05) == 0.05 and p.mules.spend == 0
+
+
 def test_mule_detection_switched_off_freezes_only_the_base_share():
     p = platform(scenario(**{"platforms.0.security.mule_detection": False}))
     for d in range(100):
@@ -242,7 +255,7 @@ def test_market_frozen_share_weights_platforms_by_users():
     assert market_recovery_share([0.1, 0.3], [0, 0]) == pytest.approx(0.2)
 
 
-def test_refund_prospect_is_the_expected_refunded_share_of_a_mean_fraud():
+def test_refund_prospect_is_the_expected_refunded_share_of_a_fraud():
     s = scenario(**{"platforms.0.reimbursement.policy": "share",
                     "platforms.0.reimbursement.share": 0.4,
                     "platforms.0.reimbursement.vectors": ["social_engineering"],
@@ -256,7 +269,7 @@ def test_refund_prospect_is_the_expected_refunded_share_of_a_mean_fraud():
     mean = s.attackers.mean_fraud_amount.account_takeover
     cap = s.regulator.instruments.mandatory_reimbursement.cap
     assert prospect[scams] == pytest.approx(0.4)  # voluntary share
-    assert prospect[takeover] == pytest.approx(min(mean, cap) / mean * 0.9)  # mandate
+    assert prospect[takeover] == pytest.approx((1 - np.exp(-cap / mean)) * 0.9)  # mandate
     assert (prospect[:N_BIOMETRIC] == 0).all()
 
 
@@ -324,3 +337,22 @@ def test_laissez_faire_rule_change_repeals_rules_in_force():
     repeal = scenario(**{"regulator.stance": "laissez_faire"})
     r.configure(repeal.regulator, 5)
     assert not r.in_force(6)
+
+
+def test_refund_prospect_matches_refunds_of_drawn_amounts():
+    """Against refund_split on exponential amounts: excess and cap both bind."""
+    from simfraud.users.refunds import POLICY_NONE, refund_split
+    s = scenario(**{"regulator.instruments.mandatory_reimbursement.excess": 3_000,
+                    "regulator.instruments.mandatory_reimbursement.cap": 20_000,
+                    "regulator.instruments.mandatory_reimbursement.gross_negligence_share": 0})
+    takeover = VECTORS.index("account_takeover")
+    mandated = np.zeros(N_VECTORS, dtype=np.int64)
+    mandated[takeover] = 1
+    mean = s.attackers.mean_fraud_amount.account_takeover
+    amounts = np.maximum(1, np.round(np.random.default_rng(7).exponential(mean, 200_000)))
+    refunds = [sum(refund_split(np.int64(a), True, np.int64(20_000), np.int64(3_000),
+                                np.int64(0), False, np.int64(POLICY_NONE), np.int64(0),
+                                np.int64(0))) for a in amounts]
+    expected = refund_prospect(s, [platform(s)], mandated)[0, takeover]
+    assert 0.1 < expected < 0.9  # both the excess and the cap matter at this mean
+    assert np.sum(refunds) / amounts.sum() == pytest.approx(expected, rel=0.02)

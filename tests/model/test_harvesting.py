@@ -37,5 +37,5 @@ def harvest(level: str) -> tuple[int, int]:
 def test_stronger_liveness_moves_harvesting_from_faces_to_credentials():
     faces_weak, takeovers_weak = harvest("passive_2d")
     faces_strong, takeovers_strong = harvest("depth_3d")
-    assert faces_strong < 0.5 * faces_weak
-    assert takeovers_strong > takeovers_weak  # 1,603 against 1,351 when written
+    assert 0 < faces_strong < 0.5 * faces_weak  # 11 against 97 when written
+    assert takeovers_strong > takeovers_weak  # 1,580 against 982 when written

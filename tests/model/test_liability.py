@@ -2,6 +2,7 @@
 mule-account detection (small runs; the effects at scale are in benchmarks.effects)."""
 
 import numpy as np
+import pytest
 
 from simfraud.model.replicates import run_replicates
 from tests.support import scenario_with
@@ -51,3 +52,25 @@ def test_a_receiving_share_buys_mule_detection_that_freezes_more_of_the_proceeds
     without = frozen_share(False)
     assert base - 0.005 < without <= base  # rounded down per fraud
     assert frozen_share(True) > base + 0.05
+
+
+def scam_claims(claim_without_refund: float, reimbursement: dict) -> tuple[int, int, int, int]:
+    scenario = scenario_with({
+        "platforms": [{"name": "bank", "payee_warnings": {"enabled": False},
+                       "reimbursement": reimbursement}],
+        "behaviour": {"claim_without_refund": claim_without_refund}}, users=6_000, days=90)
+    vectors = run_replicates(scenario, 1).vectors
+    scams = vectors[vectors["vector"] == "social_engineering"]
+    return (int(scams["successes"].sum()), int(scams["claims"].sum()),
+            int(scams["loss"].sum()), int(scams["refunded"].sum()))
+
+
+def test_victims_claim_with_their_refund_prospect_and_only_claims_are_refunded():
+    share = {"policy": "share", "share": 0.4, "vectors": ["social_engineering"]}
+    successes, claims, loss, refunded = scam_claims(1.0, share)
+    assert claims == successes > 50 and refunded == pytest.approx(0.4 * loss, rel=0.01)
+    successes, claims, _, refunded = scam_claims(0.5, share)
+    assert claims / successes == pytest.approx(0.5 + 0.5 * 0.4, abs=0.1)  # 0.7
+    assert scam_claims(0.0, {"policy": "none"})[1] == 0  # nothing to claim: nobody claims
+    successes, claims, loss, refunded = scam_claims(0.0, {**share, "policy": "voluntary_full"})
+    assert claims == successes and refunded == loss  # a certain refund is always claimed

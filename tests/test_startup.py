@@ -1,0 +1,104 @@
+"""Start-up: the light commands import no heavy library; numba is set up when imported.
+
+Each check runs in a fresh interpreter (``sys.modules`` of the test process is shared).
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = str(ROOT / "scenarios" / "baseline.yaml")
+HEAVY = ("numba", "pandas", "pyarrow", "dask", "distributed", "dash", "plotly", "mesa",
+         "scipy", "optuna", "SALib")
+"""Libraries only the commands that simulate, analyse or serve need."""
+
+IMPORTED_BY = """
+import json, sys
+from simfraud.cli import main
+try:
+    status = main(sys.argv[2:])
+except SystemExit as exc:  # --help and argparse errors
+    status = exc.code
+with open(sys.argv[1], "w") as out:
+    json.dump({"status": status, "modules": sorted(sys.modules)}, out)
+"""
+"""Runs ``main`` on the arguments, then records the exit status and ``sys.modules``."""
+
+
+def imported_by(tmp_path, *argv: str) -> tuple[int, set[str]]:
+    record = tmp_path / "modules.json"
+    subprocess.run([sys.executable, "-c", IMPORTED_BY, str(record), *argv], cwd=tmp_path,
+                   check=True, capture_output=True, timeout=120)
+    data = json.loads(record.read_text())
+    return data["status"], set(data["modules"])
+
+
+@pytest.mark.parametrize("argv, also_absent", [
+    (["--help"], ("pydantic", "numpy", "ruamel")),
+    (["run", "--help"], ("pydantic", "numpy")),
+    (["compare", "--help"], ("pydantic", "numpy")),
+    (["validate", BASELINE], ()),
+    (["schema"], ()),
+    (["info"], ()),
+])
+def test_light_commands_import_no_heavy_library(tmp_path, argv, also_absent):
+    status, modules = imported_by(tmp_path, *argv)
+    assert status == 0
+    loaded = {name.split(".")[0] for name in modules}
+    allowed = set()
+    if argv == ["info"]:  # info reports numba's threads; numba imports scipy's top level
+        allowed = {"numba", "scipy"}
+        assert "scipy.spatial" not in modules  # what importing mesa brings
+    assert loaded & (set(HEAVY) - allowed) == set()
+    assert loaded & set(also_absent) == set()
+
+
+def test_a_schema_limit_is_checked_without_importing_the_model(tmp_path):
+    status, modules = imported_by(tmp_path, "run", BASELINE, "--out", "o", "--users", "0")
+    assert status == 2 and "numba" not in modules
+
+
+NUMBA_SET_UP = """
+import json, os, sys
+order = sys.argv[1]
+if order == "numba first":
+    import numba, simfraud
+else:
+    import simfraud
+    if order == "openmp, then numba":
+        simfraud.prefer_openmp()
+    import numba
+    if order == "numba, then openmp":
+        simfraud.prefer_openmp()
+print(json.dumps({"cache": numba.config.CACHE_DIR, "expected": str(simfraud._kernel_cache_dir()),
+                  "layer": numba.config.THREADING_LAYER}))
+"""
+
+
+@pytest.mark.parametrize("order, layer", [
+    ("simfraud, then numba", "workqueue"),
+    ("numba first", "workqueue"),
+    ("openmp, then numba", "default"),
+    ("numba, then openmp", "default"),
+])
+def test_numba_gets_the_kernel_cache_and_layer_whenever_it_is_imported(order, layer):
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("NUMBA_CACHE_DIR", "NUMBA_THREADING_LAYER")}
+    result = subprocess.run([sys.executable, "-c", NUMBA_SET_UP, order], env=env,
+                            capture_output=True, text=True, check=True, timeout=120)
+    seen = json.loads(result.stdout)
+    assert seen["cache"] == seen["expected"] and "simfraud" in seen["cache"]
+    assert seen["layer"] == layer
+
+
+def test_numbas_own_environment_variables_win(tmp_path):
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path), "NUMBA_THREADING_LAYER": "tbb"}
+    result = subprocess.run([sys.executable, "-c", NUMBA_SET_UP, "openmp, then numba"],
+                            env=env, capture_output=True, text=True, check=True, timeout=120)
+    seen = json.loads(result.stdout)
+    assert seen["cache"] == str(tmp_path) and seen["layer"] == "tbb"
