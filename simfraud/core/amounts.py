@@ -124,14 +124,41 @@ def amount_parameters(median: float, sigma: float, tail_share: float, alpha: flo
     return row
 
 
-def _pareto_mean(threshold: float, alpha: float, cap: float) -> float:
-    """Mean of a Pareto law of scale ``threshold`` truncated at ``cap > threshold``."""
-    ratio = cap / threshold
+def _pareto_partial(threshold: float, alpha: float, cap: float, level: float) -> float:
+    """``E[P; P <= level]`` of a Pareto law of scale ``threshold`` truncated at ``cap``.
+
+    ``threshold < level <= cap``; at ``level = cap`` it is the truncated law's mean.
+    """
+    ratio = level / threshold
     if abs(alpha - 1.0) < 1e-9:
         integral = math.log(ratio)
     else:
         integral = (ratio ** (1.0 - alpha) - 1.0) / (1.0 - alpha)
-    return threshold * alpha * integral / (1.0 - ratio ** -alpha)
+    return threshold * alpha * integral / (1.0 - (cap / threshold) ** -alpha)
+
+
+def partial_expectation(level: float, median: float, sigma: float, tail_share: float,
+                        alpha: float, cap: float) -> float:
+    """``E[X; X <= level]`` of the spliced, capped distribution (minor units).
+
+    The other arguments are those of :func:`amount_parameters`; at ``level >= cap`` it is
+    the mean (:func:`spliced_mean`).
+    """
+    if median <= 0 or level <= 0:
+        return 0.0
+    mu, q = math.log(median), 1.0 - tail_share
+    body_end = math.inf if tail_share == 0 else math.exp(mu + sigma * float(ndtri(q)))
+    top = min(body_end, cap, level)
+    # Lognormal partial expectation E[X; X <= top].
+    total = math.exp(mu + sigma**2 / 2) * float(ndtr((math.log(top) - mu) / sigma - sigma))
+    if level >= cap:  # what sits at the cap: the body past it, the tail if it starts there
+        if body_end > cap:
+            total += cap * (q - float(ndtr((math.log(cap) - mu) / sigma)))
+        if tail_share > 0 and body_end >= cap:
+            total += tail_share * cap
+    if tail_share > 0 and body_end < min(level, cap):
+        total += tail_share * _pareto_partial(body_end, alpha, cap, min(level, cap))
+    return total
 
 
 def spliced_mean(median: float, sigma: float, tail_share: float, alpha: float,
@@ -140,18 +167,41 @@ def spliced_mean(median: float, sigma: float, tail_share: float, alpha: float,
 
     Arguments are those of :func:`amount_parameters`.
     """
-    if median <= 0:
+    return partial_expectation(cap, median, sigma, tail_share, alpha, cap)
+
+
+def limited_mean(level: float, median: float, sigma: float, tail_share: float, alpha: float,
+                 cap: float) -> float:
+    """``E[min(X, level)]`` (the limited expected value; refunds use differences of it).
+
+    A refund of ``min(max(X - excess, 0), ceiling)`` has the mean
+    ``limited_mean(excess + ceiling) - limited_mean(excess)``. The other arguments are
+    those of :func:`amount_parameters`.
+    """
+    if level <= 0 or median <= 0:
         return 0.0
-    mu, q = math.log(median), 1.0 - tail_share
-    body_end = math.inf if tail_share == 0 else math.exp(mu + sigma * float(ndtri(q)))
-    top = min(body_end, cap)
-    # Lognormal partial expectation E[X; X <= top], plus the body clipped at the cap.
-    mean = math.exp(mu + sigma**2 / 2) * float(ndtr((math.log(top) - mu) / sigma - sigma))
-    if body_end > cap:
-        mean += cap * (q - float(ndtr((math.log(cap) - mu) / sigma)))
-    if tail_share > 0:
-        mean += tail_share * (cap if body_end >= cap else _pareto_mean(body_end, alpha, cap))
-    return mean
+    above = 1.0 - float(spliced_cdf(np.array([level]), median, sigma, tail_share, alpha,
+                                    cap)[0])
+    return partial_expectation(level, median, sigma, tail_share, alpha, cap) + level * above
+
+
+@lru_cache(maxsize=1024)
+def split_means(threshold: float, median: float, sigma: float, tail_share: float,
+                alpha: float, cap: float) -> tuple[float, float]:
+    """Mean amount at or below ``threshold`` and mean amount above it.
+
+    Where one side has no probability its mean is the whole distribution's (it is never
+    drawn). The other arguments are those of :func:`amount_parameters`.
+
+    Returns:
+        ``(E[X | X <= threshold], E[X | X > threshold])`` in minor units.
+    """
+    mean = spliced_mean(median, sigma, tail_share, alpha, cap)
+    below = (float(spliced_cdf(np.array([threshold]), median, sigma, tail_share, alpha,
+                               cap)[0]) if threshold > 0 else 0.0)
+    low = partial_expectation(threshold, median, sigma, tail_share, alpha, cap)
+    return (low / below if below > 0 else mean,
+            (mean - low) / (1.0 - below) if below < 1 else mean)
 
 
 def spliced_cdf(x: np.ndarray, median: float, sigma: float, tail_share: float, alpha: float,

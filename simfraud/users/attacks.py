@@ -16,7 +16,13 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
-from simfraud.core.amounts import HALF_STEP, amount_parameters, body_median, spliced_quantile
+from simfraud.core.amounts import (
+    HALF_STEP,
+    amount_parameters,
+    body_median,
+    spliced_quantile,
+    split_means,
+)
 from simfraud.core.draws import (
     D_ATTACK,
     D_ATTACKED,
@@ -31,25 +37,51 @@ from simfraud.core.vectors import (
     VECTORS,
 )
 
-AttackInputs = namedtuple("AttackInputs", ["attack_probability", "fraud_amount"])
+AttackInputs = namedtuple("AttackInputs", ["attack_probability", "fraud_amount",
+                                           "expected_amount"])
 """Per (platform, vector): probability a reachable user is attacked today; per vector:
-the parameters of its fraud amounts' distribution (``core.amounts.amount_parameters``)."""
+the parameters of its fraud amounts' distribution (``core.amounts.amount_parameters``);
+per (platform, vector): the mean amount of a fraud at or below the platform's step-up
+threshold, above it, and overall (``EXPECTED_BELOW``, ``EXPECTED_ABOVE``,
+``EXPECTED_ALL``: what a success is worth to crews, ``expected_amount``)."""
+EXPECTED_BELOW, EXPECTED_ABOVE, EXPECTED_ALL = range(3)
 
 
-def attack_inputs(scenario, attempts: np.ndarray, eligible: np.ndarray) -> AttackInputs:
+def attack_inputs(scenario, attempts: np.ndarray, eligible: np.ndarray,
+                  step_up_threshold: np.ndarray) -> AttackInputs:
     """The attack stage's inputs.
 
     Args:
         scenario: The scenario in force.
         attempts: Pooled attempts per (platform, vector), at the simulated population.
         eligible: Users each (platform, vector) can reach (yesterday's census).
+        step_up_threshold: Per platform, the amount above which step-up is asked
+            (``AuthenticationInputs.step_up_threshold``).
     """
     att = scenario.attackers
     return AttackInputs(
         attack_probability=np.minimum(1.0, np.divide(
             attempts, eligible, out=np.zeros_like(attempts), where=eligible > 0)),
         fraud_amount=fraud_amount_parameters(att),
+        expected_amount=expected_amounts(att, step_up_threshold),
     )
+
+
+def amount_shapes(attackers) -> list[tuple[float, float, float, float, float]]:
+    """Per vector, its fraud amounts' ``(median, sigma, tail_share, alpha, cap)``.
+
+    The arguments of ``core.amounts`` functions; the body's median gives the vector's
+    ``mean_fraud_amount`` as the mean (``core.amounts.body_median``).
+    """
+    shape = attackers.fraud_amount_shape
+    shapes = []
+    for v in VECTORS:
+        sigma, share = getattr(shape.body_sigma, v), getattr(shape.tail_share, v)
+        alpha, cap = getattr(shape.tail_alpha, v), float(getattr(shape.cap, v))
+        median = body_median(float(getattr(attackers.mean_fraud_amount, v)), sigma, share,
+                             alpha, cap)
+        shapes.append((median, sigma, share, alpha, cap))
+    return shapes
 
 
 def fraud_amount_parameters(attackers) -> np.ndarray:
@@ -62,15 +94,46 @@ def fraud_amount_parameters(attackers) -> np.ndarray:
         ``(N_VECTORS, core.amounts.N_PARAMETERS)`` floats; each row's distribution has
         the vector's ``mean_fraud_amount`` as its mean.
     """
-    shape = attackers.fraud_amount_shape
-    rows = []
-    for v in VECTORS:
-        sigma, share = getattr(shape.body_sigma, v), getattr(shape.tail_share, v)
-        alpha, cap = getattr(shape.tail_alpha, v), getattr(shape.cap, v)
-        median = body_median(float(getattr(attackers.mean_fraud_amount, v)), sigma, share,
-                             alpha, float(cap))
-        rows.append(amount_parameters(median, sigma, share, alpha, float(cap)))
-    return np.array(rows)
+    return np.array([amount_parameters(*shape) for shape in amount_shapes(attackers)])
+
+
+def expected_amounts(attackers, step_up_threshold: np.ndarray) -> np.ndarray:
+    """Per (platform, vector), the mean fraud amount below, above and at any threshold.
+
+    Step-up is asked above a platform's threshold and can stop the attempt, so a success
+    is more likely below it; given which side an amount fell, success no longer depends
+    on it, and the side's mean is the expected amount of that success.
+
+    Args:
+        attackers: The scenario's ``attackers`` block (means and shapes).
+        step_up_threshold: Per platform, the step-up threshold (minor units).
+
+    Returns:
+        ``(platforms, N_VECTORS, 3)`` floats indexed by ``EXPECTED_BELOW`` ..
+        ``EXPECTED_ALL``.
+    """
+    shapes = amount_shapes(attackers)
+    table = np.empty((len(step_up_threshold), len(VECTORS), 3))
+    for p, threshold in enumerate(step_up_threshold):
+        for v, shape in enumerate(shapes):
+            below, above = split_means(float(threshold), *shape)
+            table[p, v] = below, above, getattr(attackers.mean_fraud_amount, VECTORS[v])
+    return table
+
+
+@njit(cache=True, inline="always")
+def expected_amount(amount: np.int64, threshold: np.int64, row: np.ndarray) -> np.int64:
+    """What a successful fraud of ``amount`` is worth in expectation (minor units).
+
+    The mean of the amounts on its side of the user's step-up threshold (a row of
+    ``AttackInputs.expected_amount``); a user asked at every amount (threshold 0) meets
+    step-up on every side, so the overall mean.
+    """
+    if amount <= threshold:
+        return np.int64(np.round(row[EXPECTED_BELOW]))
+    if threshold > 0:
+        return np.int64(np.round(row[EXPECTED_ABOVE]))
+    return np.int64(np.round(row[EXPECTED_ALL]))
 
 
 @njit(cache=True, inline="always")

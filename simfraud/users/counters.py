@@ -35,11 +35,11 @@ def slot_numbers(kind: str, names: tuple[str, ...]):
 
 PV = slot_numbers("PV", (
     *counted_metrics(PER_PLATFORM_VECTOR),
-    "loss", "refund_sending", "refund_receiving", "recovered", "attempted_amount",
-    "eligible_next"))
+    "loss", "expected_loss", "refund_sending", "refund_receiving", "recovered",
+    "attempted_amount", "eligible_next"))
 """Per (platform, vector): the counted metrics of that scope (attempts, successes, the
-three stops), then what settlement and the crews read (loss, refunds by payer,
-recoveries, amounts attempted, users eligible tomorrow)."""
+three stops), then what settlement and the crews read (loss, the successes' expected
+amounts, refunds by payer, recoveries, amounts attempted, users eligible tomorrow)."""
 N_PV = len(PV)
 
 P = slot_numbers("P", (*counted_metrics(PER_PLATFORM), "users_next", "user_loss",
