@@ -170,6 +170,7 @@ def spliced_mean(median: float, sigma: float, tail_share: float, alpha: float,
     return partial_expectation(cap, median, sigma, tail_share, alpha, cap)
 
 
+@lru_cache(maxsize=1024)
 def limited_mean(level: float, median: float, sigma: float, tail_share: float, alpha: float,
                  cap: float) -> float:
     """``E[min(X, level)]`` (the limited expected value; refunds use differences of it).
