@@ -16,16 +16,25 @@ from simfraud.core.amounts import (
     amount_parameters,
     body_median,
     inverse_normal,
+    limited_mean,
     spliced_cdf,
     spliced_mean,
     spliced_quantiles,
+    threshold_split,
 )
 from simfraud.core.draws import D_AMOUNT, D_ATTACK, D_PER_VECTOR, STREAM_USER
 from simfraud.core.rng import day_key, entity_key
 from simfraud.core.vectors import VECTORS
 from simfraud.scenario.capacity import money_per_user_day
 from simfraud.scenario.schema import Scenario
-from simfraud.users.attacks import fraud_amount, fraud_amount_parameters
+from simfraud.users.attacks import (
+    MEAN,
+    amount_shapes,
+    expected_amount,
+    expected_amounts,
+    fraud_amount,
+    fraud_amount_parameters,
+)
 
 DRAWS = 200_000
 SE = VECTORS.index("social_engineering")
@@ -42,12 +51,7 @@ def kernel_amounts(row, seed, day, count, slot):
 
 
 def _shape(vector: str) -> tuple[float, float, float, float, float]:
-    att = Scenario().attackers
-    shape = att.fraud_amount_shape
-    sigma, share = getattr(shape.body_sigma, vector), getattr(shape.tail_share, vector)
-    alpha, cap = getattr(shape.tail_alpha, vector), float(getattr(shape.cap, vector))
-    median = body_median(float(getattr(att.mean_fraud_amount, vector)), sigma, share, alpha, cap)
-    return median, sigma, share, alpha, cap
+    return amount_shapes(Scenario().attackers)[VECTORS.index(vector)]
 
 
 SHAPES = {
@@ -73,6 +77,52 @@ def test_analytic_mean_and_median_round_trip(name):
     mean = spliced_mean(*shape)
     assert mean == pytest.approx(numeric, rel=2e-3)
     assert body_median(mean, *shape[1:]) == pytest.approx(shape[0], rel=1e-9)
+
+
+@pytest.mark.parametrize("name", SHAPES)
+def test_limited_mean_and_threshold_split_match_the_quantile_grid(name):
+    shape = SHAPES[name]
+    amounts = spliced_quantiles((np.arange(1_000_000) + 0.5) / 1_000_000,
+                                amount_parameters(*shape))
+    for level in (0.3 * shape[0], shape[0], 4 * shape[0], 0.5 * shape[4], 2 * shape[4]):
+        # E[min(X, level)] and E[X; X <= level]: the grid misses little of either, as the
+        # level bounds each amount.
+        assert limited_mean(level, *shape) == pytest.approx(
+            np.minimum(amounts, level).mean(), rel=1e-3)
+        share, partial = threshold_split(level, *shape)
+        low = amounts <= level
+        assert share == pytest.approx(low.mean(), abs=1e-6)
+        assert partial == pytest.approx(np.where(low, amounts, 0).mean(), rel=1e-3)
+    assert threshold_split(0.0, *shape) == (0.0, 0.0)
+
+
+@njit(cache=True)
+def _expected_of(count, threshold, block, row):
+    out = np.empty(count, dtype=np.int64)
+    for i in range(count):
+        out[i] = expected_amount(threshold, block, row)
+    return out
+
+
+@pytest.mark.parametrize(("threshold", "block"), [(0, 0.7), (5_000, 0.0), (5_000, 0.7),
+                                                  (40_000, 1.0)])
+def test_expected_amounts_of_successes_are_unbiased_whatever_step_up_stops(threshold, block):
+    """Step-up stops ``block`` of the amounts above the threshold: the successes' expected
+    amounts sum to what their drawn amounts sum to."""
+    att = Scenario().attackers
+    v = VECTORS.index("photo_replay")
+    row = fraud_amount_parameters(att)[v]
+    amounts = kernel_amounts(row, 3, 1, DRAWS, D_ATTACK + D_PER_VECTOR * v + D_AMOUNT)
+    table = expected_amounts(att, np.array([threshold]))[0, v]
+    stopped = np.random.default_rng(5).random(DRAWS) < block
+    succeeded = amounts[(amounts <= threshold) | ~stopped]
+    expected = _expected_of(succeeded.size, np.int64(threshold), block, table)
+    assert expected.sum() == pytest.approx(succeeded.sum(), rel=0.02)
+    assert len(set(expected.tolist())) == 1  # a constant: none of the draws' variance
+    if threshold and block:  # what is stopped lowers the mean of a success
+        assert expected[0] < table[MEAN] * 0.9
+    else:
+        assert expected[0] == table[MEAN]
 
 
 @pytest.mark.parametrize("name", SHAPES)

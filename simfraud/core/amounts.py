@@ -187,22 +187,19 @@ def limited_mean(level: float, median: float, sigma: float, tail_share: float, a
 
 
 @lru_cache(maxsize=1024)
-def split_means(threshold: float, median: float, sigma: float, tail_share: float,
-                alpha: float, cap: float) -> tuple[float, float]:
-    """Mean amount at or below ``threshold`` and mean amount above it.
+def threshold_split(threshold: float, median: float, sigma: float, tail_share: float,
+                    alpha: float, cap: float) -> tuple[float, float]:
+    """Probability of an amount at or below ``threshold`` and its partial expectation.
 
-    Where one side has no probability its mean is the whole distribution's (it is never
-    drawn). The other arguments are those of :func:`amount_parameters`.
+    The other arguments are those of :func:`amount_parameters`.
 
     Returns:
-        ``(E[X | X <= threshold], E[X | X > threshold])`` in minor units.
+        ``(P(X <= threshold), E[X; X <= threshold])`` (the second in minor units).
     """
-    mean = spliced_mean(median, sigma, tail_share, alpha, cap)
-    below = (float(spliced_cdf(np.array([threshold]), median, sigma, tail_share, alpha,
-                               cap)[0]) if threshold > 0 else 0.0)
-    low = partial_expectation(threshold, median, sigma, tail_share, alpha, cap)
-    return (low / below if below > 0 else mean,
-            (mean - low) / (1.0 - below) if below < 1 else mean)
+    if threshold <= 0:
+        return 0.0, 0.0
+    below = float(spliced_cdf(np.array([threshold]), median, sigma, tail_share, alpha, cap)[0])
+    return below, partial_expectation(threshold, median, sigma, tail_share, alpha, cap)
 
 
 def spliced_cdf(x: np.ndarray, median: float, sigma: float, tail_share: float, alpha: float,

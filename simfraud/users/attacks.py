@@ -21,7 +21,7 @@ from simfraud.core.amounts import (
     amount_parameters,
     body_median,
     spliced_quantile,
-    split_means,
+    threshold_split,
 )
 from simfraud.core.draws import (
     D_ATTACK,
@@ -41,10 +41,10 @@ AttackInputs = namedtuple("AttackInputs", ["attack_probability", "fraud_amount",
                                            "expected_amount"])
 """Per (platform, vector): probability a reachable user is attacked today; per vector:
 the parameters of its fraud amounts' distribution (``core.amounts.amount_parameters``);
-per (platform, vector): the mean amount of a fraud at or below the platform's step-up
-threshold, above it, and overall (``EXPECTED_BELOW``, ``EXPECTED_ABOVE``,
-``EXPECTED_ALL``: what a success is worth to crews, ``expected_amount``)."""
-EXPECTED_BELOW, EXPECTED_ABOVE, EXPECTED_ALL = range(3)
+per (platform, vector): the probability of an amount at or below the platform's step-up
+threshold, the partial expectation there and the mean amount (``BELOW_SHARE``,
+``BELOW_SUM``, ``MEAN``: what a success is worth to crews, ``expected_amount``)."""
+BELOW_SHARE, BELOW_SUM, MEAN = range(3)
 
 
 def attack_inputs(scenario, attempts: np.ndarray, eligible: np.ndarray,
@@ -98,42 +98,49 @@ def fraud_amount_parameters(attackers) -> np.ndarray:
 
 
 def expected_amounts(attackers, step_up_threshold: np.ndarray) -> np.ndarray:
-    """Per (platform, vector), the mean fraud amount below, above and at any threshold.
-
-    Step-up is asked above a platform's threshold and can stop the attempt, so a success
-    is more likely below it; given which side an amount fell, success no longer depends
-    on it, and the side's mean is the expected amount of that success.
+    """Per (platform, vector), what ``expected_amount`` reads of the amounts' distribution.
 
     Args:
         attackers: The scenario's ``attackers`` block (means and shapes).
         step_up_threshold: Per platform, the step-up threshold (minor units).
 
     Returns:
-        ``(platforms, N_VECTORS, 3)`` floats indexed by ``EXPECTED_BELOW`` ..
-        ``EXPECTED_ALL``.
+        ``(platforms, N_VECTORS, 3)`` floats indexed by ``BELOW_SHARE``, ``BELOW_SUM``,
+        ``MEAN``: ``P(X <= threshold)``, ``E[X; X <= threshold]`` and ``E[X]``.
     """
     shapes = amount_shapes(attackers)
     table = np.empty((len(step_up_threshold), len(VECTORS), 3))
     for p, threshold in enumerate(step_up_threshold):
         for v, shape in enumerate(shapes):
-            below, above = split_means(float(threshold), *shape)
-            table[p, v] = below, above, getattr(attackers.mean_fraud_amount, VECTORS[v])
+            table[p, v, :2] = threshold_split(float(threshold), *shape)
+            table[p, v, MEAN] = getattr(attackers.mean_fraud_amount, VECTORS[v])
     return table
 
 
 @njit(cache=True, inline="always")
-def expected_amount(amount: np.int64, threshold: np.int64, row: np.ndarray) -> np.int64:
-    """What a successful fraud of ``amount`` is worth in expectation (minor units).
+def expected_amount(threshold: np.int64, block: float, row: np.ndarray) -> np.int64:
+    """The expected amount of a successful fraud, given what decided its success.
 
-    The mean of the amounts on its side of the user's step-up threshold (a row of
-    ``AttackInputs.expected_amount``); a user asked at every amount (threshold 0) meets
-    step-up on every side, so the overall mean.
+    Success depends on the amount only through step-up: above the user's ``threshold``
+    step-up stops the attempt with probability ``block``. So a success's amount is worth
+    ``(E[X; X <= t] + (1 - block) E[X; X > t]) / (P(X <= t) + (1 - block) P(X > t))``,
+    the mean amount when step-up cannot stop it (``block`` 0, or asked at every amount:
+    ``threshold`` 0, the overall mean). Its sum over successes has the expectation of the
+    drawn amounts' sum, without the draws' variance (a Rao-Blackwell estimate).
+
+    Args:
+        threshold: The user's step-up threshold today (0 when asked at every amount).
+        block: Probability step-up stops this attempt when asked.
+        row: The (platform, vector) row of ``AttackInputs.expected_amount``.
     """
-    if amount <= threshold:
-        return np.int64(np.round(row[EXPECTED_BELOW]))
-    if threshold > 0:
-        return np.int64(np.round(row[EXPECTED_ABOVE]))
-    return np.int64(np.round(row[EXPECTED_ALL]))
+    mean = row[MEAN]
+    if threshold <= 0 or block <= 0.0:
+        return np.int64(np.round(mean))
+    kept = 1.0 - block
+    chance = row[BELOW_SHARE] + kept * (1.0 - row[BELOW_SHARE])
+    if chance <= 0.0:  # no amount can succeed: never read
+        return np.int64(np.round(mean))
+    return np.int64(np.round((row[BELOW_SUM] + kept * (mean - row[BELOW_SUM])) / chance))
 
 
 @njit(cache=True, inline="always")

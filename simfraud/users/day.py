@@ -261,7 +261,7 @@ def users_day(c, t, payment, authentication, attacks, refunds, compromise_inputs
             ai[K.pv(p, v, K.PV.successes)] += 1
             ai[K.pv(p, v, K.PV.loss)] += amount
             ai[K.pv(p, v, K.PV.expected_loss)] += expected_amount(
-                amount, threshold, attacks.expected_amount[p, v])
+                threshold, block, attacks.expected_amount[p, v])
             ai[K.pv(p, v, K.PV.refund_sending)] += sending
             ai[K.pv(p, v, K.PV.refund_receiving)] += receiving
             ai[K.pv(p, v, K.PV.recovered)] += amount * refunds.recovery_bps // 10_000
