@@ -19,7 +19,6 @@ from tests.support import scenario_with
 pytestmark = pytest.mark.slow
 USERS = 30_000
 REPLICATES = 4
-DISPLACEMENT_REPLICATES = 8
 STATIC_PLATFORM = {"security": {"upgrade_rule": "none"}}
 # A face-pay market whose users' faces leak: enough biometric fraud to measure.
 LEAKY_FACES = {"population": {"initial_facepay_share": 0.6},
@@ -44,29 +43,17 @@ def test_1_stronger_liveness_displaces_attackers_and_total_falls_by_less():
     arms = {}
     for name, liveness in (("weak", {"level": "passive_2d"}),
                            ("strong", {"level": "depth_3d", "injection_detection": True})):
-        # 8 replicates: heavy-tailed amounts make crews' budgets, and so how many crews
-        # survive and attack, vary from replicate to replicate (docs/model.md).
         arms[name] = run({**LEAKY_FACES,
-                          "platforms": [{"name": "p", "liveness": liveness, **STATIC_PLATFORM}]},
-                         replicates=DISPLACEMENT_REPLICATES)
+                          "platforms": [{"name": "p", "liveness": liveness, **STATIC_PLATFORM}]})
     weak, strong = arms["weak"].vectors, arms["strong"].vectors
     bio_weak = per_replicate(weak, "loss", biometric(weak))
     bio_strong = per_replicate(strong, "loss", biometric(strong))
     other_attempts_weak = per_replicate(weak, "attempts", ~biometric(weak))
     other_attempts_strong = per_replicate(strong, "attempts", ~biometric(strong))
     total_weak, total_strong = per_replicate(weak, "loss"), per_replicate(strong, "loss")
-    bio_attempts_weak = per_replicate(weak, "attempts", biometric(weak))
-    bio_attempts_strong = per_replicate(strong, "attempts", biometric(strong))
     assert (bio_strong < 0.5 * bio_weak).all()  # biometric fraud is cut
-    # Attackers move: in every replicate crews put a clearly larger share of their attempts
-    # on the other vectors...
-    other_share_weak = other_attempts_weak / (other_attempts_weak + bio_attempts_weak)
-    other_share_strong = other_attempts_strong / (other_attempts_strong + bio_attempts_strong)
-    assert (other_share_strong > 1.3 * other_share_weak).all()
-    # ...and more attempts reach them, pooled over replicates. (Not in every replicate:
-    # fewer crews survive without biometric revenue, how many depends on the tail amounts
-    # they happen to draw.)
-    assert other_attempts_strong.sum() > 1.05 * other_attempts_weak.sum()
+    assert (other_attempts_strong > other_attempts_weak).all()  # attackers move...
+    assert other_attempts_strong.sum() > 1.05 * other_attempts_weak.sum()  # ...clearly
     bio_drop = (bio_weak - bio_strong).sum()
     total_drop = (total_weak - total_strong).sum()
     assert total_drop < bio_drop  # displacement: total falls by less than biometric fraud
@@ -124,11 +111,7 @@ def test_3_mandatory_reimbursement_moves_cost_to_platforms_and_raises_security_s
     assert (per_replicate(arms[False].timeseries, "refunded") == 0).all()
     users_without = per_replicate(arms[False].timeseries, "user_loss") / per_replicate(
         arms[False].timeseries, "gross_loss")
-    # Not vacuous: the covered vectors carry a real share of the loss. (Per replicate it
-    # varies, 0.08-0.22: social engineering's few successes per run seldom draw the tail
-    # that carries most of its mean, docs/model.md.)
-    assert expected_share.mean() > 0.1 and (expected_share > 0.05).all()
-    assert (users_without == 1).all()
+    assert (expected_share > 0.1).all() and (users_without == 1).all()  # not vacuous
     assert (per_replicate(ts, "security_spend")
             > per_replicate(arms[False].timeseries, "security_spend")).all()
 
