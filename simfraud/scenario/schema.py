@@ -833,8 +833,8 @@ class Attackers(Strict):
         default_factory=ToolQuality, description="Tool quality per vector on day 0."
     )
     learning_rate: float = param(
-        0.05, "1", "Weight of a day's realised revenue in what crews believe a success on a "
-        "(platform, vector) is worth.", ge=0, le=1,
+        0.05, "1", "Weight of a day's revenue (the expected proceeds of its successes) in "
+        "what crews believe a success on a (platform, vector) is worth.", ge=0, le=1,
     )
     choice_sharpness: float = param(
         4.0, "1", "Softmax sharpness of allocation over (platform, vector) by expected profit.",
