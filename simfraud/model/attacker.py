@@ -8,7 +8,9 @@ over (platform, vector) by expected profit (its own tool quality against the def
 times what the market has learned a success is worth, ``MarketIntel``); the model pools
 the attempts of all crews (``pool_attempts``), the user kernel resolves them, and the
 revenue of each (platform, vector) returns to crews in proportion to their expected
-successes (``share_revenue``).
+successes (``share_revenue``): the ledger pays out the sample's proceeds, while crews'
+books and ``MarketIntel`` take the successes' expected proceeds (``expected_proceeds``),
+as a national market of crews earns the expectation of heavy-tailed amounts.
 """
 
 from __future__ import annotations
@@ -41,9 +43,10 @@ class MarketIntel:
     """What crews know of each (platform, vector): revenue per expected first-layer success.
 
     Crews share what works (fraud forums, tool vendors). The estimate is a ratio of
-    exponential moving averages of realised revenue and of expected first-layer successes,
-    so it folds in everything after the first layer (step-up, monitoring, the pool of
-    targets, amounts) and stays stable when single frauds are rare and large.
+    exponential moving averages of revenue (the successes' expected proceeds,
+    ``expected_proceeds``) and of expected first-layer successes, so it folds in
+    everything after the first layer (step-up, monitoring, the pool of targets, amounts)
+    and stays stable when single frauds are rare and large.
     """
 
     def __init__(self, prior: np.ndarray, learning_rate: float):
@@ -56,10 +59,10 @@ class MarketIntel:
         return self.revenue / self.expected
 
     def learn(self, revenue: np.ndarray, expected_successes: np.ndarray) -> None:
-        """Update with one day's realised revenue and expected first-layer successes.
+        """Update with one day's revenue and expected first-layer successes.
 
         Args:
-            revenue: Realised revenue per (platform, vector), reference-population units.
+            revenue: Revenue per (platform, vector), reference-population units.
             expected_successes: Sum over crews of attempts x first-layer success.
         """
         rate = self.learning_rate
@@ -415,6 +418,20 @@ def _pool(attempts: np.ndarray, success: np.ndarray) -> tuple[np.ndarray, np.nda
             if pooled[p, v] > 0:
                 mean_success[p, v] = expected / pooled[p, v]
     return pooled, mean_success
+
+
+def expected_proceeds(expected_loss: np.ndarray, recovery_bps: int) -> np.ndarray:
+    """What crews earn in expectation per (platform, vector), in integer minor units.
+
+    The successes' expected amounts (``users.attacks.expected_amount``) less the share
+    frozen at mule accounts, rounded down as each fraud's frozen share is.
+
+    Args:
+        expected_loss: Sum of the day's successes' expected amounts per (platform, vector).
+        recovery_bps: Share of proceeds frozen at mule accounts, basis points.
+    """
+    expected_loss = np.asarray(expected_loss, dtype=np.int64)
+    return expected_loss - expected_loss * np.int64(recovery_bps) // 10_000
 
 
 def share_revenue(crews: CrewBook, revenue: np.ndarray) -> np.ndarray:

@@ -32,6 +32,7 @@ from simfraud.model.attacker import (
     CrewBook,
     MarketIntel,
     Release,
+    expected_proceeds,
     initial_tools,
     plan_crews,
     pool_attempts,
@@ -215,6 +216,7 @@ class FraudModel(mesa.Model):
     def _day_inputs(self) -> DayInputs:
         """Each stage of the user day gets its inputs from its own mechanism's builder."""
         scenario, platforms, rules, events = self.scenario, self.platforms, self.rules, self.events
+        authentication = authentication_inputs(scenario, platforms, self.plan.success)
         return DayInputs(
             context=DayContext(
                 key=np.uint64(day_key(np.uint64(self.seed_key), np.int64(self.day))),
@@ -223,8 +225,9 @@ class FraudModel(mesa.Model):
                 **self._scenario_inputs()["network"],
             ),
             payment=self._scenario_inputs()["payment"],
-            authentication=authentication_inputs(scenario, platforms, self.plan.success),
-            attacks=attack_inputs(scenario, self.plan.attempts, self.eligible),
+            authentication=authentication,
+            attacks=attack_inputs(scenario, self.plan.attempts, self.eligible,
+                                  authentication.step_up_threshold),
             refunds=refund_inputs(scenario, platforms, rules.mandated),
             compromise=compromise_inputs(scenario, platforms, rules, events, len(self.crew_book),
                                          self._face_harvest_share()),
@@ -266,13 +269,16 @@ class FraudModel(mesa.Model):
             user_loss=int(per_platform[:, K.P.user_loss].sum()),
             user_refunds=int(per_platform[:, K.P.user_refund].sum()),
         )
-        revenue = self.settlement.loss - self.settlement.recovered
-        shares = share_revenue(self.crew_book, revenue)
+        shares = share_revenue(self.crew_book, self.settlement.loss - self.settlement.recovered)
         self.ledger.settle(self.day, self.settlement, shares, *self.users.population_totals())
         self.attack_cost = round(int(self.crew_book.cost_today.sum()) * self.crew_scale)
-        self.crew_book.settle(shares / self.crew_scale)
+        # Crews book and learn what their successes are worth in expectation (a national
+        # market's draws), not the sample's amounts (docs/decisions.md).
+        earned = expected_proceeds(pvs[..., K.PV.expected_loss],
+                                   self.day_inputs.refunds.recovery_bps)
+        self.crew_book.settle(share_revenue(self.crew_book, earned) / self.crew_scale)
         if self.scenario.attackers.adaptive:
-            self.market.learn(revenue / self.crew_scale, self.plan.expected_successes)
+            self.market.learn(earned / self.crew_scale, self.plan.expected_successes)
         liability = receiving_liability(self.settlement.refunded_receiving,
                                         per_platform[:, K.P.users_next])
         for platform in self.platforms:

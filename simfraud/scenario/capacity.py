@@ -5,9 +5,10 @@ columns, horizon totals in summaries). The schema bounds every amount on its own
 rule bounds what they add up to over a whole run, in the worst case the model allows:
 
 - every user pays every day, and is attacked, successfully, by every vector every day;
-- each amount is a rounded exponential draw of its mean, and the ziggurat sampler
+- a payment is a rounded exponential draw of its mean, and the ziggurat sampler
   (``simfraud.core.rng.exponential``) never returns more than ``7.7 - ln(2**-53) < 45``
-  times the mean (``DRAW_MAX``);
+  times the mean (``DRAW_MAX``); a fraud amount is at most its vector's cap
+  (``attackers.fraud_amount_shape.cap``, ``simfraud.core.amounts``);
 - refunds, recoveries and crews' revenue are parts of the amount stolen; fees are at
   most the payment volume (``fee_bps <= 10_000``); a Gordon-Loeb investment is at most
   ``v L / e``, so at most 1/e of the day's attempted fraud;
@@ -33,14 +34,14 @@ if TYPE_CHECKING:
 
 INT64_MAX = 2**63 - 1
 DRAW_MAX = 45
-"""Largest multiple of its mean an exponentially drawn amount can reach."""
+"""Largest multiple of its mean an exponentially drawn amount (a payment) can reach."""
 
 
 def money_per_user_day(scenario: Scenario) -> float:
     """Worst-case money one user can move in one day (minor units), all accounts added."""
     segments = scenario.population.segments
     payment = DRAW_MAX * max(s.mean_payment for s in segments)
-    fraud = DRAW_MAX * sum(scenario.attackers.mean_fraud_amount.model_dump().values())
+    fraud = sum(scenario.attackers.fraud_amount_shape.cap.model_dump().values())
     costs = scenario.costs
     friction = costs.false_reject + costs.step_up + costs.abandoned_payment
     levels = scenario.defences.liveness.model_dump().values()
@@ -76,6 +77,7 @@ def money_capacity_problem(scenario: Scenario) -> str | None:
     return (f"worst-case money of the run is {total:.2e} minor units, past int64 "
             f"({INT64_MAX:.2e}): {scenario.population.users:,} users x {scenario.days:,} "
             f"days x up to {money_per_user_day(scenario):.2e} minor units per user-day "
-            f"(every amount at {DRAW_MAX}x its mean, every user paying and defrauded by "
-            f"every vector daily) (allowed: at most {fits:,} users with these days and "
-            "amounts, or fewer days or smaller amounts; see docs/security.md)")
+            f"(every payment at {DRAW_MAX}x its mean, every fraud at its vector's cap, every "
+            f"user paying and defrauded by every vector daily) (allowed: at most {fits:,} "
+            "users with these days and amounts, or fewer days, smaller amounts or lower caps; "
+            "see docs/security.md)")

@@ -105,7 +105,7 @@ class Strict(BaseModel):
 
 def vector_table(
     class_name: str, defaults: dict[str, float], unit: str, what: str, *, integer: bool,
-    sources: dict[str, str] | None = None,
+    sources: dict[str, str] | None = None, bounds: dict[str, float] | None = None,
 ) -> type[Strict]:
     """Build a block with one field per attack vector, each with its own default.
 
@@ -116,16 +116,18 @@ def vector_table(
         what: What the numbers are (used in each field's description).
         integer: Whether values are integers (money) rather than floats.
         sources: Public figure backing the default, per vector name.
+        bounds: ``ge``, ``le`` or ``gt`` of every field, when not 0 to ``MAX_AMOUNT``
+            (integers) or ``MAX_STRENGTH`` (floats).
 
     Returns:
         A strict pydantic model class; leaving a vector out keeps its default.
     """
     kind = int if integer else float
     sources = sources or {}
+    bounds = bounds or {"ge": 0, "le": MAX_AMOUNT if integer else MAX_STRENGTH}
     fields = {
-        vector: (kind, param(kind(defaults[vector]), unit, f"{what}: {vector}.", ge=0,
-                             le=MAX_AMOUNT if integer else MAX_STRENGTH,
-                             source=sources.get(vector)))
+        vector: (kind, param(kind(defaults[vector]), unit, f"{what}: {vector}.",
+                             source=sources.get(vector), **bounds))
         for vector in VECTORS
     }
     model = create_model(class_name, __base__=Strict, **fields)
@@ -147,10 +149,71 @@ FraudAmount = vector_table(
     "FraudAmount",
     {"photo_replay": 20_000, "mask_3d": 60_000, "deepfake_presentation": 40_000,
      "deepfake_injection": 50_000, "account_takeover": 80_000, "social_engineering": 198_000},
-    "minor units", "Mean amount stolen per successful fraud (exponentially distributed)",
+    "minor units", "Mean amount stolen per successful fraud (lognormal body, Pareto tail: "
+    "fraud_amount_shape)",
     integer=True,
     sources={"social_engineering": "UK Finance 2023: APP losses 459.7m GBP over 232,429 cases"},
 )
+_SINGAPORE_FIT = ("Singapore Police Force 2024: S$1.1bn over 51,501 cases, median S$1,389, "
+                  "top four cases S$237.9m; fitted by benchmarks/fraud_amounts.py")
+_SHAPE_SOURCES = {**{v: ASSUMED for v in VECTORS}, "social_engineering": _SINGAPORE_FIT}
+
+
+def _scam_or_other(scam: float, other: float | dict[str, float]) -> dict[str, float]:
+    """Per-vector defaults: ``scam`` for social engineering, ``other`` for the rest."""
+    return {v: scam if v == "social_engineering" else
+            (other[v] if isinstance(other, dict) else other) for v in VECTORS}
+
+
+FraudBodySigma = vector_table(
+    "FraudBodySigma", _scam_or_other(2.012, 1.0), "log(minor units)",
+    "Log standard deviation of the lognormal body of fraud amounts", integer=False,
+    sources=_SHAPE_SOURCES, bounds={"gt": 0, "le": 5},
+)
+FraudTailShare = vector_table(
+    "FraudTailShare", _scam_or_other(0.06077, 0.05), "probability",
+    "Probability a fraud amount comes from the Pareto tail (the body's top quantile)",
+    integer=False, sources=_SHAPE_SOURCES, bounds={"ge": 0, "le": 0.5},
+)
+FraudTailAlpha = vector_table(
+    "FraudTailAlpha", _scam_or_other(0.984, 2.5), "1",
+    "Pareto index of the tail of fraud amounts (smaller is heavier)", integer=False,
+    sources=_SHAPE_SOURCES, bounds={"ge": 0.1, "le": 10},
+)
+FraudCap = vector_table(
+    "FraudCap",
+    _scam_or_other(2_205_000_000, {
+        "photo_replay": 2_000_000, "mask_3d": 6_000_000, "deepfake_presentation": 4_000_000,
+        "deepfake_injection": 5_000_000, "account_takeover": 8_000_000}),
+    "minor units", "Largest single fraud amount (bounds the run's money, see capacity)",
+    integer=True, bounds={"ge": 1, "le": MAX_AMOUNT},
+    sources={**{v: ASSUMED + ": 100x the mean" for v in VECTORS},
+             "social_engineering": "S$237.9m (Singapore's four largest 2024 cases together) "
+             "scaled to the UK Finance mean, as the fit (benchmarks/fraud_amounts.py)"},
+)
+
+
+class FraudAmountShape(Strict):
+    """Shape of fraud amounts per vector.
+
+    A lognormal body spliced to a capped Pareto tail (``simfraud.core.amounts``); the
+    body's median follows from ``mean_fraud_amount``.
+    """
+
+    body_sigma: FraudBodySigma = Field(
+        default_factory=FraudBodySigma, description="Log-sd of the lognormal body per vector."
+    )
+    tail_share: FraudTailShare = Field(
+        default_factory=FraudTailShare, description="Share of amounts in the tail per vector."
+    )
+    tail_alpha: FraudTailAlpha = Field(
+        default_factory=FraudTailAlpha, description="Pareto tail index per vector."
+    )
+    cap: FraudCap = Field(
+        default_factory=FraudCap, description="Largest single fraud amount per vector."
+    )
+
+
 ToolQuality = vector_table(
     "ToolQuality",
     {"photo_replay": 1.0, "mask_3d": 0.8, "deepfake_presentation": 0.6,
@@ -761,12 +824,17 @@ class Attackers(Strict):
         default_factory=FraudAmount,
         description="Mean amount stolen per fraud (social engineering from UK Finance).",
     )
+    fraud_amount_shape: FraudAmountShape = Field(
+        default_factory=FraudAmountShape,
+        description="Shape of fraud amounts per vector (social engineering fitted to Singapore "
+        "Police 2024).",
+    )
     initial_tool_quality: ToolQuality = Field(
         default_factory=ToolQuality, description="Tool quality per vector on day 0."
     )
     learning_rate: float = param(
-        0.05, "1", "Weight of a day's realised revenue in what crews believe a success on a "
-        "(platform, vector) is worth.", ge=0, le=1,
+        0.05, "1", "Weight of a day's revenue (the expected proceeds of its successes) in "
+        "what crews believe a success on a (platform, vector) is worth.", ge=0, le=1,
     )
     choice_sharpness: float = param(
         4.0, "1", "Softmax sharpness of allocation over (platform, vector) by expected profit.",
@@ -839,6 +907,18 @@ class Attackers(Strict):
     def _initial_within_max(self) -> Attackers:
         if self.initial > self.max:
             raise ValueError(f"initial ({self.initial}) exceeds max ({self.max})")
+        return self
+
+    @model_validator(mode="after")
+    def _mean_below_cap(self) -> Attackers:
+        for vector in VECTORS:
+            mean = getattr(self.mean_fraud_amount, vector)
+            cap = getattr(self.fraud_amount_shape.cap, vector)
+            if mean >= cap and mean > 0:
+                raise FieldRuleError(
+                    f"mean {mean:,} is not below the cap {cap:,} "
+                    f"(fraud_amount_shape.cap.{vector}; allowed: a mean below the cap)",
+                    ("mean_fraud_amount", vector))
         return self
 
 

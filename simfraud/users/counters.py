@@ -35,12 +35,12 @@ def slot_numbers(kind: str, names: tuple[str, ...]):
 
 PV = slot_numbers("PV", (
     *counted_metrics(PER_PLATFORM_VECTOR),
-    "loss", "refund_sending", "refund_receiving", "recovered", "attempted_amount",
-    "claimed_loss", "eligible_next"))
+    "loss", "expected_loss", "refund_sending", "refund_receiving", "recovered",
+    "attempted_amount", "claimed_loss", "eligible_next"))
 """Per (platform, vector): the counted metrics of that scope (attempts, successes, the
-three stops, claims), then what settlement, the platforms and the crews read (loss,
-refunds by payer, recoveries, amounts attempted, the loss of claimed frauds, users
-eligible tomorrow)."""
+three stops, claims), then what settlement, the platforms and the crews read (loss, the
+successes' expected amounts, refunds by payer, recoveries, amounts attempted, the loss
+of claimed frauds, users eligible tomorrow)."""
 N_PV = len(PV)
 
 P = slot_numbers("P", (*counted_metrics(PER_PLATFORM), "users_next", "user_loss",

@@ -56,7 +56,13 @@ from simfraud.core.vectors import (
     TARGET_FACE,
 )
 from simfraud.users import counters as K
-from simfraud.users.attacks import attack_draw, exponential_amount, reachable
+from simfraud.users.attacks import (
+    attack_draw,
+    expected_amount,
+    exponential_amount,
+    fraud_amount,
+    reachable,
+)
 from simfraud.users.attitudes import (
     choose_platform,
     facepay_utility,
@@ -206,7 +212,7 @@ def users_day(c, t, payment, authentication, attacks, refunds, compromise_inputs
             if not (attacked >> v) & 1:
                 continue
             slot = D_ATTACK + D_PER_VECTOR * v
-            amount = exponential_amount(attacks.fraud_mean[v], ek, slot + D_AMOUNT)
+            amount = fraud_amount(attacks.fraud_amount[v], ek, slot + D_AMOUNT)
             ai[K.pv(p, v, K.PV.attempts)] += 1
             ai[K.pv(p, v, K.PV.attempted_amount)] += amount
             biometric = TARGET[v] == TARGET_FACE
@@ -256,6 +262,8 @@ def users_day(c, t, payment, authentication, attacks, refunds, compromise_inputs
             ai[K.pv(p, v, K.PV.claims)] += claims
             ai[K.pv(p, v, K.PV.successes)] += 1
             ai[K.pv(p, v, K.PV.loss)] += amount
+            ai[K.pv(p, v, K.PV.expected_loss)] += expected_amount(
+                threshold, block, attacks.expected_amount[p, v])
             ai[K.pv(p, v, K.PV.refund_sending)] += sending
             ai[K.pv(p, v, K.PV.refund_receiving)] += receiving
             ai[K.pv(p, v, K.PV.recovered)] += amount * refunds.recovery_bps // 10_000

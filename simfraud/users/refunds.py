@@ -16,7 +16,9 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
+from simfraud.core.amounts import limited_mean
 from simfraud.core.vectors import VECTORS
+from simfraud.users.attacks import amount_shapes
 
 POLICY_NONE = 0
 POLICY_FULL = 1
@@ -80,12 +82,13 @@ def refund_inputs(scenario, platforms, mandated: np.ndarray) -> RefundInputs:
 def refund_prospect(scenario, platforms, mandated: np.ndarray) -> np.ndarray:
     """The refunded share a victim expects, per (platform, vector).
 
-    The expected refund over the expected amount, for the vector's exponential amounts
-    of mean ``m`` (``attackers.mean_fraud_amount``): the larger of the mandated share
-    ``exp(-excess / m) (1 - exp(-cap / m))`` times the chance the claim is not refused
-    for gross negligence, and the sending platform's voluntary share (1, the policy's
-    share, or ``1 - exp(-cap / m)`` when capped). Users know it
-    (``behaviour.moral_hazard``, ``behaviour.claim_without_refund``).
+    The expected refund over the expected amount, for the vector's heavy-tailed amounts
+    (``users.attacks.amount_shapes``, mean ``m``): the larger of the mandated share
+    ``(L(excess + cap) - L(excess)) / m``, with ``L(x) = E[min(X, x)]``
+    (``core.amounts.limited_mean``), times the chance the claim is not refused for gross
+    negligence, and the sending platform's voluntary share (1, the policy's share, or
+    ``L(cap) / m`` when capped). Users know it (``behaviour.moral_hazard``,
+    ``behaviour.claim_without_refund``).
 
     Args:
         scenario: The scenario in force.
@@ -93,10 +96,16 @@ def refund_prospect(scenario, platforms, mandated: np.ndarray) -> np.ndarray:
         mandated: Per vector, 1 when a mandate in force covers it.
     """
     mandate = scenario.regulator.instruments.mandatory_reimbursement
+    shapes = amount_shapes(scenario.attackers)
     mean = np.array([max(getattr(scenario.attackers.mean_fraud_amount, v), 1) for v in VECTORS],
                     dtype=np.float64)
+
+    def capped_share(excess: int, cap: int) -> np.ndarray:
+        return np.array([limited_mean(float(excess + cap), *shape)
+                         - limited_mean(float(excess), *shape) for shape in shapes]) / mean
+
     mandated_share = (np.asarray(mandated, dtype=np.float64)
-                      * np.exp(-mandate.excess / mean) * -np.expm1(-mandate.cap / mean)
+                      * capped_share(mandate.excess, mandate.cap)
                       * (1.0 - mandate.gross_negligence_share))
     prospect = np.zeros((len(platforms), len(VECTORS)))
     for k, platform in enumerate(platforms):
@@ -104,7 +113,7 @@ def refund_prospect(scenario, platforms, mandated: np.ndarray) -> np.ndarray:
         voluntary = {"none": 0.0, "voluntary_full": 1.0, "share": policy.share,
                      "capped": 0.0}[policy.policy]
         if policy.policy == "capped":
-            voluntary = -np.expm1(-policy.cap / mean)
+            voluntary = capped_share(0, policy.cap)
         covered = np.array([v in policy.vectors for v in VECTORS], dtype=np.float64)
         prospect[k] = np.maximum(mandated_share, covered * voluntary)
     return prospect

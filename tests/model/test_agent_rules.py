@@ -286,10 +286,10 @@ def test_refund_prospect_is_the_expected_refunded_share_of_a_fraud():
     mandated = np.zeros(N_VECTORS, dtype=np.int64)
     mandated[takeover] = 1
     prospect = refund_prospect(s, [platform(s)], mandated)[0]
-    mean = s.attackers.mean_fraud_amount.account_takeover
-    cap = s.regulator.instruments.mandatory_reimbursement.cap
     assert prospect[scams] == pytest.approx(0.4)  # voluntary share
-    assert prospect[takeover] == pytest.approx((1 - np.exp(-cap / mean)) * 0.9)  # mandate
+    # The default cap (85,000 GBP) is 106 times the takeover mean and above its cap: the
+    # whole amount comes back unless the claim is refused.
+    assert prospect[takeover] == pytest.approx(0.9)
     assert (prospect[:N_BIOMETRIC] == 0).all()
 
 
@@ -359,20 +359,53 @@ def test_laissez_faire_rule_change_repeals_rules_in_force():
     assert not r.in_force(6)
 
 
-def test_refund_prospect_matches_refunds_of_drawn_amounts():
-    """Against refund_split on exponential amounts: excess and cap both bind."""
-    from simfraud.users.refunds import POLICY_NONE, refund_split
-    s = scenario(**{"regulator.instruments.mandatory_reimbursement.excess": 3_000,
-                    "regulator.instruments.mandatory_reimbursement.cap": 20_000,
+def drawn_refunded_share(s: Scenario, vector: str, excess: int, cap: int,
+                         voluntary_cap: int = 0) -> float:
+    """Refunds of 200,000 amounts drawn as the kernel draws them, over the mean amount.
+
+    A mandate of this excess and cap, or with ``voluntary_cap`` a capped voluntary policy
+    and no mandate.
+    """
+    from simfraud.core.amounts import HALF_STEP, spliced_quantiles
+    from simfraud.users.attacks import fraud_amount_parameters
+    from simfraud.users.refunds import POLICY_CAPPED, POLICY_NONE, refund_split
+    row = fraud_amount_parameters(s.attackers)[VECTORS.index(vector)]
+    us = np.random.default_rng(7).random(200_000) + HALF_STEP
+    amounts = np.maximum(1, np.round(spliced_quantiles(us, row))).astype(np.int64)
+    policy = np.int64(POLICY_CAPPED if voluntary_cap else POLICY_NONE)
+    refunds = [sum(refund_split(a, not voluntary_cap, np.int64(cap), np.int64(excess),
+                                np.int64(0), False, policy, np.int64(voluntary_cap),
+                                np.int64(0)))
+               for a in amounts]
+    return float(np.mean(refunds)) / getattr(s.attackers.mean_fraud_amount, vector)
+
+
+@pytest.mark.parametrize(("vector", "excess", "cap"), [
+    ("account_takeover", 3_000, 20_000),         # both the excess and the cap bind
+    ("social_engineering", 10_000, 8_500_000),   # the PSR cap against the heavy tail
+])
+def test_refund_prospect_matches_refunds_of_drawn_amounts(vector, excess, cap):
+    """Against refund_split on amounts drawn from the spliced, capped distribution.
+
+    The mean refund of the draws over the vector's mean amount (the denominator is the
+    distribution's mean, which the draws of a tail index near 1 estimate poorly).
+    """
+    s = scenario(**{"regulator.instruments.mandatory_reimbursement.excess": excess,
+                    "regulator.instruments.mandatory_reimbursement.cap": cap,
                     "regulator.instruments.mandatory_reimbursement.gross_negligence_share": 0})
-    takeover = VECTORS.index("account_takeover")
     mandated = np.zeros(N_VECTORS, dtype=np.int64)
-    mandated[takeover] = 1
-    mean = s.attackers.mean_fraud_amount.account_takeover
-    amounts = np.maximum(1, np.round(np.random.default_rng(7).exponential(mean, 200_000)))
-    refunds = [sum(refund_split(np.int64(a), True, np.int64(20_000), np.int64(3_000),
-                                np.int64(0), False, np.int64(POLICY_NONE), np.int64(0),
-                                np.int64(0))) for a in amounts]
-    expected = refund_prospect(s, [platform(s)], mandated)[0, takeover]
-    assert 0.1 < expected < 0.9  # both the excess and the cap matter at this mean
-    assert np.sum(refunds) / amounts.sum() == pytest.approx(expected, rel=0.02)
+    mandated[VECTORS.index(vector)] = 1
+    expected = refund_prospect(s, [platform(s)], mandated)[0, VECTORS.index(vector)]
+    assert 0.1 < expected < 0.9  # the excess or the cap matters at this mean
+    assert drawn_refunded_share(s, vector, excess, cap) == pytest.approx(expected, rel=0.02)
+
+
+def test_refund_prospect_of_a_capped_voluntary_policy():
+    s = scenario(**{"platforms.0.reimbursement.policy": "capped",
+                    "platforms.0.reimbursement.cap": 50_000,
+                    "platforms.0.reimbursement.vectors": ["social_engineering"]})
+    scams = VECTORS.index("social_engineering")
+    expected = refund_prospect(s, [platform(s)], np.zeros(N_VECTORS, dtype=np.int64))[0, scams]
+    assert 0.1 < expected < 0.9
+    assert drawn_refunded_share(s, "social_engineering", 0, 0, voluntary_cap=50_000) == (
+        pytest.approx(expected, rel=0.02))
