@@ -127,9 +127,9 @@ def coupling_figure(timeseries: pd.DataFrame) -> go.Figure:
     Bars are the mean over replicates of the correlation between month-on-month changes of
     tool quality and of defence strength, vector by vector after the warm-up, defence
     lagging by the bar's months (``simfraud.results.arms_race``); whiskers span the
-    replicates' 10th to 90th percentiles. Independent ratchets give bars near 0; defences that answer tools give
-    positive bars at short lags (a negative bar at lag 0 is detectors ageing against new
-    tools before investment catches up).
+    replicates' 10th to 90th percentiles. Independent ratchets give bars near 0;
+    defences that answer tools give positive bars at short lags (a negative bar at lag 0
+    is detectors ageing against new tools before investment catches up).
 
     Args:
         timeseries: Daily series of every replicate.
