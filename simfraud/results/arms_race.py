@@ -29,12 +29,12 @@ import pandas as pd
 MONTH_DAYS = 30
 MAX_LAG_MONTHS = 6
 WARM_UP_MONTHS = 12
-"""Months dropped at the start of a run, at most (a third of the months in short runs)."""
+"""Monthly changes dropped at the start of a run, at most (a third of them in short runs)."""
 
 
-def warm_up_months(months: int) -> int:
-    """Months of a run dropped as warm-up: ``WARM_UP_MONTHS``, at most a third of the run."""
-    return min(WARM_UP_MONTHS, months // 3)
+def warm_up_months(changes: int) -> int:
+    """Monthly changes dropped as warm-up: ``WARM_UP_MONTHS``, at most a third of them."""
+    return min(WARM_UP_MONTHS, changes // 3)
 
 
 def monthly_changes(timeseries: pd.DataFrame) -> pd.DataFrame:
