@@ -15,10 +15,12 @@ before investment catches up pull lag 0 down.
 Why per vector and not an index of all vectors: an arithmetic mean of levels weights each
 vector by its level (the strength against photo replay is ten times the others), and any
 mean over vectors cannot see where R&D and investment go, only how much there is of them.
-Why the warm-up is dropped: every run starts with platforms' Gordon-Loeb capability at
-zero, which then climbs for the best part of a year whatever the tools do, while crews'
-R&D grows with their profits; two transients of opposite curvature correlate negatively
-without either answering the other (docs/decisions.md).
+Why the warm-up is dropped: every run starts from a state that is not its steady state.
+Fraud builds up for most of the first year (stolen faces accumulate, crews learn what
+pays) and platforms' Gordon-Loeb investment follows it, so defences rise fast at first and
+then slowly, while crews' R&D grows with their profits, slowly at first; two transients
+of opposite curvature correlate negatively without either answering the other
+(docs/decisions.md).
 """
 
 from __future__ import annotations
