@@ -70,3 +70,9 @@ def test_a_run_too_short_for_a_lag_gives_nan():
     ts = series(6, 0, respond_lag=1)
     table = cross_correlation(ts)
     assert np.isnan(table.loc[table["lag_months"] == 6, "correlation"]).all()
+
+
+def test_a_run_without_a_monthly_change_gives_an_empty_table():
+    assert cross_correlation(series(1, 0, respond_lag=0)).empty
+    one_change = cross_correlation(series(2, 0, respond_lag=0))
+    assert len(one_change) == 7 and one_change["correlation"].isna().all()

@@ -63,15 +63,18 @@ def monthly_changes(timeseries: pd.DataFrame) -> pd.DataFrame:
         monthly.index.names = ["replicate", "month"]
         changes = monthly.groupby(level="replicate").diff().dropna()
         frames.append(changes.assign(vector=vector).reset_index())
-    if not frames:
-        return pd.DataFrame(columns=["replicate", "vector", "month", "tools", "defence"])
-    changes = pd.concat(frames, ignore_index=True)
+    columns = ["replicate", "vector", "month", "tools", "defence"]
+    changes = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if changes.empty:
+        return pd.DataFrame(columns=columns)
     first = changes.groupby("replicate")["month"].transform("min")
     months = changes.groupby("replicate")["month"].transform("nunique")
     changes = changes[changes["month"] >= first + months.map(warm_up_months)]
+    if changes.empty:
+        return pd.DataFrame(columns=columns)
     centred = changes.groupby(["replicate", "vector"])[["tools", "defence"]].transform(
         lambda c: c - c.mean())
-    return changes.assign(**centred)[["replicate", "vector", "month", "tools", "defence"]]
+    return changes.assign(**centred)[columns]
 
 
 def lagged_correlation(changes: pd.DataFrame, lag: int) -> float:
