@@ -76,3 +76,12 @@ def test_a_run_without_a_monthly_change_gives_an_empty_table():
     assert cross_correlation(series(1, 0, respond_lag=0)).empty
     one_change = cross_correlation(series(2, 0, respond_lag=0))
     assert len(one_change) == 7 and one_change["correlation"].isna().all()
+
+
+def test_a_vector_without_a_defence_is_left_out():
+    ts = series(48, 0, respond_lag=1)
+    with_c = lagged_correlation(monthly_changes(ts), 1)
+    ts["defence_c"] = 0.0  # payee warnings switched off
+    changes = monthly_changes(ts)
+    assert set(changes["vector"]) == {"a", "b"}
+    assert lagged_correlation(changes, 1) > 0.99 and with_c > 0.99

@@ -44,7 +44,8 @@ def monthly_changes(timeseries: pd.DataFrame) -> pd.DataFrame:
 
     Months of the warm-up (``warm_up_months``) are dropped; each (replicate, vector)'s
     changes are centred on their mean, so that vectors whose tools and defences trend at
-    different rates do not correlate through their trends.
+    different rates do not correlate through their trends. A month without crews or with
+    no defence on a vector (strength 0: payee warnings off) gives that vector no change.
 
     Args:
         timeseries: Daily series (one or more replicates).
@@ -59,7 +60,8 @@ def monthly_changes(timeseries: pd.DataFrame) -> pd.DataFrame:
     for vector in vectors:
         frame = pd.DataFrame({"tools": timeseries[f"tool_quality_{vector}"].to_numpy(),
                               "defence": timeseries[f"defence_{vector}"].to_numpy()})
-        monthly = np.log(frame.groupby(keys, sort=True).mean())
+        monthly = frame.groupby(keys, sort=True).mean()
+        monthly = np.log(monthly.where(monthly > 0))  # no defence (warnings off): no change
         monthly.index.names = ["replicate", "month"]
         changes = monthly.groupby(level="replicate").diff().dropna()
         frames.append(changes.assign(vector=vector).reset_index())
