@@ -26,7 +26,7 @@ import pandas as pd
 from scipy import stats
 
 from simfraud.core.vectors import BIOMETRIC_VECTORS
-from simfraud.results.arms_race import lagged_correlation, monthly_changes
+from simfraud.results.arms_race import MAX_LAG_MONTHS, lagged_correlation, monthly_changes
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 
@@ -91,9 +91,7 @@ def per_user(measure: Measure) -> Measure:
 def arms_race(lag: int) -> Measure:
     """Correlation of monthly tool and defence changes, defence ``lag`` months later."""
     def measure(ts, _):
-        changes = monthly_changes(ts)
-        return lagged_correlation(changes["tools"].to_numpy(), changes["defence"].to_numpy(),
-                                  lag)
+        return lagged_correlation(monthly_changes(ts), lag)
     return measure
 
 
@@ -117,7 +115,7 @@ BREACH = "biometric-breach.yaml"
 FACE_BREACH = Arm(BREACH, ("timeline.1.share=0",))
 CREDENTIAL_BREACH = Arm(BREACH, ("timeline.0.share=0",))
 NO_BREACH = Arm(BREACH, ("timeline.0.share=0", "timeline.1.share=0"))
-BASELINE_2Y = Arm("baseline.yaml", ("days=730",))
+BASELINE_3Y = Arm("baseline.yaml", ("days=1095",))
 BASELINE = Arm("baseline.yaml")
 FOLLOWS_VALUE = ("attackers.harvesting=follows_value",)
 DEPTH_3D = ("platforms.0.liveness.level=depth_3d",)
@@ -159,9 +157,10 @@ EFFECTS = [
            Arm(UK_MANDATE.scenario, ("behaviour.claim_without_refund=0.5",))),
     Effect("proactive_total_loss", "proactive (day 90) vs reactive regulator: total loss",
            total("gross_loss"), REACTIVE, PROACTIVE),
-    *(Effect(f"arms_race_lag{lag}", f"baseline, 730 days: correlation of monthly changes "
-             f"of tool quality and defence strength, defence {lag} months later",
-             arms_race(lag), BASELINE_2Y, kind="level") for lag in (0, 1, 2, 3)),
+    *(Effect(f"arms_race_lag{lag}", f"baseline, 1095 days: correlation of monthly changes "
+             f"of tool quality and defence strength per vector after the first year, "
+             f"defence {lag} months later", arms_race(lag), BASELINE_3Y, kind="level")
+      for lag in range(MAX_LAG_MONTHS + 1)),
     Effect("injection_detection_loss", "injection wave: injection loss after day 365 "
            "with detection from day 0", vector_total("loss", INJECTION, 365),
            INJECTION_WAVE, INJECTION_DETECTED),

@@ -125,22 +125,22 @@ def coupling_figure(timeseries: pd.DataFrame) -> go.Figure:
     """Do defences answer tools? Correlation of monthly changes at lags of 0-6 months.
 
     Bars are the mean over replicates of the correlation between month-on-month changes of
-    mean tool quality and of mean defence strength, defence lagging by the bar's months
-    (``simfraud.results.arms_race``); whiskers span the replicates' 10th to 90th
-    percentiles. Independent ratchets give bars near 0; defences that answer tools give
-    positive bars at short lags (a negative bar at lag 0 is detectors ageing against new
-    tools before investment catches up).
+    tool quality and of defence strength, vector by vector after the warm-up, defence
+    lagging by the bar's months (``simfraud.results.arms_race``); whiskers span the
+    replicates' 10th to 90th percentiles. Independent ratchets give bars near 0;
+    defences that answer tools give positive bars at short lags (a negative bar at lag 0
+    is detectors ageing against new tools before investment catches up).
 
     Args:
         timeseries: Daily series of every replicate.
 
     Returns:
-        The figure (a note instead when the run is shorter than three months).
+        The figure (a note instead when the run is too short for monthly changes).
     """
     table = cross_correlation(timeseries).dropna()
     fig = go.Figure()
     if table.empty:
-        fig.add_annotation(text="Too short for monthly changes (needs three months).",
+        fig.add_annotation(text="Too short for monthly changes after the warm-up.",
                            showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
     else:
         stats = table.groupby("lag_months")["correlation"].agg(

@@ -1,12 +1,26 @@
-"""The arms-race diagnostic: do defences answer tools, month by month?
+"""The arms-race diagnostic: do defences answer tools, vector by vector, month by month?
 
 Tool quality and defence strength can both trend upwards without answering each other
-(two independent ratchets). The diagnostic correlates their **monthly changes**: for each
-replicate, the mean over vectors of crews' tool quality (``tool_quality_*``) and of the
-user-weighted first-layer defence strength (``defence_*``) are averaged per 30-day month,
-changed to month-on-month log changes, and correlated at lags of 0 to 6 months (defence
-change ``lag`` months after the tool change). A coupled race shows positive correlations
-at short lags; independent ratchets show correlations near zero.
+(two independent ratchets). The diagnostic correlates their **monthly changes per
+vector**: for each replicate and vector, crews' mean tool quality (``tool_quality_*``) and
+the user-weighted first-layer defence strength (``defence_*``) are averaged per 30-day
+month and changed to month-on-month log changes; the first months (the warm-up, see
+``warm_up_months``) are dropped; each vector's changes are centred on their own mean; and
+the changes of all vectors are pooled into one correlation at lags of 0 to 6 months
+(defence change ``lag`` months after the tool change). A coupled race shows positive
+correlations at short lags (platforms answer the vector whose tools improved);
+independent ratchets show correlations near zero; detectors that age against new tools
+before investment catches up pull lag 0 down.
+
+Why per vector and not an index of all vectors: an arithmetic mean of levels weights each
+vector by its level (the strength against photo replay is ten times the others), and any
+mean over vectors cannot see where R&D and investment go, only how much there is of them.
+Why the warm-up is dropped: every run starts from a state that is not its steady state.
+Fraud builds up for most of the first year (stolen faces accumulate, crews learn what
+pays) and platforms' Gordon-Loeb investment follows it, so defences rise fast at first and
+then slowly, while crews' R&D grows with their profits, slowly at first; two transients
+of opposite curvature correlate negatively without either answering the other
+(docs/decisions.md).
 """
 
 from __future__ import annotations
@@ -16,47 +30,88 @@ import pandas as pd
 
 MONTH_DAYS = 30
 MAX_LAG_MONTHS = 6
+WARM_UP_MONTHS = 12
+"""Monthly changes dropped at the start of a run, at most (a third of them in short runs)."""
+
+
+def warm_up_months(changes: int) -> int:
+    """Monthly changes dropped as warm-up: ``WARM_UP_MONTHS``, at most a third of them."""
+    return min(WARM_UP_MONTHS, changes // 3)
 
 
 def monthly_changes(timeseries: pd.DataFrame) -> pd.DataFrame:
-    """Month-on-month log changes of mean tool quality and defence, per replicate.
+    """Month-on-month log changes of tool quality and defence, per replicate and vector.
+
+    Months of the warm-up (``warm_up_months``) are dropped; each (replicate, vector)'s
+    changes are centred on their mean, so that vectors whose tools and defences trend at
+    different rates do not correlate through their trends. A month without crews or with
+    no defence on a vector (strength 0: payee warnings off) gives that vector no change.
 
     Args:
         timeseries: Daily series (one or more replicates).
 
     Returns:
-        Columns ``replicate``, ``month``, ``tools``, ``defence``.
+        Columns ``replicate``, ``vector``, ``month``, ``tools``, ``defence``.
     """
-    frame = pd.DataFrame({
-        "replicate": timeseries["replicate"].to_numpy(),
-        "month": timeseries["day"].to_numpy() // MONTH_DAYS,
-        "tools": timeseries.filter(like="tool_quality_").mean(axis=1).to_numpy(),
-        "defence": timeseries.filter(like="defence_").mean(axis=1).to_numpy(),
-    })
-    monthly = frame.groupby(["replicate", "month"], sort=True).mean()
-    changes = np.log(monthly).groupby(level="replicate").diff()
-    return changes.dropna().reset_index()
+    tools = timeseries.filter(like="tool_quality_")
+    vectors = [c.removeprefix("tool_quality_") for c in tools.columns]
+    keys = [timeseries["replicate"].to_numpy(), timeseries["day"].to_numpy() // MONTH_DAYS]
+    frames = []
+    for vector in vectors:
+        frame = pd.DataFrame({"tools": timeseries[f"tool_quality_{vector}"].to_numpy(),
+                              "defence": timeseries[f"defence_{vector}"].to_numpy()})
+        monthly = frame.groupby(keys, sort=True).mean()
+        monthly = np.log(monthly.where(monthly > 0))  # no defence (warnings off): no change
+        monthly.index.names = ["replicate", "month"]
+        changes = monthly.groupby(level="replicate").diff().dropna()
+        frames.append(changes.assign(vector=vector).reset_index())
+    columns = ["replicate", "vector", "month", "tools", "defence"]
+    changes = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if changes.empty:
+        return pd.DataFrame(columns=columns)
+    first = changes.groupby("replicate")["month"].transform("min")
+    months = changes.groupby("replicate")["month"].transform("nunique")
+    changes = changes[changes["month"] >= first + months.map(warm_up_months)]
+    if changes.empty:
+        return pd.DataFrame(columns=columns)
+    centred = changes.groupby(["replicate", "vector"])[["tools", "defence"]].transform(
+        lambda c: c - c.mean())
+    return changes.assign(**centred)[columns]
 
 
-def lagged_correlation(tools: np.ndarray, defence: np.ndarray, lag: int) -> float:
-    """Correlation of ``tools[t]`` with ``defence[t + lag]`` (NaN when undefined)."""
-    if lag >= len(tools) - 2:
+def lagged_correlation(changes: pd.DataFrame, lag: int) -> float:
+    """Pooled correlation of ``tools[t]`` with ``defence[t + lag]`` within each vector.
+
+    Args:
+        changes: One replicate's ``monthly_changes``.
+        lag: Months the defence change follows the tool change.
+
+    Returns:
+        The correlation (NaN when fewer than 3 pairs per vector remain, or no variation).
+    """
+    tools, defence = [], []
+    for _, group in changes.groupby("vector", sort=True):
+        group = group.sort_values("month")
+        if lag >= len(group) - 2:
+            return float("nan")
+        tools.append(group["tools"].to_numpy()[:len(group) - lag])
+        defence.append(group["defence"].to_numpy()[lag:])
+    if not tools:
         return float("nan")
-    x, y = tools[:len(tools) - lag], defence[lag:]
+    x, y = np.concatenate(tools), np.concatenate(defence)
     if np.std(x) == 0 or np.std(y) == 0:
         return float("nan")
     return float(np.corrcoef(x, y)[0, 1])
 
 
 def cross_correlation(timeseries: pd.DataFrame) -> pd.DataFrame:
-    """Correlation of monthly tool and defence changes at lags 0-6 months, per replicate.
+    """Pooled per-vector correlation of monthly changes at lags 0-6 months, per replicate.
 
     Returns:
         Columns ``replicate``, ``lag_months``, ``correlation``.
     """
     rows = []
     for replicate, group in monthly_changes(timeseries).groupby("replicate"):
-        tools, defence = group["tools"].to_numpy(), group["defence"].to_numpy()
-        rows += [(replicate, lag, lagged_correlation(tools, defence, lag))
+        rows += [(replicate, lag, lagged_correlation(group, lag))
                  for lag in range(MAX_LAG_MONTHS + 1)]
     return pd.DataFrame(rows, columns=["replicate", "lag_months", "correlation"])

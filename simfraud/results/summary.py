@@ -70,8 +70,10 @@ def _arms_race(timeseries: pd.DataFrame) -> dict[str, Any]:
     by_lag = {int(lag): group["correlation"].dropna().to_numpy()
               for lag, group in table.groupby("lag_months")}
     return {
-        "measure": "correlation of month-on-month log changes of mean tool quality and "
-                   "mean defence strength, defence lagging by lag_months",
+        "measure": "correlation of month-on-month log changes of tool quality and defence "
+                   "strength, per vector (centred) and pooled, after dropping the first 12 "
+                   "monthly changes (a third of them in a shorter run), defence lagging by "
+                   "lag_months",
         "lag_months": sorted(by_lag),
         "correlation": [_spread(values) if len(values) else None
                         for _, values in sorted(by_lag.items())],
