@@ -388,6 +388,13 @@ class Behaviour(Strict):
         "Fraud or the police, most often because they were reported to the bank instead. "
         "1 (everyone claims) by default; benchmarks.effects measures the mandate at 0.5",
     )
+    mean_claim_delay_days: float = param(
+        0.0, "days", "Mean time from a fraud to the victim's claim (exponential); a mandated "
+        "claim later than regulator.instruments.mandatory_reimbursement.claim_window_days is "
+        "refused. 0: every victim claims on the day of the fraud.", ge=0, le=MAX_DAYS,
+        source="assumed: no published distribution of how long victims take to claim; 0 "
+        "(no late claims) by default",
+    )
     moral_hazard: float = param(
         0.0, "share", "Share of a user's vigilance against scams that lapses when a refund is "
         "certain: vigilance x (1 - this x the expected refunded share of a scam on the user's "
@@ -954,6 +961,12 @@ class MandatoryReimbursement(Strict):
     gross_negligence_share: float = param(
         0.05, "share", "Share of claims refused for gross negligence.", ge=0, le=1,
         source="PSR PS23/4 gross negligence exception",
+    )
+    claim_window_days: int = param(
+        396, "days", "Days after a fraud within which a claim is covered; a later claim is "
+        "refused (how late victims claim: behaviour.mean_claim_delay_days).", ge=1,
+        le=MAX_DAYS, source="PSR PS23/4: claims within 13 months of the last payment "
+        "(13 x 30.44 days)",
     )
 
 

@@ -248,7 +248,7 @@ def users_day(c, t, payment, authentication, attacks, refunds, compromise_inputs
             # Refunds and liability.
             sending, receiving = refund_split(
                 amount, refunds.mandated[v] != 0, refunds.mandate_cap, refunds.mandate_excess,
-                refunds.mandate_receiving_bps, uniform(ek, D_CLAIM + v) < refunds.negligence,
+                refunds.mandate_receiving_bps, uniform(ek, D_CLAIM + v) < refunds.refused,
                 refunds.voluntary_policy[p, v], refunds.voluntary_cap[p],
                 refunds.voluntary_share_bps[p],
             )

@@ -3,7 +3,8 @@
 Parameters: ``platforms[].reimbursement`` (voluntary policy, cap, vectors),
 ``behaviour.claim_without_refund`` (whether a victim claims, with the refund prospect),
 ``regulator.instruments.mandatory_reimbursement`` (when in force: cap, excess,
-receiving share, gross-negligence share, vectors) and ``attackers.mule_recovery_share``.
+receiving share, gross-negligence share, claim window, vectors),
+``behaviour.mean_claim_delay_days`` and ``attackers.mule_recovery_share``.
 Stage of the user day (``users_day``): ``claim_probability`` and ``refund_split`` for
 each successful fraud. Metrics fed: ``claims``, ``refunded``, ``refunded_sending``,
 ``refunded_receiving``, ``user_loss``, ``recovered``.
@@ -11,6 +12,7 @@ each successful fraud. Metrics fed: ``claims``, ``refunded``, ``refunded_sending
 
 from __future__ import annotations
 
+import math
 from collections import namedtuple
 
 import numpy as np
@@ -36,7 +38,7 @@ RefundInputs = namedtuple("RefundInputs", [
     "mandate_cap",            # mandated refund ceiling
     "mandate_excess",         # amount the victim bears under the mandate
     "mandate_receiving_bps",  # receiving provider's share of a mandated refund
-    "negligence",             # share of claims refused for gross negligence
+    "refused",                # share of mandated claims refused: negligence or too late
     "recovery_bps",           # share of stolen money frozen at mule accounts
     "prospect",               # per (platform, vector): expected refunded share of a fraud
     "claim_base",             # chance a victim who expects nothing back claims
@@ -72,7 +74,7 @@ def refund_inputs(scenario, platforms, mandated: np.ndarray) -> RefundInputs:
         mandate_cap=np.int64(mandate.cap),
         mandate_excess=np.int64(mandate.excess),
         mandate_receiving_bps=np.int64(round(mandate.receiving_share * BPS)),
-        negligence=float(mandate.gross_negligence_share),
+        refused=refused_share(mandate, scenario.behaviour),
         recovery_bps=np.int64(round(market_recovery_share(
             [p.mule_recovery_share(scenario.attackers.mule_recovery_share) for p in platforms],
             [p.users for p in platforms]) * BPS)),
@@ -85,10 +87,10 @@ def refund_prospect(scenario, platforms, mandated: np.ndarray) -> np.ndarray:
     The expected refund over the expected amount, for the vector's heavy-tailed amounts
     (``users.attacks.amount_shapes``, mean ``m``): the larger of the mandated share
     ``(L(excess + cap) - L(excess)) / m``, with ``L(x) = E[min(X, x)]``
-    (``core.amounts.limited_mean``), times the chance the claim is not refused for gross
-    negligence, and the sending platform's voluntary share (1, the policy's share, or
-    ``L(cap) / m`` when capped). Users know it (``behaviour.moral_hazard``,
-    ``behaviour.claim_without_refund``).
+    (``core.amounts.limited_mean``), times the chance the claim is not refused
+    (``refused_share``: gross negligence, or too late), and the sending platform's
+    voluntary share (1, the policy's share, or ``L(cap) / m`` when capped). Users know it
+    (``behaviour.moral_hazard``, ``behaviour.claim_without_refund``).
 
     Args:
         scenario: The scenario in force.
@@ -106,7 +108,7 @@ def refund_prospect(scenario, platforms, mandated: np.ndarray) -> np.ndarray:
 
     mandated_share = (np.asarray(mandated, dtype=np.float64)
                       * capped_share(mandate.excess, mandate.cap)
-                      * (1.0 - mandate.gross_negligence_share))
+                      * (1.0 - refused_share(mandate, scenario.behaviour)))
     prospect = np.zeros((len(platforms), len(VECTORS)))
     for k, platform in enumerate(platforms):
         policy = platform.config.reimbursement
@@ -117,6 +119,24 @@ def refund_prospect(scenario, platforms, mandated: np.ndarray) -> np.ndarray:
         covered = np.array([v in policy.vectors for v in VECTORS], dtype=np.float64)
         prospect[k] = np.maximum(mandated_share, covered * voluntary)
     return prospect
+
+
+def refused_share(mandate, behaviour) -> float:
+    """Share of mandated claims refused: for gross negligence, or made after the window.
+
+    A victim claims after an exponential delay of mean ``behaviour.mean_claim_delay_days``,
+    so ``exp(-window / mean)`` of claims come too late; refusals for negligence and for
+    lateness are independent. With no delay the share is the negligence share itself.
+
+    Args:
+        mandate: ``regulator.instruments.mandatory_reimbursement``.
+        behaviour: The scenario's ``behaviour`` block.
+    """
+    negligence = float(mandate.gross_negligence_share)
+    if behaviour.mean_claim_delay_days <= 0:
+        return negligence
+    late = math.exp(-mandate.claim_window_days / behaviour.mean_claim_delay_days)
+    return 1.0 - (1.0 - negligence) * (1.0 - late)
 
 
 def market_recovery_share(shares: list[float], users: list[int]) -> float:
@@ -153,8 +173,9 @@ def refund_split(amount: np.int64, mandated: bool, cap: np.int64, excess: np.int
     """Refund of one fraud, split between the sending and receiving provider.
 
     The mandated refund is ``min(max(amount - excess, 0), cap)`` unless the claim is
-    refused (gross negligence); the receiving provider pays ``receiving_bps`` of it,
-    rounded down. A more generous voluntary policy of the sending provider tops it up.
+    refused (gross negligence, or claimed after the window); the receiving provider pays
+    ``receiving_bps`` of it, rounded down. A more generous voluntary policy of the sending
+    provider tops it up.
 
     Args:
         amount: Amount stolen (minor units).
@@ -162,7 +183,7 @@ def refund_split(amount: np.int64, mandated: bool, cap: np.int64, excess: np.int
         cap: Mandated refund ceiling.
         excess: Amount the victim bears under the mandate.
         receiving_bps: Receiving provider's share of the mandated refund, basis points.
-        claim_refused: The claim falls under the gross-negligence exception.
+        claim_refused: The claim is refused (gross negligence, or too late).
         voluntary_policy: ``POLICY_NONE``, ``POLICY_FULL``, ``POLICY_CAPPED`` or
             ``POLICY_SHARE``.
         voluntary_cap: Ceiling of the capped voluntary policy.

@@ -74,3 +74,32 @@ def test_victims_claim_with_their_refund_prospect_and_only_claims_are_refunded()
     assert scam_claims(0.0, {"policy": "none"})[1] == 0  # nothing to claim: nobody claims
     successes, claims, loss, refunded = scam_claims(0.0, {**share, "policy": "voluntary_full"})
     assert claims == successes and refunded == loss  # a certain refund is always claimed
+
+
+def mandated_refund_share(mean_claim_delay_days: float) -> float:
+    mandate = {"enabled": True, "vectors": ["social_engineering"], "excess": 0,
+               "cap": 10**10, "gross_negligence_share": 0.0, "claim_window_days": 30}
+    scenario = scenario_with({
+        "platforms": [{"name": "bank", "payee_warnings": {"enabled": False}}],
+        "behaviour": {"mean_claim_delay_days": mean_claim_delay_days},
+        "regulator": {"stance": "proactive", "effective_day": 0,
+                      "instruments": {"mandatory_reimbursement": mandate}},
+    }, users=4_000, days=90)
+    vectors = run_replicates(scenario, 1).vectors
+    scams = vectors[vectors["vector"] == "social_engineering"]
+    assert scams["successes"].sum() > 50  # not vacuous
+    return scams["refunded"].sum() / scams["loss"].sum()
+
+
+def test_claims_after_the_window_are_refused():
+    from simfraud.users.refunds import refused_share
+
+    scenario = scenario_with()
+    mandate = scenario.regulator.instruments.mandatory_reimbursement
+    assert refused_share(mandate, scenario.behaviour) == mandate.gross_negligence_share
+    scenario.behaviour.mean_claim_delay_days = mandate.claim_window_days / np.log(2)
+    late_half = 1 - (1 - mandate.gross_negligence_share) * 0.5
+    assert refused_share(mandate, scenario.behaviour) == pytest.approx(late_half)
+    assert mandated_refund_share(0.0) == 1.0  # everyone claims in time
+    # a mean delay of 30 / ln 2 days puts half the claims past a 30-day window
+    assert mandated_refund_share(30 / np.log(2)) == pytest.approx(0.5, abs=0.1)
