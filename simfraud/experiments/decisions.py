@@ -102,6 +102,13 @@ def _tail_values(values: np.ndarray, level: int) -> tuple[float, float]:
     return var, float(values[values >= var].mean())
 
 
+def _bootstrap_tails(samples: np.ndarray, level: int) -> tuple[np.ndarray, np.ndarray]:
+    """VaR and expected shortfall at ``level`` of each bootstrap sample (one per row)."""
+    var = np.percentile(samples, level, axis=1)
+    beyond = samples >= var[:, None]
+    return var, np.where(beyond, samples, 0.0).sum(axis=1) / beyond.sum(axis=1)
+
+
 def tail_row(values: np.ndarray, currency: str) -> dict:
     """Mean, VaR and expected shortfall at each level with bootstrap 95% intervals.
 
@@ -118,11 +125,10 @@ def tail_row(values: np.ndarray, currency: str) -> dict:
     for level in TAIL_LEVELS:
         var, es = _tail_values(values, level)
         row[f"var_{level}"], row[f"es_{level}"] = var, es
-        for name, k in (("var", 0), ("es", 1)):
-            if samples is None:
-                low = high = math.nan
-            else:
-                boot = np.array([_tail_values(s, level)[k] for s in samples])
+        boots = _bootstrap_tails(samples, level) if samples is not None else (None, None)
+        for name, boot in zip(("var", "es"), boots, strict=True):
+            low = high = math.nan
+            if boot is not None:
                 low, high = (float(x) for x in np.percentile(boot, [2.5, 97.5]))
             row[f"{name}_{level}_low"], row[f"{name}_{level}_high"] = low, high
         if n < needed_replicates(level):
