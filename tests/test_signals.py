@@ -76,6 +76,23 @@ def finished_runs(out: Path) -> int:
         return 0
 
 
+def complete_trials(out: Path) -> int:
+    """Finished trials of a running calibration (0 while its study is being created).
+
+    A Ctrl-C while the local cluster starts is ignored by design
+    (``dispatch._interrupts_ignored``), so the test waits for a trial to finish.
+    """
+    import optuna
+
+    if not (out / "study.db").exists():
+        return 0
+    try:
+        study = optuna.load_study(study_name="calibration", storage=f"sqlite:///{out / 'study.db'}")
+        return len(study.get_trials(states=(optuna.trial.TrialState.COMPLETE,)))
+    except Exception:  # the study's tables are still being created
+        return 0
+
+
 def wait_for(condition, seconds: float = 120) -> None:
     deadline = time.time() + seconds
     while not condition():
@@ -113,7 +130,7 @@ series:
     simulated: {metrics: [gross_loss]}
     tolerance: {relative: 0.5}
 """
-CALIBRATION = """scenario: long.yaml
+CALIBRATION = """scenario: short.yaml
 targets: targets.csv
 parameters: {attackers.attempts_per_day: {low: 4, high: 40}}
 real_population: 1000000
@@ -148,9 +165,11 @@ def command_line(command: str, tmp_path: Path) -> list[str]:
                                      "scorecard"])
 def test_ctrl_c_ends_every_command_with_one_line_and_130(tmp_path, command):
     process = start([*command_line(command, tmp_path), "--quiet"], tmp_path)
-    if command in ("run", "calibrate"):
+    if command == "run":
         wait_for(lambda: list(tmp_path.glob(".out.*")))  # staging folder or lock: started
         time.sleep(2)
+    elif command == "calibrate":  # once a trial has finished: the workers run the next ones
+        wait_for(lambda: complete_trials(tmp_path / "out") >= 1, 300)
     else:  # once a run has finished, so the workers are up and running the next ones
         wait_for(lambda: finished_runs(tmp_path / "out") >= 1, 300)
     os.killpg(process.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
