@@ -24,3 +24,11 @@ def scenario_with(changes: dict[str, Any] | None = None, users: int = 2_000,
     data["population"]["users"] = users
     data["days"] = days
     return Scenario.model_validate(deep_merge(data, changes or {}))
+
+
+def study_trials(out, state) -> list:
+    """A calibration's trials in ``state``, read from ``OUT/study.db`` (Optuna)."""
+    import optuna
+
+    study = optuna.load_study(study_name="calibration", storage=f"sqlite:///{out / 'study.db'}")
+    return study.get_trials(states=(state,))

@@ -15,6 +15,7 @@ from simfraud.cli import main
 from simfraud.experiments import calibration_study
 from simfraud.experiments.calibration_report import good_fits
 from simfraud.scenario.yaml12 import dump_yaml, parse_yaml
+from tests.support import study_trials
 
 SCENARIO = """\
 name: tiny
@@ -50,11 +51,6 @@ def write_spec(folder, **fields):
 
 def calibrate(spec, out, *options):
     return main(["calibrate", str(spec), "--out", str(out), "--quiet", *options])
-
-
-def study_trials(out, state):
-    study = optuna.load_study(study_name="calibration", storage=f"sqlite:///{out / 'study.db'}")
-    return study.get_trials(states=(state,))
 
 
 @pytest.fixture(scope="module")

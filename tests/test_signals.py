@@ -18,6 +18,7 @@ import pytest
 from dashboards.data import catalog
 from simfraud.cli import main
 from simfraud.results.manifest import verified
+from tests.support import study_trials
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ["--users", "600", "--days", "15", "--quiet"]
@@ -87,8 +88,7 @@ def complete_trials(out: Path) -> int:
     if not (out / "study.db").exists():
         return 0
     try:
-        study = optuna.load_study(study_name="calibration", storage=f"sqlite:///{out / 'study.db'}")
-        return len(study.get_trials(states=(optuna.trial.TrialState.COMPLETE,)))
+        return len(study_trials(out, optuna.trial.TrialState.COMPLETE))
     except Exception:  # the study's tables are still being created
         return 0
 
