@@ -118,6 +118,7 @@ NO_BREACH = Arm(BREACH, ("timeline.0.share=0", "timeline.1.share=0"))
 BASELINE_3Y = Arm("baseline.yaml", ("days=1095",))
 BASELINE = Arm("baseline.yaml")
 FIXED_HARVESTING = ("attackers.harvesting=fixed",)
+UK_HOLD = Arm(UK.scenario, tuple(f"platforms.{k}.step_up.scam_hold_stop=0.3" for k in range(3)))
 DEPTH_3D = ("platforms.0.liveness.level=depth_3d",)
 
 EFFECTS = [
@@ -133,6 +134,12 @@ EFFECTS = [
            "accounts after day 645, with the mandate minus without",
            share(total("recovered", 645), total("gross_loss", 645)), UK, UK_MANDATE,
            kind="difference"),
+    Effect("scam_hold_cases", "UK without the mandate, banks hold scam payments above the "
+           "step-up threshold and stop 30% of them (step_up.scam_hold_stop=0.3): change "
+           "in scam (APP) cases", vector_total("successes", ["social_engineering"]), UK,
+           UK_HOLD),
+    Effect("scam_hold_attempts", "the same: change in scam contacts (crews' answer)",
+           vector_total("attempts", ["social_engineering"]), UK, UK_HOLD),
     Effect("mandate_gross_loss_without_mule_detection", "UK mandate, no platform detects "
            "mule accounts: change in gross fraud loss after day 645",
            total("gross_loss", 645), Arm(UK.scenario, NO_MULE_DETECTION),

@@ -30,8 +30,10 @@ CONTROLS: tuple[str, ...] = ("liveness", "device_binding", "payee_warnings")
 STEP_UP_OTP = 0
 """The code stops the attempt with the step-up block probability, unless the crew holds
 the user's credentials and swaps the SIM (``sim_swap_success``)."""
-STEP_UP_NONE = 1
-"""The real user authorises the payment and enters the code: step-up cannot stop it."""
+STEP_UP_HOLD = 1
+"""The real user authorises the payment and would enter the code: a code cannot stop it.
+A platform that holds risky payments (``step_up.scam_hold_stop``) holds it instead and
+questions the payer, which stops it with that probability."""
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ class VectorSpec:
         name: Identifier used in scenario files and results.
         target: ``TARGET_FACE``, ``TARGET_CREDENTIALS`` or ``TARGET_ANYONE``.
         control: The control that guards it (index into ``CONTROLS``).
-        step_up: ``STEP_UP_OTP`` or ``STEP_UP_NONE``.
+        step_up: ``STEP_UP_OTP`` or ``STEP_UP_HOLD``.
         authorised: The victim is deceived into paying: their vigilance is a layer, and
             being fooled teaches them.
         description: What the attack is.
@@ -67,7 +69,7 @@ VECTOR_SPECS: tuple[VectorSpec, ...] = (
                "a face swap injected through a virtual camera or emulator"),
     VectorSpec("account_takeover", TARGET_CREDENTIALS, DEVICE_BINDING, STEP_UP_OTP, False,
                "stolen credentials with a one-time code or a SIM swap"),
-    VectorSpec("social_engineering", TARGET_ANYONE, PAYEE_WARNINGS, STEP_UP_NONE, True,
+    VectorSpec("social_engineering", TARGET_ANYONE, PAYEE_WARNINGS, STEP_UP_HOLD, True,
                "the real user is deceived into paying (authorised push payment)"),
 )
 """Attack vectors, in array order."""

@@ -590,6 +590,14 @@ class StepUp(Strict):
         0.4, "probability", "Chance an account-takeover crew beats step-up by SIM swap or OTP "
         "phishing.", ge=0, le=1,
     )
+    scam_hold_stop: float = param(
+        0.0, "probability", "Chance that holding a payment above the threshold which the "
+        "payer authorised (a scam: social engineering) and questioning the payer stops it. "
+        "0: no hold (a code cannot stop a payment its owner makes). The hold's friction on "
+        "genuine payments is the step-up's.", ge=0, le=1,
+        source="no published measure of the share of held scam payments that are stopped; "
+        + ASSUMED,
+    )
     device_binding_strength: float = param(
         3.0, "strength", "Strength of device binding against account takeover.", ge=0,
         le=MAX_STRENGTH, source=detection_tests.NO_CONTROL_TEST + "; " + ASSUMED,

@@ -36,6 +36,7 @@ AuthenticationInputs = namedtuple("AuthenticationInputs", [
     "step_up_block",        # per platform: probability the code stops an attacker
     "sim_swap",             # per platform: probability a SIM swap defeats the code
     "face_step_up",         # per platform: 1 when a face-pay user's step-up is a face check
+    "scam_hold",            # per platform: probability holding an authorised payment stops it
     "primary_pass",         # per (platform, vector): attempt passes the first layer
     "detect",               # per (platform, vector): monitoring stops the attempt
 ])
@@ -59,6 +60,7 @@ def authentication_inputs(scenario, platforms, primary_pass: np.ndarray) -> Auth
         step_up_block=np.array([s.block_probability if s.enabled else 0.0 for s in step_up]),
         sim_swap=np.array([s.sim_swap_success for s in step_up]),
         face_step_up=np.array([s.method == "face" for s in step_up], dtype=np.int64),
+        scam_hold=np.array([s.scam_hold_stop if s.enabled else 0.0 for s in step_up]),
         primary_pass=primary_pass,
         detect=np.stack([p.detect_probability() for p in platforms]),
     )

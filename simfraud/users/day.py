@@ -51,6 +51,7 @@ from simfraud.core.vectors import (
     N_VECTORS,
     PRESENTATION,
     STEP_UP,
+    STEP_UP_HOLD,
     TARGET,
     TARGET_CREDENTIALS,
     TARGET_FACE,
@@ -221,7 +222,9 @@ def users_day(c, t, payment, authentication, attacks, refunds, compromise_inputs
             if AUTHORISED[v]:  # care lapses by moral_hazard x the expected refund
                 pass_primary *= 1.0 - c.vigilance[r] * (
                     1.0 - attitude_inputs.moral_hazard * refunds.prospect[p, v])
-            if facepay and authentication.face_step_up[p] != 0:
+            if STEP_UP[v] == STEP_UP_HOLD:  # the payer authorises: held and questioned
+                block = authentication.scam_hold[p]
+            elif facepay and authentication.face_step_up[p] != 0:
                 block = face_step_up_block(
                     STEP_UP[v], TARGET[v], authentication.primary_pass[p, v],
                     max(authentication.primary_pass[p, PRESENTATION],
