@@ -117,7 +117,7 @@ CREDENTIAL_BREACH = Arm(BREACH, ("timeline.0.share=0",))
 NO_BREACH = Arm(BREACH, ("timeline.0.share=0", "timeline.1.share=0"))
 BASELINE_3Y = Arm("baseline.yaml", ("days=1095",))
 BASELINE = Arm("baseline.yaml")
-FIXED_HARVESTING = ("attackers.harvesting=fixed",)
+FOLLOWS_VALUE = ("attackers.harvesting=follows_value",)
 UK_HOLD = Arm(UK.scenario, tuple(f"platforms.{k}.step_up.scam_hold_stop=0.3" for k in range(3)))
 DEPTH_3D = ("platforms.0.liveness.level=depth_3d",)
 
@@ -210,7 +210,7 @@ EFFECTS = [
     *(Effect(f"depth_3d_{name}_{rule}", f"baseline, depth_3d vs passive_2d liveness, "
              f"harvesting {rule}: change in {what}", measure,
              Arm("baseline.yaml", rule_set), Arm("baseline.yaml", rule_set + DEPTH_3D))
-      for rule, rule_set in (("fixed", FIXED_HARVESTING), ("follows_value", ()))
+      for rule, rule_set in (("fixed", ()), ("follows_value", FOLLOWS_VALUE))
       for name, what, measure in (
           ("takeover_loss", "account-takeover loss", vector_total("loss", ["account_takeover"])),
           ("gross_loss", "gross fraud loss", total("gross_loss")))),

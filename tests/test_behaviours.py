@@ -122,10 +122,8 @@ def test_4_face_data_losses_persist_unlike_credential_losses_unless_users_are_mo
     def breach(data, move=False):
         timeline = [] if data is None else [
             {"type": "breach", "day": 30, "data": data, "share": 0.3}]
-        # A closed market (no new crews) keeps the breach's windfall from spilling over;
-        # fixed harvesting keeps crews' phishing from following the breached data (that
-        # substitution is tests/model/test_harvesting.py's), so the excess is the breach's.
-        return run({"timeline": timeline, "attackers": {"max": 30, "harvesting": "fixed"},
+        # A closed market (no new crews) keeps the breach's windfall from spilling over.
+        return run({"timeline": timeline, "attackers": {"max": 30},
                     "population": {"initial_facepay_share": 0.6},
                     "platforms": [{"name": "p", "move_exposed_off_face": move,
                                    **STATIC_PLATFORM}]}, days=days)

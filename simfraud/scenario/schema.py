@@ -890,9 +890,9 @@ class Attackers(Strict):
         "user's face is harvested.", ge=0, le=1,
     )
     harvesting: HarvestRule = Field(
-        HarvestRule.follows_value, strict=False, description="fixed: every crew harvests "
-        "faces and credentials at face_harvest_rate and credential_harvest_rate. "
-        "follows_value (the default): crews "
+        HarvestRule.fixed, strict=False, description="fixed (the default): every crew "
+        "harvests faces and credentials at face_harvest_rate and credential_harvest_rate. "
+        "follows_value: crews "
         "split the same total effort between faces and credentials in proportion to what a "
         "harvested face and a harvested credential are worth to them today (the best "
         "biometric attack's pass probability x learned value on face-pay users, against "
