@@ -8,12 +8,18 @@ the workers did, spread over them, against the wall time the user waited:
 
 and the same with each run's set-up added (``busy``: what the workers spent in runs at
 all). What is missing from 100% is start-up (cluster, imports, kernels loaded), writing
-results, and workers idle at the end while the last runs finish.
+results, and workers idle at the end while the last runs finish. Where the wall time went
+is in ``milestones``: seconds from the start to ``experiment.json``, to the first and the
+last run's manifest, to ``report.html`` and to the exit.
+
+    python -m benchmarks.experiments [REPEATS]
 """
 
 from __future__ import annotations
 
 import json
+import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -44,13 +50,38 @@ def compare_efficiency(users: int, days: int, replicates: int, workers: int) -> 
         command = [simfraud, "compare", str(SCENARIO), "--arm", ARM,
                    "--replicates", str(replicates), "--users", str(users), "--days", str(days),
                    "--workers", str(workers), "--out", str(out), "--quiet"]
-        started = time.perf_counter()
+        started, clock = time.perf_counter(), time.time()
         subprocess.run(command, check=True, cwd=ROOT, capture_output=True)
         wall = time.perf_counter() - started
-        timings = [json.loads(path.read_text())["timings"]
-                   for path in (out / "runs").glob("*/manifest.json")]
+        manifests = list((out / "runs").glob("*/manifest.json"))
+        timings = [json.loads(path.read_text())["timings"] for path in manifests]
+        written = sorted(path.stat().st_mtime - clock for path in manifests)
+        milestones = {"experiment.json": (out / "experiment.json").stat().st_mtime - clock,
+                      "first run written": written[0], "last run written": written[-1],
+                      "report.html": (out / "report.html").stat().st_mtime - clock,
+                      "exit": wall}
     simulate = sum(t["simulate_seconds"] for t in timings)
     setup = sum(t["setup_seconds"] for t in timings)
     return {"wall": wall, "simulate": simulate, "setup": setup, "runs": len(timings),
             "workers": workers, "efficiency": simulate / workers / wall,
-            "busy": (simulate + setup) / workers / wall}
+            "busy": (simulate + setup) / workers / wall, "milestones": milestones}
+
+
+def main() -> None:
+    """``python -m benchmarks.experiments [REPEATS]``: the 10,000-user compare, timed."""
+    repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    workers = os.cpu_count() or 1
+    runs = []
+    for _ in range(repeats):
+        runs.append(compare_efficiency(10_000, 365, 8, workers))
+        run = runs[-1]
+        steps = ", ".join(f"{name} {at:.1f}" for name, at in run["milestones"].items())
+        print(f"{run['wall']:.1f} s wall, simulate {run['simulate']:.1f} s, set-up "
+              f"{run['setup']:.1f} s: efficiency {run['efficiency']:.0%} (in runs "
+              f"{run['busy']:.0%}); seconds from the start: {steps}", flush=True)
+    print(f"median efficiency {statistics.median(r['efficiency'] for r in runs):.0%}, "
+          f"median wall {statistics.median(r['wall'] for r in runs):.1f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -57,6 +57,8 @@ def test_compare_efficiency_counts_every_run():
     assert run["runs"] == 4 and run["workers"] == 1
     assert run["simulate"] > 0 and run["setup"] > 0
     assert run["efficiency"] == pytest.approx(run["simulate"] / run["wall"])
+    steps = list(run["milestones"].values())  # in the order a compare reaches them
+    assert steps == sorted(steps) and steps[-1] == run["wall"]
 
 
 def test_cli_start_times_a_command_and_names_one_that_fails():

@@ -102,3 +102,34 @@ def test_numbas_own_environment_variables_win(tmp_path):
                             env=env, capture_output=True, text=True, check=True, timeout=120)
     seen = json.loads(result.stdout)
     assert seen["cache"] == str(tmp_path) and seen["layer"] == "tbb"
+
+
+RUN_AND_USE_MESA = """
+import json, sys
+from multiprocessing import resource_tracker
+from simfraud.cli import main
+status = main(["run", sys.argv[1], "--users", "100", "--days", "1", "--quiet", "--out", "o"])
+seen = {"status": status, "kdtree": "scipy.spatial._kdtree" in sys.modules,
+        "tracker": resource_tracker._resource_tracker._pid is not None}
+import mesa
+from mesa.experimental.continuous_space import ContinuousSpace
+from scipy.spatial import KDTree
+seen["devs"] = mesa.experimental.devs.ABMSimulator.__name__
+seen["space"] = ContinuousSpace.__module__
+seen["tree"] = KDTree([[0.0], [1.0]]).query([0.9])[1].item()
+print(json.dumps(seen))
+"""
+"""A small run, what it loaded, then the deferred modules used as their users would."""
+
+
+def test_a_run_defers_unused_library_parts_that_still_work_when_used(tmp_path):
+    result = subprocess.run([sys.executable, "-c", RUN_AND_USE_MESA, BASELINE], cwd=tmp_path,
+                            capture_output=True, text=True, check=True, timeout=300)
+    seen = json.loads(result.stdout)
+    assert seen["status"] == 0
+    assert not seen["kdtree"]  # scipy.spatial (through mesa.experimental) never ran
+    assert not seen["tracker"]  # no resource-tracker process for tqdm's lock
+    assert seen["devs"] == "ABMSimulator"
+    assert seen["space"] == "mesa.experimental.continuous_space.continuous_space"
+    assert seen["tree"] == 1
+    assert "leaked" not in result.stderr

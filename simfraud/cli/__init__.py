@@ -12,6 +12,7 @@ Exit codes: 0 success, 1 the simulation itself failed (e.g. a ledger invariant),
 
 from __future__ import annotations
 
+import gc
 import shlex
 import signal
 import sys
@@ -69,12 +70,17 @@ def entry() -> None:
     Every command but ``dashboard`` (whose background runs are forked children) runs its
     kernels on numba's OpenMP layer (see ``simfraud.prefer_openmp``); ``main`` called
     from Python keeps the library's fork-safe default. SIGTERM ends a command like Ctrl-C
-    (staging folders removed, locks released, exit 130).
+    (staging folders removed, locks released, exit 130). The interpreter then exits
+    without a last collection of reference cycles (``gc.freeze``): by then the command
+    has closed its files and released its folders, and the operating system frees the
+    memory; objects no cycle holds are still finalised as usual.
     """
     if sys.argv[1:2] != ["dashboard"]:
         prefer_openmp()
     signal.signal(signal.SIGTERM, _terminate)
-    sys.exit(main())
+    status = main()
+    gc.freeze()  # no collection over every object left at exit: 0.3 s of a 2 s small run
+    sys.exit(status)
 
 
 def _terminate(signum: int, frame: object) -> None:

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from typing import IO
 
 from tqdm import tqdm
 
+BAR_LOCK = threading.RLock()
+"""The lock of tqdm's bars in this process (``progress`` installs it)."""
 DEFAULT_SECONDS = 30.0
 LINE = ("{desc}: {n_fmt}/{total_fmt} {unit}s done, elapsed {elapsed}, about {remaining} left"
         "{postfix}")
@@ -57,6 +60,10 @@ def progress(total: int, *, desc: str, unit: str, quiet: bool = False, initial: 
     Returns:
         A tqdm to ``update()`` and close (use it as a context manager).
     """
+    # tqdm's default lock adds a multiprocessing lock, whose semaphore starts Python's
+    # resource tracker: a second interpreter for every command (a disabled bar takes the
+    # lock too). Each bar here is drawn by the process that owns it: a thread lock will do.
+    tqdm.set_lock(BAR_LOCK)
     stream = stream or sys.stderr
     if quiet:
         return tqdm(total=total, disable=True)

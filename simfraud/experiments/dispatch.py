@@ -122,7 +122,17 @@ def dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
             finally:
                 client.close()
         finally:
-            cluster.close()
+            _close_behind(cluster)
+
+
+def _close_behind(cluster: Any) -> None:
+    """Close a local cluster in a thread, so the command writes its tables meanwhile.
+
+    Stopping the workers takes from 0.7 s to a few seconds (each process exits). The
+    thread is not a daemon: the interpreter waits for it before it exits, so no worker
+    outlives the command.
+    """
+    threading.Thread(target=cluster.close, name="simfraud-close-workers").start()
 
 
 def _first_line(exc: BaseException) -> str:

@@ -1,0 +1,94 @@
+"""Library parts imported but never used here, their code run only when first used.
+
+``import mesa`` imports ``mesa.experimental`` (continuous and cell spaces, event
+scheduling, signals), and that imports ``scipy.spatial``: about a quarter of the start-up
+of a small ``simfraud run``, which uses none of it. A module named in ``DEFERRED`` is put
+in ``sys.modules`` when imported, with its module attributes (``__file__``, ``__spec__``,
+...), and its code runs when a name it defines is first looked up, or, for a package,
+when one of its submodules is imported (which reads ``__path__``), so
+``mesa.experimental.devs`` and ``from scipy.spatial.distance import cdist`` work as
+before.
+
+The standard library's ``importlib.util.LazyLoader`` does not do here: it runs the code at
+the first access to any attribute, and ``mesa.model`` reads ``__file__`` of every
+imported module when it is imported (``inspect.getmodule``, for its logger's name).
+"""
+
+from __future__ import annotations
+
+import importlib.abc
+import sys
+import threading
+import types
+from importlib.machinery import ModuleSpec, PathFinder
+
+DEFERRED = frozenset({"mesa.experimental", "scipy.spatial"})
+"""Modules whose code runs at the first look-up of a name they define. ``scipy.spatial``
+is imported by ``mesa.experimental`` and by ``scipy.optimize`` (for ``shgo``; simfraud uses
+its ``brentq``)."""
+
+_RUNNING = threading.RLock()
+"""Held while a deferred module's code runs (two threads must not both run it)."""
+
+
+class _DeferredModule(types.ModuleType):
+    """A module whose code has not run yet: looking up a missing name runs it."""
+
+    def __getattr__(self, name: str):
+        with _RUNNING:
+            if type(self) is _DeferredModule:  # not run by another thread meanwhile
+                _run(self)
+        return getattr(self, name)
+
+
+def _run(module: types.ModuleType) -> None:
+    """Run a deferred module's code with its own loader, as an import would have."""
+    loader = module.__spec__.loader.wrapped
+    module.__class__ = types.ModuleType
+    module.__spec__.loader = module.__loader__ = loader
+    if module.__spec__.submodule_search_locations is not None:
+        module.__path__ = module.__spec__.submodule_search_locations
+    try:
+        loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(module.__name__, None)  # as a failed import leaves it
+        raise
+
+
+class _DeferringLoader(importlib.abc.Loader):
+    """Creates the module as its own loader would, but leaves its code for later."""
+
+    def __init__(self, wrapped: importlib.abc.Loader):
+        self.wrapped = wrapped
+
+    def create_module(self, spec: ModuleSpec) -> types.ModuleType | None:
+        """The module its own loader creates (None: Python's default)."""
+        return self.wrapped.create_module(spec)
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        """Mark the module deferred instead of running its code.
+
+        A package's ``__path__`` goes until its code runs: importing a submodule reads
+        it, and the package's code must run before its submodules' (they may import it).
+        """
+        module.__dict__.pop("__path__", None)
+        module.__class__ = _DeferredModule
+
+
+class DeferringFinder(importlib.abc.MetaPathFinder):
+    """A meta path finder giving the modules of ``DEFERRED`` a deferring loader."""
+
+    def find_spec(self, fullname: str, path=None, target=None) -> ModuleSpec | None:
+        """The module's spec from the path finder, with a deferring loader; None if not ours."""
+        if fullname not in DEFERRED:
+            return None
+        spec = PathFinder.find_spec(fullname, path)
+        if spec is not None and hasattr(spec.loader, "exec_module"):
+            spec.loader = _DeferringLoader(spec.loader)
+        return spec
+
+
+def defer_unused_imports() -> None:
+    """Install ``DeferringFinder`` (once); modules imported before it stay as they are."""
+    if not any(isinstance(finder, DeferringFinder) for finder in sys.meta_path):
+        sys.meta_path.insert(0, DeferringFinder())
