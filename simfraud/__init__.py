@@ -2,9 +2,10 @@
 
 Importing the package is cheap: numba (about half a second) is imported only by the
 modules that run kernels, and configured the moment it is (``_set_up_numba``), so
-``simfraud --help`` or ``simfraud validate`` never load it. Parts of libraries that
-simfraud imports but never uses (``mesa.experimental``, which imports ``scipy.spatial``)
-run only when used (``simfraud.core.deferred_imports``).
+``simfraud --help`` or ``simfraud validate`` never load it. The ``simfraud`` command
+also defers parts of libraries it imports but never uses (``mesa.experimental``, which
+imports ``scipy.spatial``; ``simfraud.core.deferred_imports``); importing the package
+from Python leaves other libraries' imports alone.
 """
 
 import hashlib
@@ -13,8 +14,6 @@ import importlib.util
 import os
 import sys
 from pathlib import Path
-
-from simfraud.core.deferred_imports import defer_unused_imports
 
 # Threads: a library import selects numba's workqueue layer, which is fork-safe (Dash
 # background callbacks, a notebook's multiprocessing fork after a run). The command line
@@ -109,8 +108,6 @@ class _SetUpNumbaOnImport:
         spec.loader.exec_module = exec_module
         return spec
 
-
-defer_unused_imports()  # mesa.experimental (scipy.spatial) runs only when used
 
 if "numba" in sys.modules:
     _set_up_numba(sys.modules["numba"])

@@ -108,6 +108,8 @@ RUN_AND_USE_MESA = """
 import json, sys
 from multiprocessing import resource_tracker
 from simfraud.cli import main
+from simfraud.core.deferred_imports import defer_unused_imports
+defer_unused_imports()  # as the simfraud command does first (simfraud.cli.entry)
 status = main(["run", sys.argv[1], "--users", "100", "--days", "1", "--quiet", "--out", "o"])
 seen = {"status": status, "kdtree": "scipy.spatial._kdtree" in sys.modules,
         "tracker": resource_tracker._resource_tracker._pid is not None}
@@ -133,3 +135,13 @@ def test_a_run_defers_unused_library_parts_that_still_work_when_used(tmp_path):
     assert seen["space"] == "mesa.experimental.continuous_space.continuous_space"
     assert seen["tree"] == 1
     assert "leaked" not in result.stderr
+
+
+def test_importing_the_package_leaves_other_libraries_imports_alone(tmp_path):
+    code = ("import sys, simfraud, simfraud.model.fraud_model\n"
+            "from simfraud.core.deferred_imports import DeferringFinder\n"
+            "print(any(isinstance(f, DeferringFinder) for f in sys.meta_path),\n"
+            "      'scipy.spatial._kdtree' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                            text=True, check=True, timeout=300)
+    assert result.stdout.split() == ["False", "True"]  # mesa imported as it always is

@@ -28,6 +28,7 @@ from simfraud.cli.errors import (
     interrupted,
 )
 from simfraud.cli.parser import build_parser
+from simfraud.core.deferred_imports import defer_unused_imports
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "build_parser",
            "entry", "main"]
@@ -73,8 +74,10 @@ def entry() -> None:
     (staging folders removed, locks released, exit 130). The interpreter then exits
     without a last collection of reference cycles (``gc.freeze``): by then the command
     has closed its files and released its folders, and the operating system frees the
-    memory; objects no cycle holds are still finalised as usual.
+    memory; objects no cycle holds are still finalised as usual. Library modules the
+    command never uses run only if used (``defer_unused_imports``).
     """
+    defer_unused_imports()  # mesa.experimental (scipy.spatial) runs only when used
     if sys.argv[1:2] != ["dashboard"]:
         prefer_openmp()
     signal.signal(signal.SIGTERM, _terminate)
