@@ -22,9 +22,9 @@ def test_quick_benchmark_suite_runs(tmp_path):
         assert key in report
     # A marginal figure is a difference of two timings, clipped at 0: on a loaded machine
     # a quick-size one can be 0, so only its presence and range are checked.
-    assert {"20000", "50000"} <= set(report["columnar"])
-    assert all(0 <= value < 1e6 for value in report["columnar"].values())
-    assert all(value > 0 for value in report["floor"].values())
+    for engine in ("columnar", "floor"):  # the floor's figure is a marginal one too
+        assert {"20000", "50000"} <= set(report[engine])
+        assert all(0 <= value < 1e6 for value in report[engine].values())
     assert sorted(report["whole_runs"]["runs"]) == ["2000", "5000"]
     assert report["whole_runs"]["marginal"] == report["columnar"]["50000"]
     assert len(report["cli_start"]) == 5
