@@ -103,6 +103,10 @@ SPEC_HEAD = "scenario: s.yaml\ntargets: t.csv\nreal_population: 1000\nusers: 200
      "no whole number from 1.2 to 1.8"),
     ("parameters:\n  attackers.initial: {low: 1, high: 5}\ninteger: [attackers.max]\n", 7,
      "integer.0: 'attackers.max' is not a free parameter (allowed: attackers.initial)"),
+    ("parameters:\n  attackers.initial: {low: 1, high: 5}\nlog: [attackers.max]\n", 7,
+     "log.0: 'attackers.max' is not a free parameter (allowed: attackers.initial)"),
+    ("parameters:\n  attackers.attempts_per_day: {low: 0, high: 5}\n"
+     "log: [attackers.attempts_per_day]\n", 6, "low 0 on a log scale (allowed: bounds above 0"),
 ])
 def test_a_bad_spec_value_is_one_located_line_before_anything_runs(body, line, fragment,
                                                                    tmp_path, capsys,

@@ -207,3 +207,11 @@ def test_a_calibration_that_fails_before_a_trial_leaves_no_study(tmp_path, capsy
     assert calibrate(spec, tmp_path / "out", "--scheduler", "tcp://127.0.0.1:9") == 2
     assert "--scheduler tcp://127.0.0.1:9: cannot connect" in capsys.readouterr().err
     assert not (tmp_path / "out" / "study.db").exists()
+
+
+def test_a_log_parameter_is_sampled_on_a_log_scale(tmp_path):
+    spec = write_spec(tmp_path, trials=2, log=["attackers.attempts_per_day"])
+    assert calibrate(spec, tmp_path / "out", "--workers", "1") == 0
+    for trial in study_trials(tmp_path / "out", optuna.trial.TrialState.COMPLETE):
+        assert trial.distributions["attackers.attempts_per_day"].log
+        assert not trial.distributions["platforms.0.reimbursement.cap"].log

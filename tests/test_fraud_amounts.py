@@ -194,3 +194,19 @@ def test_money_capacity_counts_the_cap():
 def test_mean_must_stay_below_the_cap():
     with pytest.raises(ValueError, match="not below the cap"):
         Scenario.model_validate({"attackers": {"mean_fraud_amount": {"mask_3d": 6_000_000}}})
+
+
+def test_vectors_table_reports_the_successes_expected_amounts():
+    """``vectors.parquet``'s ``expected_loss`` is what crews book: per social-engineering
+    success (no step-up can stop it) exactly the mean amount, while ``loss`` is drawn."""
+    from simfraud.model.replicates import run_replicates
+    from tests.support import scenario_with
+
+    scenario = scenario_with({"attackers": {"attempts_per_day": 40, "initial_tool_quality": {
+        "social_engineering": 1.0}}}, users=2_000, days=30)
+    vectors = run_replicates(scenario, 1).vectors
+    scams = vectors[vectors["vector"] == "social_engineering"]
+    mean = scenario.attackers.mean_fraud_amount.social_engineering
+    assert scams["successes"].sum() > 0
+    assert (scams["expected_loss"] == scams["successes"] * mean).all()
+    assert (vectors["expected_loss"][vectors["successes"] == 0] == 0).all()

@@ -147,13 +147,19 @@ MONEY_METRICS: tuple[str, ...] = tuple(m.name for m in TIMESERIES if m.is_money)
 VECTOR_STATS: tuple[str, ...] = (
     "attempts", "successes", "loss", "stopped_primary", "stopped_step_up",
     "stopped_monitoring", "refunded", "refunded_sending", "refunded_receiving", "claims",
+    "expected_loss",
 )
 """Columns of ``vectors.parquet`` after ``replicate``, ``day``, ``platform``, ``vector``."""
 VECTOR_METRICS: dict[str, Metric] = {
-    name: replace(METRICS["gross_loss" if name == "loss" else name], name=name)
-    for name in VECTOR_STATS}
+    **{name: replace(METRICS["gross_loss" if name == "loss" else name], name=name)
+       for name in VECTOR_STATS if name != "expected_loss"},
+    "expected_loss": _money("expected_loss", "the successes' expected amounts (minor units; "
+                            "a low-variance estimate of loss's expectation)"),
+}
 """``VECTOR_STATS`` with the unit and kind of the daily metric each one splits by
-(platform, vector): ``loss`` splits ``gross_loss``, the others their namesakes."""
+(platform, vector): ``loss`` splits ``gross_loss``, the others their namesakes;
+``expected_loss`` (what crews book, ``users.attacks.expected_amount``) has no daily
+metric of its own."""
 
 
 def metrics_table() -> str:

@@ -71,6 +71,8 @@ class CalibrationSpec(BaseModel):
     parameters: dict[str, Bounds] = Field(description="Free parameters and their bounds.")
     integer: list[str] = Field(default_factory=list,
                                description="Parameters that take whole numbers.")
+    log: list[str] = Field(default_factory=list, description="Parameters sampled on a log "
+                           "scale (both bounds above 0).")
     real_population: float = Field(gt=0, le=MAX_REFERENCE_USERS,
                                    description="People the targets are about.")
     users: int = Field(20_000, ge=100, le=MAX_USERS, description="Simulated users per trial.")
@@ -110,8 +112,9 @@ def check_spec(spec: CalibrationSpec, located: Located, base: Scenario) -> set[s
     """Check the free parameters against the scenario before any trial runs.
 
     Both ends of every range must make a valid scenario (so the path exists and the
-    bounds are within the parameter's own range), every ``integer`` entry must name a
-    free parameter, and a whole-number range must hold a whole number.
+    bounds are within the parameter's own range), every ``integer`` and ``log`` entry
+    must name a free parameter, a whole-number range must hold a whole number and a
+    log-scale range must lie above 0.
 
     Returns:
         The parameters that take whole numbers.
@@ -121,10 +124,11 @@ def check_spec(spec: CalibrationSpec, located: Located, base: Scenario) -> set[s
             wrong, what is allowed).
     """
     fallback = located.positions[()]
-    problems = [Problem(*located.where(("integer", k), fallback), f"integer.{k}",
+    problems = [Problem(*located.where((key, k), fallback), f"{key}.{k}",
                         f"{name!r} is not a free parameter (allowed: "
                         f"{', '.join(spec.parameters) or 'none'})")
-                for k, name in enumerate(spec.integer) if name not in spec.parameters]
+                for key in ("integer", "log")
+                for k, name in enumerate(getattr(spec, key)) if name not in spec.parameters]
     data = base.model_dump(mode="json")
     dated = dated_problems(spec, located, data)
     problems += dated
@@ -146,6 +150,10 @@ def check_spec(spec: CalibrationSpec, located: Located, base: Scenario) -> set[s
             problems.append(Problem(*located.where(where, fallback), dotted(where),
                                     f"no whole number from {bounds.low:g} to {bounds.high:g} "
                                     "(allowed: a range holding a whole number)"))
+        if name in spec.log and low <= 0:
+            problems.append(Problem(*located.where(where, fallback), dotted(where),
+                                    f"low {bounds.low:g} on a log scale (allowed: bounds "
+                                    "above 0 for a parameter listed in log)"))
         trials += [(where, name, low), (where, name, high)]
     problems += value_problems(data, trials, located, fallback)
     if problems:
@@ -245,13 +253,14 @@ def _range(bounds: Bounds, whole: bool) -> tuple[float, float]:
     return bounds.low, bounds.high
 
 
-def _suggest(trial, parameters: dict[str, Bounds], whole: set[str]) -> dict[str, Any]:
+def _suggest(trial, parameters: dict[str, Bounds], whole: set[str],
+             log: list[str]) -> dict[str, Any]:
     """One trial's values of the free parameters, as Optuna's sampler suggests them."""
     values = {}
     for name, bounds in parameters.items():
         low, high = _range(bounds, name in whole)
         suggest = trial.suggest_int if name in whole else trial.suggest_float
-        values[name] = suggest(name, low, high)
+        values[name] = suggest(name, low, high, log=name in log)
     return values
 
 
@@ -324,7 +333,7 @@ def calibrate(spec_path: Path, out: Path, trials: int | None = None,
             with progress(total, initial=min(done, total), desc="calibrate", unit="trial",
                           quiet=quiet) as bar:
                 run_batches(study, total, spec.parallel, spec.seed,
-                            lambda trial: _suggest(trial, spec.parameters, whole),
+                            lambda trial: _suggest(trial, spec.parameters, whole, spec.log),
                             _measurer(base, targets, held, simulate, spec.replicates),
                             bar.update)
             calibrated = apply_changes(base, study.best_trial.params)
