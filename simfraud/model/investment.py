@@ -23,6 +23,13 @@ trained on; against better tools (a new release, crews' R&D) its strength is mul
 by ``(trained / quality)^ageing``. Training catches up with the tools at
 ``(alpha K + 1)^beta / retrain_days`` of the gap per day: slowly by itself (vendor
 updates), faster with investment.
+
+Retrained detectors also keep pace: a detector trained on tools of quality ``T`` holds
+``(T / T_0)^tracking`` of its day-0 strength (``T_0`` the tools of the scenario's first
+day, ``security.detector_tracking``). At 1 a fully retrained detector passes better tools
+as often as its first version passed the first ones, and crews' R&D buys only the lead
+they hold until training catches up; at 0 (the old model) tools that improve for ever win
+for ever against a defence whose strength is fixed.
 """
 
 from __future__ import annotations
@@ -69,6 +76,8 @@ class ControlInvestment:
         spend: Today's spend per user, per control (minor units).
         capability: Lagged spend per user, per control (what is live).
         trained: Tool quality the platform's detectors were trained on, per vector.
+        reference: The tool quality of day 0, per vector (what the strengths are stated
+            against).
     """
 
     ATTEMPTS, SUCCESSES, ATTEMPTED, LOSS, OWN_COST = range(5)
@@ -80,6 +89,7 @@ class ControlInvestment:
         self.spend = np.zeros(n)
         self.capability = np.zeros(n)
         self.trained = np.asarray(initial_quality, dtype=np.float64).copy()
+        self.reference = self.trained.copy()
 
     def learn(self, day: np.ndarray, users: int, smoothing_days: int) -> None:
         """Update the moving averages with one day's outcomes.
@@ -137,6 +147,18 @@ class ControlInvestment:
         """Strength multiplier per vector: detectors weaken against tools ahead of them."""
         ahead = np.maximum(quality, self.trained)
         ratio = np.divide(self.trained, ahead, out=np.ones_like(ahead), where=ahead > 0)
+        return ratio ** exponent
+
+    def tracking(self, exponent: float) -> np.ndarray:
+        """Strength multiplier per vector: retrained detectors keep pace with the tools.
+
+        ``(trained / reference)^exponent``; 1 for a vector without tools on day 0 (its
+        strength is stated against the first tools it meets).
+        """
+        if exponent == 0.0:
+            return np.ones_like(self.trained)
+        ratio = np.divide(self.trained, self.reference, out=np.ones_like(self.trained),
+                          where=self.reference > 0)
         return ratio ** exponent
 
     def daily_cost(self, users: int) -> int:

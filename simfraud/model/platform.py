@@ -164,8 +164,9 @@ class PlatformAgent(mesa.Agent):
         strength[:N_BIOMETRIC] = self.liveness.strength(self.defences)
         sec = self.config.security
         boost = self.controls.boost(sec.gl_alpha, sec.gl_beta, self.defences.contest_decisiveness)
-        strength *= boost[CONTROL] * self.controls.ageing(self.market_quality,
-                                                          sec.detector_ageing)
+        strength *= (boost[CONTROL] * self.controls.ageing(self.market_quality,
+                                                           sec.detector_ageing)
+                     * self.controls.tracking(sec.detector_tracking))
         self.liveness.guard_injection(strength, boost[LIVENESS], self.defences)
         return strength
 

@@ -762,6 +762,13 @@ class Security(Strict):
         "it was trained on: strength x (trained / quality)^this. 0: detectors never age.",
         ge=0, le=10, source=ASSUMED,
     )
+    detector_tracking: float = param(
+        0.0, "1", "Exponent of a retrained detector's gain as it keeps pace with better "
+        "tools: strength x (trained / day-0 quality)^this. 1: a retrained detector passes "
+        "better tools as often as its first version passed the first ones; 0: its strength "
+        "stays fixed while tools improve.",
+        ge=0, le=2, source=ASSUMED,
+    )
     injection_smoothing_days: int = param(
         30, "days", "Window of the moving average of injection's share of biometric attempts.",
         ge=1, le=MAX_DAYS, source=ASSUMED,

@@ -307,6 +307,23 @@ def test_detectors_age_against_better_tools_and_catch_up():
     np.testing.assert_allclose(p.primary_strength(), before, rtol=1e-3)  # caught up
 
 
+@pytest.mark.parametrize("tracking", [0.5, 1.0])
+def test_retrained_detectors_keep_pace_with_better_tools(tracking):
+    s = scenario(**{"platforms.0.security.upgrade_rule": "none",
+                    "platforms.0.security.retrain_days": 50,
+                    "platforms.0.security.detector_tracking": tracking})
+    p = platform(s)
+    before = p.primary_strength()
+    better = QUALITY * 2.0
+    p.adapt(0, None, False, better)
+    # Trained 1 -> 1.02 of 2: aged by 1.02 / 2, kept pace by 1.02^tracking.
+    np.testing.assert_allclose(p.primary_strength(),
+                               before * (1 + 1 / 50) / 2 * (1 + 1 / 50) ** tracking)
+    for d in range(1, 400):
+        p.adapt(d, None, False, better)
+    np.testing.assert_allclose(p.primary_strength(), before * 2.0 ** tracking, rtol=1e-3)
+
+
 def test_receiving_liability_is_shared_by_users_exactly():
     receiving = np.array([[101, 0, 7], [0, 50, 0]], dtype=np.int64)
     parts = receiving_liability(receiving, np.array([3, 1]))
