@@ -21,6 +21,7 @@ from simfraud.users.authentication import (
 )
 from simfraud.users.contest import tullock
 from simfraud.users.refunds import (
+    POLICY_ASSESSED,
     POLICY_CAPPED,
     POLICY_FULL,
     POLICY_NONE,
@@ -31,10 +32,12 @@ from simfraud.users.refunds import (
 rng = np.random.default_rng(0)
 
 
-def refund_ref(amount, mandated, cap, excess, bps, refused, policy, vcap, share_bps):
-    mandatory = min(max(amount - excess, 0), cap) if mandated and not refused else 0
+def refund_ref(amount, mandated, cap, excess, bps, assessment, refused, policy, vcap,
+               share_bps, grant):
+    mandatory = min(max(amount - excess, 0), cap) if mandated and assessment >= refused else 0
     voluntary = {POLICY_NONE: 0, POLICY_FULL: amount, POLICY_CAPPED: min(amount, vcap),
-                 POLICY_SHARE: amount * share_bps // 10_000}[policy]
+                 POLICY_SHARE: amount * share_bps // 10_000,
+                 POLICY_ASSESSED: amount if assessment >= 1 - grant else 0}[policy]
     total = max(mandatory, voluntary)
     receiving = (mandatory * bps) // 10_000
     return total - receiving, receiving
@@ -44,8 +47,9 @@ def refund_ref(amount, mandated, cap, excess, bps, refused, policy, vcap, share_
 def test_refund_split_matches_reference(case):
     amount = int(rng.integers(1, 10_000_000))
     args = (amount, bool(rng.integers(2)), int(rng.integers(0, 9_000_000)),
-            int(rng.integers(0, 20_000)), int(rng.integers(0, 10_001)), bool(rng.integers(2)),
-            int(rng.integers(4)), int(rng.integers(0, 500_000)), int(rng.integers(0, 10_001)))
+            int(rng.integers(0, 20_000)), int(rng.integers(0, 10_001)), rng.random(),
+            rng.random(), int(rng.integers(5)), int(rng.integers(0, 500_000)),
+            int(rng.integers(0, 10_001)), rng.random())
     sending, receiving = refund_split(np.int64(args[0]), *args[1:])
     assert (sending, receiving) == refund_ref(*args)
     assert 0 <= sending + receiving <= amount
@@ -54,15 +58,23 @@ def test_refund_split_matches_reference(case):
 def test_refund_split_uk_psr_example():
     # 85,000 GBP cap, 100 GBP excess, 50:50 split: a 2,000 GBP scam refunds 1,900 GBP.
     sending, receiving = refund_split(np.int64(200_000), True, 8_500_000, 10_000, 5_000,
-                                      False, POLICY_NONE, 0, 0)
+                                      0.5, 0.05, POLICY_NONE, 0, 0, 0.0)
     assert (sending, receiving) == (95_000, 95_000)
 
 
 def test_refund_split_share_policy_refunds_that_share_of_the_loss():
     # The CRM-code share of 2022 (59%): a 1,000.01 GBP scam refunds 590.00 GBP, rounded down.
-    sending, receiving = refund_split(np.int64(100_001), False, 0, 0, 5_000, False,
-                                      POLICY_SHARE, 0, 5_900)
+    sending, receiving = refund_split(np.int64(100_001), False, 0, 0, 5_000, 0.5, 0.05,
+                                      POLICY_SHARE, 0, 5_900, 0.0)
     assert (sending, receiving) == (59_000, 0)
+
+
+@pytest.mark.parametrize(("assessment", "refunded"), [(0.87, 0), (0.88, 100_001), (0.99, 100_001)])
+def test_refund_split_assessed_policy_grants_the_strongest_claims_in_full(assessment, refunded):
+    # Reg E banks grant 12% of scam disputes: the claims whose assessment is in the top 12%.
+    sending, receiving = refund_split(np.int64(100_001), False, 0, 0, 0, assessment, 0.05,
+                                      POLICY_ASSESSED, 0, 0, 0.12)
+    assert (sending, receiving) == (refunded, 0)
 
 
 def layers_ref(u1, p1, step, u2, b, u3, d):

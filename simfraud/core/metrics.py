@@ -73,6 +73,8 @@ TIMESERIES: tuple[Metric, ...] = (
     _count("successes", "successful frauds", "frauds", counted=PER_PLATFORM_VECTOR),
     _count("claims", "successful frauds whose victims claimed a refund (only claimed frauds "
            "are refunded)", "frauds", counted=PER_PLATFORM_VECTOR),
+    _count("refunded_claims", "claims that got a refund (of any size)", "frauds",
+           counted=PER_PLATFORM_VECTOR),
     _money("gross_loss", "amount stolen (minor units)"),
     _money("refunded", "amount refunded to victims"),
     _money("refunded_sending", "refunds paid by the victims' (sending) providers"),
@@ -147,7 +149,7 @@ MONEY_METRICS: tuple[str, ...] = tuple(m.name for m in TIMESERIES if m.is_money)
 VECTOR_STATS: tuple[str, ...] = (
     "attempts", "successes", "loss", "stopped_primary", "stopped_step_up",
     "stopped_monitoring", "refunded", "refunded_sending", "refunded_receiving", "claims",
-    "expected_loss",
+    "refunded_claims", "expected_loss",
 )
 """Columns of ``vectors.parquet`` after ``replicate``, ``day``, ``platform``, ``vector``."""
 VECTOR_METRICS: dict[str, Metric] = {

@@ -651,6 +651,7 @@ class ReimbursementPolicy(StrEnum):
     voluntary_full = "voluntary_full"
     capped = "capped"
     share = "share"
+    assessed = "assessed"
 
 
 class Reimbursement(Strict):
@@ -658,8 +659,9 @@ class Reimbursement(Strict):
 
     policy: ReimbursementPolicy = Field(
         ReimbursementPolicy.none,
-        description="none, voluntary_full, capped (each fraud up to cap) or share (the same "
-        "share of every covered fraud).", strict=False
+        description="none, voluntary_full, capped (each fraud up to cap), share (the same "
+        "share of every covered fraud) or assessed (a claim is granted in full with "
+        "probability grant_share, else refused).", strict=False
     )
     cap: int = param(
         100_000, "minor units", "Refund ceiling per fraud under the capped policy.", ge=0,
@@ -671,6 +673,13 @@ class Reimbursement(Strict):
         source="UK Finance Annual Fraud Reports 2022-2024: share of APP scam losses refunded "
         "under the voluntary CRM code, all signatories: 47% (2021), 59% (2022), 62% (2023). "
         "An aggregate share of losses, used here as the share of each case.",
+    )
+    grant_share: float = param(
+        0.12, "share of claims", "Share of covered claims granted in full under the assessed "
+        "policy; the others are refused and get nothing.", ge=0, le=1,
+        source="US Senate Permanent Subcommittee on Investigations, Zelle report (Jul 2024, "
+        "2023 data): JPMorgan Chase, Bank of America and Wells Fargo refunded about 12% of "
+        "the scam (authorised) disputes they received, by number of disputes.",
     )
     vectors: list[VectorName] = Field(
         default_factory=lambda: list(VECTORS), description="Vectors the policy covers.",

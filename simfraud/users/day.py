@@ -251,9 +251,9 @@ def users_day(c, t, payment, authentication, attacks, refunds, compromise_inputs
             # Refunds and liability.
             sending, receiving = refund_split(
                 amount, refunds.mandated[v] != 0, refunds.mandate_cap, refunds.mandate_excess,
-                refunds.mandate_receiving_bps, uniform(ek, D_CLAIM + v) < refunds.refused,
+                refunds.mandate_receiving_bps, uniform(ek, D_CLAIM + v), refunds.refused,
                 refunds.voluntary_policy[p, v], refunds.voluntary_cap[p],
-                refunds.voluntary_share_bps[p],
+                refunds.voluntary_share_bps[p], refunds.voluntary_grant[p],
             )
             claims = uniform(ek, D_REPORT + v) < claim_probability(refunds.claim_base,
                                                                    refunds.prospect[p, v])
@@ -263,6 +263,7 @@ def users_day(c, t, payment, authentication, attacks, refunds, compromise_inputs
                 sending = np.int64(0)
                 receiving = np.int64(0)
             ai[K.pv(p, v, K.PV.claims)] += claims
+            ai[K.pv(p, v, K.PV.refunded_claims)] += sending + receiving > 0
             ai[K.pv(p, v, K.PV.successes)] += 1
             ai[K.pv(p, v, K.PV.loss)] += amount
             ai[K.pv(p, v, K.PV.expected_loss)] += expected_amount(

@@ -26,14 +26,16 @@ POLICY_NONE = 0
 POLICY_FULL = 1
 POLICY_CAPPED = 2
 POLICY_SHARE = 3
+POLICY_ASSESSED = 4
 POLICY_CODES = {"none": POLICY_NONE, "voluntary_full": POLICY_FULL, "capped": POLICY_CAPPED,
-                "share": POLICY_SHARE}
+                "share": POLICY_SHARE, "assessed": POLICY_ASSESSED}
 BPS = 10_000
 
 RefundInputs = namedtuple("RefundInputs", [
     "voluntary_policy",       # per (platform, vector): POLICY_* of the sending provider
     "voluntary_cap",          # per platform: ceiling of the capped voluntary policy
     "voluntary_share_bps",    # per platform: share refunded under the share policy
+    "voluntary_grant",        # per platform: share of claims granted under the assessed policy
     "mandated",               # per vector: 1 when a mandate in force covers it
     "mandate_cap",            # mandated refund ceiling
     "mandate_excess",         # amount the victim bears under the mandate
@@ -68,6 +70,8 @@ def refund_inputs(scenario, platforms, mandated: np.ndarray) -> RefundInputs:
         voluntary_cap=np.array([p.config.reimbursement.cap for p in platforms], dtype=np.int64),
         voluntary_share_bps=np.array([round(p.config.reimbursement.share * BPS)
                                       for p in platforms], dtype=np.int64),
+        voluntary_grant=np.array([p.config.reimbursement.grant_share for p in platforms],
+                                 dtype=np.float64),
         prospect=refund_prospect(scenario, platforms, mandated),
         claim_base=float(scenario.behaviour.claim_without_refund),
         mandated=mandated,
@@ -89,7 +93,8 @@ def refund_prospect(scenario, platforms, mandated: np.ndarray) -> np.ndarray:
     ``(L(excess + cap) - L(excess)) / m``, with ``L(x) = E[min(X, x)]``
     (``core.amounts.limited_mean``), times the chance the claim is not refused
     (``refused_share``: gross negligence, or too late), and the sending platform's
-    voluntary share (1, the policy's share, or ``L(cap) / m`` when capped). Users know it
+    voluntary share (1, the policy's share, the assessed policy's granted share of claims,
+    or ``L(cap) / m`` when capped). Users know it
     (``behaviour.moral_hazard``, ``behaviour.claim_without_refund``).
 
     Args:
@@ -113,7 +118,7 @@ def refund_prospect(scenario, platforms, mandated: np.ndarray) -> np.ndarray:
     for k, platform in enumerate(platforms):
         policy = platform.config.reimbursement
         voluntary = {"none": 0.0, "voluntary_full": 1.0, "share": policy.share,
-                     "capped": 0.0}[policy.policy]
+                     "assessed": policy.grant_share, "capped": 0.0}[policy.policy]
         if policy.policy == "capped":
             voluntary = capped_share(0, policy.cap)
         covered = np.array([v in policy.vectors for v in VECTORS], dtype=np.float64)
@@ -167,15 +172,20 @@ def claim_probability(claim_base: float, prospect: float) -> float:
 
 @njit(cache=True, inline="always")
 def refund_split(amount: np.int64, mandated: bool, cap: np.int64, excess: np.int64,
-                 receiving_bps: np.int64, claim_refused: bool, voluntary_policy: np.int64,
-                 voluntary_cap: np.int64, voluntary_share_bps: np.int64
+                 receiving_bps: np.int64, assessment: float, refused: float,
+                 voluntary_policy: np.int64, voluntary_cap: np.int64,
+                 voluntary_share_bps: np.int64, voluntary_grant: float
                  ) -> tuple[np.int64, np.int64]:
     """Refund of one fraud, split between the sending and receiving provider.
 
-    The mandated refund is ``min(max(amount - excess, 0), cap)`` unless the claim is
-    refused (gross negligence, or claimed after the window); the receiving provider pays
-    ``receiving_bps`` of it, rounded down. A more generous voluntary policy of the sending
-    provider tops it up.
+    The claim's ``assessment`` is one uniform draw: the stronger the claim, the higher
+    it is. The mandated refund is ``min(max(amount - excess, 0), cap)`` unless the claim
+    is refused (``assessment < refused``: gross negligence, or claimed after the window);
+    the receiving provider pays ``receiving_bps`` of it, rounded down. A more generous
+    voluntary policy of the sending provider tops it up; the assessed policy grants the
+    strongest ``voluntary_grant`` of claims in full (``assessment >= 1 - voluntary_grant``),
+    so a claim the mandate refuses is granted voluntarily only when the bank's policy is
+    more generous than the mandate's test.
 
     Args:
         amount: Amount stolen (minor units).
@@ -183,17 +193,19 @@ def refund_split(amount: np.int64, mandated: bool, cap: np.int64, excess: np.int
         cap: Mandated refund ceiling.
         excess: Amount the victim bears under the mandate.
         receiving_bps: Receiving provider's share of the mandated refund, basis points.
-        claim_refused: The claim is refused (gross negligence, or too late).
-        voluntary_policy: ``POLICY_NONE``, ``POLICY_FULL``, ``POLICY_CAPPED`` or
-            ``POLICY_SHARE``.
+        assessment: The claim's assessment draw, uniform on [0, 1).
+        refused: Share of mandated claims refused (gross negligence, or too late).
+        voluntary_policy: ``POLICY_NONE``, ``POLICY_FULL``, ``POLICY_CAPPED``,
+            ``POLICY_SHARE`` or ``POLICY_ASSESSED``.
         voluntary_cap: Ceiling of the capped voluntary policy.
         voluntary_share_bps: Share refunded under the share policy, basis points.
+        voluntary_grant: Share of claims granted in full under the assessed policy.
 
     Returns:
         ``(sending, receiving)`` refunds in minor units; their sum never exceeds amount.
     """
     mandatory = np.int64(0)
-    if mandated and not claim_refused:
+    if mandated and not assessment < refused:
         mandatory = min(max(amount - excess, np.int64(0)), cap)
     voluntary = np.int64(0)
     if voluntary_policy == POLICY_FULL:
@@ -202,6 +214,8 @@ def refund_split(amount: np.int64, mandated: bool, cap: np.int64, excess: np.int
         voluntary = min(amount, voluntary_cap)
     elif voluntary_policy == POLICY_SHARE:
         voluntary = amount * voluntary_share_bps // BPS
+    elif voluntary_policy == POLICY_ASSESSED and assessment >= 1.0 - voluntary_grant:
+        voluntary = amount
     total = max(mandatory, voluntary)
     receiving = mandatory * receiving_bps // BPS
     return total - receiving, receiving

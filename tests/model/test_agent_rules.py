@@ -391,8 +391,8 @@ def drawn_refunded_share(s: Scenario, vector: str, excess: int, cap: int,
     amounts = np.maximum(1, np.round(spliced_quantiles(us, row))).astype(np.int64)
     policy = np.int64(POLICY_CAPPED if voluntary_cap else POLICY_NONE)
     refunds = [sum(refund_split(a, not voluntary_cap, np.int64(cap), np.int64(excess),
-                                np.int64(0), False, policy, np.int64(voluntary_cap),
-                                np.int64(0)))
+                                np.int64(0), 0.5, 0.0, policy, np.int64(voluntary_cap),
+                                np.int64(0), 0.0))
                for a in amounts]
     return float(np.mean(refunds)) / getattr(s.attackers.mean_fraud_amount, vector)
 
@@ -415,6 +415,22 @@ def test_refund_prospect_matches_refunds_of_drawn_amounts(vector, excess, cap):
     expected = refund_prospect(s, [platform(s)], mandated)[0, VECTORS.index(vector)]
     assert 0.1 < expected < 0.9  # the excess or the cap matters at this mean
     assert drawn_refunded_share(s, vector, excess, cap) == pytest.approx(expected, rel=0.02)
+
+
+def test_refund_prospect_of_an_assessed_policy_is_its_granted_share():
+    from simfraud.users.refunds import POLICY_ASSESSED, refund_split
+    s = scenario(**{"platforms.0.reimbursement.policy": "assessed",
+                    "platforms.0.reimbursement.grant_share": 0.12,
+                    "platforms.0.reimbursement.vectors": ["social_engineering"]})
+    scams = VECTORS.index("social_engineering")
+    prospect = refund_prospect(s, [platform(s)], np.zeros(N_VECTORS, dtype=np.int64))[0]
+    assert prospect[scams] == pytest.approx(0.12)
+    assert prospect.sum() == pytest.approx(0.12)  # only the covered vector
+    draws = np.random.default_rng(3).random(20_000)
+    granted = [sum(refund_split(np.int64(5_000), False, np.int64(0), np.int64(0), np.int64(0),
+                                u, 0.05, np.int64(POLICY_ASSESSED), np.int64(0), np.int64(0),
+                                0.12)) > 0 for u in draws]
+    assert np.mean(granted) == pytest.approx(0.12, abs=3 * np.sqrt(0.12 * 0.88 / 20_000))
 
 
 def test_refund_prospect_of_a_capped_voluntary_policy():
