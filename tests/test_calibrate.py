@@ -107,6 +107,10 @@ SPEC_HEAD = "scenario: s.yaml\ntargets: t.csv\nreal_population: 1000\nusers: 200
      "log.0: 'attackers.max' is not a free parameter (allowed: attackers.initial)"),
     ("parameters:\n  attackers.attempts_per_day: {low: 0, high: 5}\n"
      "log: [attackers.attempts_per_day]\n", 6, "low 0 on a log scale (allowed: bounds above 0"),
+    ("parameters:\n  attackers.initial: {low: 1, high: 5}\nstart:\n  - {attackers.initial: 9}\n",
+     8, "start.0.attackers.initial: 9 (allowed: a whole number from 1 to 5)"),
+    ("parameters:\n  attackers.initial: {low: 1, high: 5}\nstart:\n  - {attackers.max: 9}\n",
+     8, "start.0.attackers.max: not a free parameter (allowed: attackers.initial)"),
 ])
 def test_a_bad_spec_value_is_one_located_line_before_anything_runs(body, line, fragment,
                                                                    tmp_path, capsys,

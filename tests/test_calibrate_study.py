@@ -215,3 +215,16 @@ def test_a_log_parameter_is_sampled_on_a_log_scale(tmp_path):
     for trial in study_trials(tmp_path / "out", optuna.trial.TrialState.COMPLETE):
         assert trial.distributions["attackers.attempts_per_day"].log
         assert not trial.distributions["platforms.0.reimbursement.cap"].log
+
+
+def test_start_trials_run_first_and_the_sampler_draws_the_rest(tmp_path):
+    start = [{"attackers.attempts_per_day": 12.5, "platforms.0.reimbursement.cap": 40000},
+             {"attackers.attempts_per_day": 7.0}]
+    spec = write_spec(tmp_path, trials=4, start=start)
+    assert calibrate(spec, tmp_path / "out", "--workers", "1") == 0
+    trials = study_trials(tmp_path / "out", optuna.trial.TrialState.COMPLETE)
+    assert len(trials) == 4
+    for trial, point in zip(trials, start, strict=False):
+        assert {name: trial.params[name] for name in point} == point
+    assert trials[1].params["platforms.0.reimbursement.cap"] != 40000  # drawn
+    assert "timeline.0.set.platforms.0.reimbursement.cap" in trials[0].params

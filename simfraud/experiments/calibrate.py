@@ -89,6 +89,10 @@ class CalibrationSpec(BaseModel):
         "scored but not fitted.")
     good_share: float = Field(0.1, gt=0, le=1, description="Share of trials, best first, "
                               "whose parameter ranges are reported as the good fits.")
+    start: list[dict[str, float]] = Field(
+        default_factory=list, description="Trials to run first (for example a previous "
+        "fit): each sets some free parameters within their bounds and the sampler draws "
+        "the others. Used when the study is new, not when it is resumed.")
 
 
 def read_spec(path: Path) -> tuple[CalibrationSpec, Located]:
@@ -156,9 +160,29 @@ def check_spec(spec: CalibrationSpec, located: Located, base: Scenario) -> set[s
                                     "above 0 for a parameter listed in log)"))
         trials += [(where, name, low), (where, name, high)]
     problems += value_problems(data, trials, located, fallback)
+    problems += start_problems(spec, located, whole)
     if problems:
         raise ScenarioError(problems)
     return whole
+
+
+def start_problems(spec: CalibrationSpec, located: Located, whole: set[str]) -> list[Problem]:
+    """Check the spec's ``start`` trials: free parameters only, each within its bounds."""
+    fallback = located.positions[()]
+    problems = []
+    for k, point in enumerate(spec.start):
+        for name, value in point.items():
+            where = located.where(("start", k, name), fallback)
+            if name not in spec.parameters:
+                problems.append(Problem(*where, f"start.{k}.{name}", "not a free parameter "
+                                        f"(allowed: {', '.join(spec.parameters)})"))
+                continue
+            low, high = _range(spec.parameters[name], name in whole)
+            if not low <= value <= high or (name in whole and value != int(value)):
+                kind = "a whole number" if name in whole else "a number"
+                problems.append(Problem(*where, f"start.{k}.{name}", f"{value:g} (allowed: "
+                                        f"{kind} from {low:g} to {high:g})"))
+    return problems
 
 
 DATED = re.compile(r"timeline\.(-?\d+)\.set\.(.+)")
@@ -328,7 +352,7 @@ def calibrate(spec_path: Path, out: Path, trials: int | None = None,
     with FolderLock(out):
         refuse_unless_resumed(out, resume)
         with simulator(targets, scale, local, scheduler) as simulate, study_in(
-                out, fingerprint(spec, base, targets), resume) as study:
+                out, fingerprint(spec, base, targets), resume, spec.start) as study:
             done = len(complete_trials(study))
             with progress(total, initial=min(done, total), desc="calibrate", unit="trial",
                           quiet=quiet) as bar:

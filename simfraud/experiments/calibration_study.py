@@ -106,8 +106,12 @@ def refuse_unless_resumed(out: Path, resume: bool) -> None:
 
 
 @contextmanager
-def study_in(out: Path, fingerprint: str, resume: bool) -> Iterator[Any]:
+def study_in(out: Path, fingerprint: str, resume: bool,
+             start: list[dict[str, float]] = ()) -> Iterator[Any]:
     """The study of ``out`` (``open_study``) for the block.
+
+    A new study first runs the ``start`` trials (the spec's: parameter values to try
+    before the sampler's own); a resumed one already holds them.
 
     A study this block created is removed again when the block fails before any trial
     is complete (a target with no simulated data, Ctrl-C in the first batch), so the
@@ -115,6 +119,9 @@ def study_in(out: Path, fingerprint: str, resume: bool) -> Iterator[Any]:
     """
     created = not (out / STUDY_FILE).exists()
     study = open_study(out, fingerprint, resume)
+    if created:
+        for point in start:
+            study.enqueue_trial(point)
     try:
         yield study
     except BaseException:
@@ -155,7 +162,7 @@ def open_study(out: Path, fingerprint: str, resume: bool):
                                "spec, scenario, targets or users differ), so it cannot be "
                                "resumed with these arguments")
     for trial in study.get_trials(deepcopy=False, states=(
-            optuna.trial.TrialState.RUNNING, optuna.trial.TrialState.WAITING)):
+            optuna.trial.TrialState.RUNNING,)):
         study.tell(trial.number, state=optuna.trial.TrialState.FAIL)
     return study
 
