@@ -48,18 +48,22 @@ from simfraud.scenario.loader import apply_changes
 from simfraud.scenario.schema import HarvestRule, Scenario
 from simfraud.scenario.timeline import DayEvents, Timeline
 from simfraud.users import counters as K
-from simfraud.users.attacks import attack_inputs
-from simfraud.users.attitudes import attitude_inputs
-from simfraud.users.authentication import authentication_inputs
+from simfraud.users.attacks import attack_constants, attack_inputs
+from simfraud.users.attitudes import attitude_constants, attitude_inputs
+from simfraud.users.authentication import authentication_constants, authentication_inputs
 from simfraud.users.build import build_population
 from simfraud.users.columns import CREDENTIALS_COMPROMISED, FACE_COMPROMISED, FACEPAY
-from simfraud.users.compromise import compromise_inputs, face_harvest_share
+from simfraud.users.compromise import (
+    compromise_constants,
+    compromise_inputs,
+    face_harvest_share,
+)
 from simfraud.users.contest import tullock
 from simfraud.users.day import DayContext, DayInputs
 from simfraud.users.engines import AgentUsers, ColumnarUsers
 from simfraud.users.network import network_inputs
 from simfraud.users.payment import payment_inputs
-from simfraud.users.refunds import refund_inputs
+from simfraud.users.refunds import refund_constants, refund_inputs, refund_prospect
 from simfraud.users.transactions import sample_users
 
 ENGINES = ("columnar", "agents")
@@ -214,26 +218,41 @@ class FraudModel(mesa.Model):
         self.day_inputs = self._day_inputs()
 
     def _day_inputs(self) -> DayInputs:
-        """Each stage of the user day gets its inputs from its own mechanism's builder."""
+        """Each stage of the user day gets its inputs from its own mechanism's builder.
+
+        What depends on the scenario alone is built once per scenario
+        (``_scenario_inputs``); the builders fill in the rest from today's state.
+        """
         scenario, platforms, rules, events = self.scenario, self.platforms, self.rules, self.events
-        authentication = authentication_inputs(scenario, platforms, self.plan.success)
+        built = self._scenario_inputs()
+        authentication = authentication_inputs(scenario, platforms, self.plan.success,
+                                               built["authentication"])
         return DayInputs(
             context=DayContext(
                 key=np.uint64(day_key(np.uint64(self.seed_key), np.int64(self.day))),
                 day=np.int64(self.day),
                 sampled=self.sampled,
-                **self._scenario_inputs()["network"],
+                **built["network"],
             ),
-            payment=self._scenario_inputs()["payment"],
+            payment=built["payment"],
             authentication=authentication,
             attacks=attack_inputs(scenario, self.plan.attempts, self.eligible,
-                                  authentication.step_up_threshold),
-            refunds=refund_inputs(scenario, platforms, rules.mandated),
+                                  authentication.step_up_threshold, built["attacks"]),
+            refunds=refund_inputs(scenario, platforms, rules.mandated, built["refunds"],
+                                  self._refund_prospect(rules.mandated)),
             compromise=compromise_inputs(scenario, platforms, rules, events, len(self.crew_book),
-                                         self._face_harvest_share()),
+                                         self._face_harvest_share(), built["compromise"]),
             attitudes=attitude_inputs(scenario, rules, events, self.regulator.backlash,
-                                      platforms),
+                                      platforms, built["attitudes"]),
         )
+
+    def _refund_prospect(self, mandated: np.ndarray) -> np.ndarray:
+        """``refund_prospect`` of the scenario in force, built once per mandate."""
+        prospects = self._scenario_inputs()["prospects"]
+        key = mandated.tobytes()
+        if key not in prospects:
+            prospects[key] = refund_prospect(self.scenario, self.platforms, mandated)
+        return prospects[key]
 
     def _face_harvest_share(self) -> float:
         """Share of crews' harvesting effort on faces (``attackers.harvesting``).
@@ -327,15 +346,26 @@ class FraudModel(mesa.Model):
         return self._scenario_inputs()["attempt_cost"] * self.cost_multiplier
 
     def _scenario_inputs(self) -> dict:
-        """Daily inputs that depend on the scenario alone (rebuilt when a rule changes it)."""
+        """Daily inputs that depend on the scenario alone (rebuilt when a rule change replaces it).
+
+        The platforms' blocks are the scenario's (``PlatformAgent.configure``).
+        """
         if self._inputs_scenario is not self.scenario:
-            att = self.scenario.attackers
+            scenario, platforms = self.scenario, self.platforms
+            att = scenario.attackers
+            authentication = authentication_constants(scenario, platforms)
             self._inputs = {
-                "network": network_inputs(self.scenario, self.contacts_key),
-                "payment": payment_inputs(self.scenario),
+                "network": network_inputs(scenario, self.contacts_key),
+                "payment": payment_inputs(scenario),
                 "attempt_cost": np.array([getattr(att.attempt_cost, v) for v in VECTORS]),
+                "authentication": authentication,
+                "attacks": attack_constants(scenario, authentication.step_up_threshold),
+                "refunds": refund_constants(scenario, platforms),
+                "prospects": {},  # refund_prospect per mandate (Rules.mandated's bytes)
+                "compromise": compromise_constants(scenario, platforms),
+                "attitudes": attitude_constants(scenario),
             }
-            self._inputs_scenario = self.scenario
+            self._inputs_scenario = scenario
         return self._inputs
 
     def _prior_value(self) -> np.ndarray:
