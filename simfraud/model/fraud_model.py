@@ -134,7 +134,7 @@ class FraudModel(mesa.Model):
         self.market = MarketIntel(self._prior_value(), scenario.attackers.learning_rate)
         self.ledger = Ledger()
         self.metrics = MetricsRecorder(scenario.days, [p.name for p in scenario.platforms])
-        self.datacollector = data_collector()  # Mesa's tools (batch_run) read the metrics
+        self.datacollector = data_collector(self.metrics)  # for Mesa's tools (batch_run)
 
     def _build_users(self, scenario: Scenario, engine: str, transaction_share: float) -> None:
         """The initial population, its census, the contact network and the engine."""
@@ -170,7 +170,6 @@ class FraudModel(mesa.Model):
         self._timed("6 ledger", self.settle)
         self._timed("7 metrics", self.record)
         self.day += 1
-        self.datacollector.collect(self)
         self.running = self.day < self.scenario.days
 
     def apply_timeline(self) -> None:
