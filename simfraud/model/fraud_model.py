@@ -338,8 +338,7 @@ class FraudModel(mesa.Model):
 
     def _market_quality(self, previous: np.ndarray) -> np.ndarray:
         """Crews' mean tool quality per vector (the previous value while no crew is active)."""
-        quality = self.crew_book.mean_quality()
-        return np.where(np.isnan(quality), previous, quality)
+        return self.crew_book.mean_quality() if len(self.crew_book) else previous
 
     def _attempt_cost(self) -> np.ndarray:
         return self._scenario_inputs()["attempt_cost"] * self.cost_multiplier
@@ -393,8 +392,9 @@ class FraudModel(mesa.Model):
         if len(crews) >= att.max:
             return
         mean_profit = crews.mean_profit(default=att.entry_profit + 1)
-        draw = uniform_at(np.uint64(self.seed_key), STREAM_ENTRY, self.day, 0, 0)
-        if mean_profit > att.entry_profit and draw < att.entry_probability:
+        if (mean_profit > att.entry_profit  # the day's draw (a pure function) only then
+                and uniform_at(np.uint64(self.seed_key), STREAM_ENTRY, self.day, 0, 0)
+                < att.entry_probability):
             tools = np.median(crews.tools, axis=0) if len(crews) else initial_tools(att)
             self._new_crew(tools)
 
