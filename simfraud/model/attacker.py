@@ -217,8 +217,9 @@ class CrewBook:
         if not len(self):
             return
         ids = self.ids.tolist()
-        adopted = np.array([[i in r.adopters for r in releases] for i in ids],
-                           dtype=np.bool_).reshape(len(ids), len(releases))
+        adopted = np.zeros((len(ids), len(releases)), dtype=np.bool_)
+        for k, release in enumerate(releases):
+            adopted[:, k] = [i in release.adopters for i in ids]
         bass = np.array([[r.quality, r.innovation, r.imitation] for r in releases],
                         dtype=np.float64).reshape(len(releases), 3)
         vector = np.array([r.vector for r in releases], dtype=np.int64)

@@ -96,12 +96,15 @@ def fraud_and_refunds(model) -> dict[str, float]:
     }
 
 
+_FRICTION = [L.P.false_rejects, L.P.step_ups, L.P.abandoned]
+"""Kernel slots of the frictions of genuine payments that have a cost."""
+
+
 def friction(model) -> dict[str, float]:
     """The cost of genuine payments' friction (``users/authentication.py``)."""
-    pp, costs = model.totals.per_platform, model.scenario.costs
-    false_rejects = int(pp[:, L.P.false_rejects].sum())
-    step_ups = int(pp[:, L.P.step_ups].sum())
-    abandoned = int(pp[:, L.P.abandoned].sum())
+    costs = model.scenario.costs
+    false_rejects, step_ups, abandoned = model.totals.per_platform[:, _FRICTION].sum(
+        axis=0).tolist()
     return {
         "friction_cost": (false_rejects * costs.false_reject + step_ups * costs.step_up
                           + abandoned * costs.abandoned_payment),
