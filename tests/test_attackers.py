@@ -27,6 +27,33 @@ def plan_one(crew, reach, cost, strength, decisiveness, value):
     return success, attempts, int(np.floor((attempts * cost[None, :]).sum()))
 
 
+def plan_all(book, reach, cost, strength, decisiveness, value):
+    """Every crew's plan as numpy array operations (what the compiled ``plan_crews`` replaced).
+
+    Returns:
+        ``(success, attempts, cost_today, rd_return)``.
+    """
+    cfg = book.config
+    quality = (book.tools * book.skill)[:, None, :]
+    budget = np.maximum(book.budget, 0).astype(np.float64)
+    success = tullock(quality, strength[None], decisiveness)
+    profit = reach[None] * (success * value[None] - cost[None, None, :])
+    cells = (1, 2)
+    scale = np.maximum(np.abs(profit).max(axis=cells, keepdims=True), 1.0)
+    weights = np.exp(cfg.choice_sharpness * (profit - profit.max(axis=cells, keepdims=True))
+                     / scale)
+    weights = ((1.0 - cfg.exploration) * weights / weights.sum(axis=cells, keepdims=True)
+               + cfg.exploration / reach.size)
+    attempts = reach[None] * weights
+    spend = (attempts * cost[None, None, :]).sum(axis=cells)
+    over = spend > budget
+    if over.any():
+        attempts[over] *= (budget[over] / spend[over])[:, None, None]
+    cost_today = np.floor((attempts * cost[None, None, :]).sum(axis=cells)).astype(np.int64)
+    rd_return = (reach[None] * value[None] * decisiveness * success * (1.0 - success)).sum(axis=1)
+    return success, attempts, cost_today, rd_return
+
+
 def settle_one(crew: dict, revenue, cfg) -> None:
     """One crew's books and R&D (the per-crew formula ``CrewBook.settle`` batches)."""
     profit = round(float(revenue.sum())) - crew["cost_today"]
@@ -101,6 +128,25 @@ def test_plan_crews_matches_each_crews_own_plan(seed):
         np.testing.assert_allclose(crew.success, success, rtol=1e-12)
         np.testing.assert_allclose(crew.attempts, attempts, rtol=1e-12, atol=1e-9)
         assert abs(crew.cost_today - cost_today) <= 1
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_plan_crews_equals_the_array_formula_bit_for_bit(seed):
+    platforms = 1 + seed % 3  # 6, 12 and 18 cells: numpy's sums by one and by eight
+    _, book, rng = random_book(seed, crews=int(1 + seed * 5), platforms=platforms,
+                               choice_sharpness=1.0 + 3.0 * seed)
+    shape = book.attempts.shape[1:]
+    reach = rng.uniform(0.0, 500.0, shape)
+    cost = rng.choice([0.0, 1.0, 40.0, 333.3], shape[1])
+    strength = rng.uniform(0.0, 2.0, shape) * (rng.uniform(size=shape) < 0.8)
+    value = rng.uniform(0.0, 5_000.0, shape)
+    expected = plan_all(book, reach, cost, strength, 1.7, value)
+    plan_crews(book, reach, cost, strength, 1.7, value)
+    got = (book.success, book.attempts, book.cost_today, book.rd_return)
+    for name, a, b in zip(("success", "attempts", "cost_today", "rd_return"), got, expected,
+                          strict=True):
+        assert a.dtype == b.dtype and np.array_equal(a, b), name
+    assert (book.cost_today <= np.maximum(book.budget, 0)).all()  # cut to the budget
 
 
 def test_plan_crews_with_no_crews_does_nothing():

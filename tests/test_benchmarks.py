@@ -106,12 +106,13 @@ def test_replicates_needed_is_the_smallest_n_whose_interval_excludes_zero():
 def test_checkouts_benchmark_compares_a_checkout_with_itself():
     # 2 rounds of 200 days each per model: past the baseline's 365-day horizon.
     result = subprocess.run([sys.executable, "-m", "benchmarks.checkouts", str(ROOT),
-                             "--users", "100", "--days", "200", "--rounds", "2"],
+                             "--users", "100", "--days", "200", "--rounds", "2",
+                             "--scenario", "scenarios/eu-psd3-impersonation.yaml"],
                             capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert result.returncode == 0, result.stderr
-    assert "this / other" in result.stdout
-    ratio = float(result.stdout.split("this / other")[1].split()[0])
-    assert ratio > 0
+    assert "eu-psd3-impersonation.yaml" in result.stdout
+    ns, fixed = (float(part.split()[0]) for part in result.stdout.split("this / other")[1:])
+    assert ns > 0 and fixed > 0 and "us of fixed work per day" in result.stdout
     bad = subprocess.run([sys.executable, "-m", "benchmarks.checkouts", "/nonexistent"],
                          capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert bad.returncode == 2 and "not a simfraud checkout" in bad.stderr

@@ -1,10 +1,15 @@
 """The metrics recorder: a day stored as one row per dtype reads back value for value."""
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
-from simfraud.core.metrics import TIMESERIES
+from simfraud.core.metrics import GLOBAL, PER_PLATFORM, PER_PLATFORM_VECTOR, TIMESERIES
+from simfraud.core.vectors import N_VECTORS
+from simfraud.outputs.day_values import kernel_counts
 from simfraud.outputs.recorder import MetricsRecorder
+from simfraud.users import counters as K
 
 
 def one_day(rng: np.random.Generator) -> dict:
@@ -35,3 +40,20 @@ def test_recorded_days_read_back_exactly(seed):
     frame = recorder.timeseries(0, np.datetime64("2026-01-01"))
     assert len(frame) == 3 and frame[TIMESERIES[0].name].tolist() == [
         d[TIMESERIES[0].name] for d in days]
+
+
+@pytest.mark.parametrize("platforms", [1, 3])
+def test_counted_metrics_sum_their_kernel_slot_over_their_scope(platforms):
+    rng = np.random.default_rng(platforms)
+    n_pv, n_p, n_g = K.N_PV, K.N_P, K.N_G
+    totals = K.UserTotals.of(rng.integers(-2**40, 2**40, platforms * (N_VECTORS * n_pv + n_p)
+                                          + n_g), np.zeros(platforms * K.N_FP + 1), platforms)
+    counts = kernel_counts(SimpleNamespace(totals=totals))
+    scopes = {PER_PLATFORM_VECTOR: (totals.pvs, K.PV), PER_PLATFORM: (totals.per_platform, K.P),
+              GLOBAL: (totals.glob, K.G)}
+    counted = [m for m in TIMESERIES if m.counted]
+    assert list(counts) == [m.name for scope in scopes for m in counted if m.counted == scope]
+    for metric in counted:
+        table, slots = scopes[metric.counted]
+        expected = sum(int(x) for x in np.ravel(table[..., getattr(slots, metric.name)]))
+        assert counts[metric.name] == expected and type(counts[metric.name]) is int

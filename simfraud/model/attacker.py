@@ -23,9 +23,9 @@ from numba import njit
 
 from simfraud.core.draws import D_DIFFUSE, D_PEER, D_RELEASE, STREAM_ATTACKER
 from simfraud.core.rng import uniforms
+from simfraud.core.sums import numpy_sum
 from simfraud.core.vectors import VECTORS
 from simfraud.scenario.schema import Attackers
-from simfraud.users.contest import tullock
 
 
 @dataclass
@@ -194,21 +194,10 @@ class CrewBook:
                 minor units at the reference population (the crews' books are scale-free).
         """
         cfg = self.config
-        profit = np.rint(revenue.sum(axis=(1, 2))).astype(np.int64) - self.cost_today
-        self.budget += profit
-        self.profit_ema += 1.0 / cfg.profit_smoothing_days * (profit - self.profit_ema)
-        self.losing_days = np.where(self.profit_ema < 0, self.losing_days + 1, 0)
-        investing = np.flatnonzero(profit > 0) if cfg.adaptive else np.zeros(0, np.int64)
-        if not len(investing):
-            return
-        rd_return = self.rd_return[investing]
-        by_vector = np.where((rd_return.sum(axis=1) > 0)[:, None], rd_return,
-                             self.attempts[investing].sum(axis=1))
-        total = by_vector.sum(axis=1)[:, None]
-        share = np.divide(by_vector, total, out=by_vector.copy(), where=total > 0)
-        invest = (cfg.rd_share * profit[investing])[:, None] * share
-        self.budget[investing] -= np.floor(invest.sum(axis=1)).astype(np.int64)
-        self.tools[investing] *= 1.0 + cfg.rd_step * invest / cfg.rd_cost
+        _books(np.ascontiguousarray(revenue, dtype=np.float64), self.cost_today, self.budget,
+               self.profit_ema, self.losing_days, self.rd_return, self.attempts, self.tools,
+               1.0 / cfg.profit_smoothing_days, cfg.adaptive, cfg.rd_share,
+               cfg.rd_step, cfg.rd_cost)
 
     def diffuse(self, day: int, releases: list[Release], seed: int,
                 spread_factor: float = 1.0) -> None:
@@ -228,8 +217,9 @@ class CrewBook:
         if not len(self):
             return
         ids = self.ids.tolist()
-        adopted = np.array([[i in r.adopters for r in releases] for i in ids],
-                           dtype=np.bool_).reshape(len(ids), len(releases))
+        adopted = np.zeros((len(ids), len(releases)), dtype=np.bool_)
+        for k, release in enumerate(releases):
+            adopted[:, k] = [i in release.adopters for i in ids]
         bass = np.array([[r.quality, r.innovation, r.imitation] for r in releases],
                         dtype=np.float64).reshape(len(releases), 3)
         vector = np.array([r.vector for r in releases], dtype=np.int64)
@@ -238,6 +228,41 @@ class CrewBook:
                  spread_factor)
         for k, release in enumerate(releases):
             release.adopters.update(self.ids[adopted[:, k]].tolist())
+
+
+@njit(cache=True)
+def _books(revenue: np.ndarray, cost_today: np.ndarray, budget: np.ndarray,
+           profit_ema: np.ndarray, losing_days: np.ndarray, rd_return: np.ndarray,
+           attempts: np.ndarray, tools: np.ndarray, smoothing: float, adaptive: bool,
+           rd_share: float, rd_step: float, rd_cost: float) -> None:
+    """``CrewBook.settle`` crew by crew: the book's arrays are updated in place.
+
+    ``smoothing`` is ``1 / profit_smoothing_days``; sums are numpy's (over a crew's cells
+    or vectors pairwise, over platforms one after the other).
+    """
+    n_crews, n_platforms, n_vectors = revenue.shape
+    by_vector = np.empty(n_vectors)
+    for c in range(n_crews):
+        profit = np.int64(np.rint(numpy_sum(revenue[c].ravel()))) - cost_today[c]
+        budget[c] += profit
+        profit_ema[c] += smoothing * (profit - profit_ema[c])
+        losing_days[c] = losing_days[c] + 1 if profit_ema[c] < 0 else 0
+        if not adaptive or profit <= 0:
+            continue
+        if numpy_sum(rd_return[c]) > 0:
+            by_vector[:] = rd_return[c]
+        else:
+            for v in range(n_vectors):
+                by_vector[v] = attempts[c, 0, v]
+                for p in range(1, n_platforms):
+                    by_vector[v] += attempts[c, p, v]
+        total = numpy_sum(by_vector)
+        if total > 0:
+            by_vector /= total
+        invest = rd_share * profit * by_vector
+        budget[c] -= np.int64(np.floor(numpy_sum(invest)))
+        for v in range(n_vectors):
+            tools[c, v] *= 1.0 + rd_step * invest[v] / rd_cost
 
 
 @njit(cache=True)
@@ -365,27 +390,90 @@ def plan_crews(crews: CrewBook, reach: np.ndarray, cost: np.ndarray,
     if not len(crews):
         return
     cfg = crews.config
-    quality = crews.quality()[:, None, :]
-    budget = np.maximum(crews.budget, 0).astype(np.float64)
-    success = tullock(quality, strength[None], decisiveness)
-    profit = reach[None] * (success * value[None] - cost[None, None, :])
-    cells = (1, 2)
-    scale = np.maximum(np.abs(profit).max(axis=cells, keepdims=True), 1.0)
-    weights = np.exp(cfg.choice_sharpness * (profit - profit.max(axis=cells, keepdims=True))
-                     / scale)
-    weights = ((1.0 - cfg.exploration) * weights / weights.sum(axis=cells, keepdims=True)
-               + cfg.exploration / reach.size)
-    attempts = reach[None] * weights
-    spend = (attempts * cost[None, None, :]).sum(axis=cells)
-    over = spend > budget
-    if over.any():
-        attempts[over] *= (budget[over] / spend[over])[:, None, None]
-    crews.cost_today = np.floor((attempts * cost[None, None, :]).sum(axis=cells)).astype(
-        np.int64)
-    crews.rd_return = (reach[None] * value[None] * decisiveness * success
-                       * (1.0 - success)).sum(axis=1)
+    # numpy's power and exp (a compiled loop's could differ in the last bit) around two
+    # compiled passes over (crew, platform, vector) that sum in numpy's order
+    success, exponent = _contest(np.power(crews.quality(), decisiveness),
+                                 np.power(strength, decisiveness), strength, reach, value,
+                                 cost, cfg.choice_sharpness)
+    crews.attempts, crews.cost_today, crews.rd_return = _allocate(
+        np.exp(exponent), success, reach, value, cost,
+        np.maximum(crews.budget, 0).astype(np.float64), decisiveness,
+        1.0 - cfg.exploration, cfg.exploration / reach.size)
     crews.success = success
-    crews.attempts = attempts
+
+
+@njit(cache=True)
+def _contest(quality_r: np.ndarray, strength_r: np.ndarray, strength: np.ndarray,
+             reach: np.ndarray, value: np.ndarray, cost: np.ndarray,
+             sharpness: float) -> tuple[np.ndarray, np.ndarray]:
+    """``plan_crews`` up to its choice weights: each crew's success and weights' exponent.
+
+    Success is ``tullock`` from the powers ``q^r`` (``quality_r``, per crew and vector)
+    and ``d^r`` (``strength_r``); the exponent is ``sharpness (profit - max profit) /
+    scale`` per crew, ``scale`` its largest absolute profit (at least 1).
+    """
+    n_crews, n_vectors = quality_r.shape
+    n_platforms = strength.shape[0]
+    success = np.empty((n_crews, n_platforms, n_vectors))
+    exponent = np.empty((n_crews, n_platforms, n_vectors))
+    for c in range(n_crews):
+        top, largest = -np.inf, 0.0
+        for p in range(n_platforms):
+            for v in range(n_vectors):
+                total = quality_r[c, v] + strength_r[p, v]
+                s = 1.0 if strength[p, v] <= 0 else (quality_r[c, v] / total if total > 0
+                                                      else 0.0)
+                profit = reach[p, v] * (s * value[p, v] - cost[v])
+                success[c, p, v] = s
+                exponent[c, p, v] = profit
+                top = max(top, profit)
+                largest = max(largest, abs(profit))
+        scale = max(largest, 1.0)
+        for p in range(n_platforms):
+            for v in range(n_vectors):
+                exponent[c, p, v] = sharpness * (exponent[c, p, v] - top) / scale
+    return success, exponent
+
+
+@njit(cache=True)
+def _allocate(weights: np.ndarray, success: np.ndarray, reach: np.ndarray, value: np.ndarray,
+              cost: np.ndarray, budget: np.ndarray, decisiveness: float, keep: float,
+              explore: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``plan_crews`` from the choice weights (``exp`` of ``_contest``'s exponent).
+
+    Each crew's weights are normalised and mixed with exploration (``keep`` = 1 -
+    exploration, ``explore`` = exploration per cell), its attempts scaled down to its
+    budget; its day's cost is rounded down; R&D's return is summed over platforms.
+
+    Returns:
+        ``(attempts, cost_today, rd_return)``.
+    """
+    n_crews, n_platforms, n_vectors = weights.shape
+    attempts = np.empty_like(weights)
+    cost_today = np.empty(n_crews, dtype=np.int64)
+    rd_return = np.zeros((n_crews, n_vectors))
+    spent = np.empty((n_platforms, n_vectors))  # one crew's attempts x cost, cell by cell
+    for c in range(n_crews):
+        total = numpy_sum(weights[c].ravel())
+        for p in range(n_platforms):
+            for v in range(n_vectors):
+                attempts[c, p, v] = reach[p, v] * (keep * weights[c, p, v] / total + explore)
+                spent[p, v] = attempts[c, p, v] * cost[v]
+        spend = numpy_sum(spent.ravel())
+        if spend > budget[c]:
+            ratio = budget[c] / spend
+            for p in range(n_platforms):
+                for v in range(n_vectors):
+                    attempts[c, p, v] *= ratio
+                    spent[p, v] = attempts[c, p, v] * cost[v]
+            spend = numpy_sum(spent.ravel())
+        cost_today[c] = np.int64(np.floor(spend))
+        for p in range(n_platforms):  # numpy's sum over platforms: one after the other
+            for v in range(n_vectors):
+                s = success[c, p, v]
+                term = reach[p, v] * value[p, v] * decisiveness * s * (1.0 - s)
+                rd_return[c, v] = term if p == 0 else rd_return[c, v] + term
+    return attempts, cost_today, rd_return
 
 
 def pool_attempts(crews: CrewBook, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:

@@ -48,18 +48,22 @@ from simfraud.scenario.loader import apply_changes
 from simfraud.scenario.schema import HarvestRule, Scenario
 from simfraud.scenario.timeline import DayEvents, Timeline
 from simfraud.users import counters as K
-from simfraud.users.attacks import attack_inputs
-from simfraud.users.attitudes import attitude_inputs
-from simfraud.users.authentication import authentication_inputs
+from simfraud.users.attacks import attack_constants, attack_inputs
+from simfraud.users.attitudes import attitude_constants, attitude_inputs
+from simfraud.users.authentication import authentication_constants, authentication_inputs
 from simfraud.users.build import build_population
 from simfraud.users.columns import CREDENTIALS_COMPROMISED, FACE_COMPROMISED, FACEPAY
-from simfraud.users.compromise import compromise_inputs, face_harvest_share
+from simfraud.users.compromise import (
+    compromise_constants,
+    compromise_inputs,
+    face_harvest_share,
+)
 from simfraud.users.contest import tullock
 from simfraud.users.day import DayContext, DayInputs
 from simfraud.users.engines import AgentUsers, ColumnarUsers
 from simfraud.users.network import network_inputs
 from simfraud.users.payment import payment_inputs
-from simfraud.users.refunds import refund_inputs
+from simfraud.users.refunds import refund_constants, refund_inputs, refund_prospect
 from simfraud.users.transactions import sample_users
 
 ENGINES = ("columnar", "agents")
@@ -130,7 +134,7 @@ class FraudModel(mesa.Model):
         self.market = MarketIntel(self._prior_value(), scenario.attackers.learning_rate)
         self.ledger = Ledger()
         self.metrics = MetricsRecorder(scenario.days, [p.name for p in scenario.platforms])
-        self.datacollector = data_collector()  # Mesa's tools (batch_run) read the metrics
+        self.datacollector = data_collector(self.metrics)  # for Mesa's tools (batch_run)
 
     def _build_users(self, scenario: Scenario, engine: str, transaction_share: float) -> None:
         """The initial population, its census, the contact network and the engine."""
@@ -166,7 +170,6 @@ class FraudModel(mesa.Model):
         self._timed("6 ledger", self.settle)
         self._timed("7 metrics", self.record)
         self.day += 1
-        self.datacollector.collect(self)
         self.running = self.day < self.scenario.days
 
     def apply_timeline(self) -> None:
@@ -214,26 +217,41 @@ class FraudModel(mesa.Model):
         self.day_inputs = self._day_inputs()
 
     def _day_inputs(self) -> DayInputs:
-        """Each stage of the user day gets its inputs from its own mechanism's builder."""
+        """Each stage of the user day gets its inputs from its own mechanism's builder.
+
+        What depends on the scenario alone is built once per scenario
+        (``_scenario_inputs``); the builders fill in the rest from today's state.
+        """
         scenario, platforms, rules, events = self.scenario, self.platforms, self.rules, self.events
-        authentication = authentication_inputs(scenario, platforms, self.plan.success)
+        built = self._scenario_inputs()
+        authentication = authentication_inputs(scenario, platforms, self.plan.success,
+                                               built["authentication"])
         return DayInputs(
             context=DayContext(
                 key=np.uint64(day_key(np.uint64(self.seed_key), np.int64(self.day))),
                 day=np.int64(self.day),
                 sampled=self.sampled,
-                **self._scenario_inputs()["network"],
+                **built["network"],
             ),
-            payment=self._scenario_inputs()["payment"],
+            payment=built["payment"],
             authentication=authentication,
             attacks=attack_inputs(scenario, self.plan.attempts, self.eligible,
-                                  authentication.step_up_threshold),
-            refunds=refund_inputs(scenario, platforms, rules.mandated),
+                                  authentication.step_up_threshold, built["attacks"]),
+            refunds=refund_inputs(scenario, platforms, rules.mandated, built["refunds"],
+                                  self._refund_prospect(rules.mandated)),
             compromise=compromise_inputs(scenario, platforms, rules, events, len(self.crew_book),
-                                         self._face_harvest_share()),
+                                         self._face_harvest_share(), built["compromise"]),
             attitudes=attitude_inputs(scenario, rules, events, self.regulator.backlash,
-                                      platforms),
+                                      platforms, built["attitudes"]),
         )
+
+    def _refund_prospect(self, mandated: np.ndarray) -> np.ndarray:
+        """``refund_prospect`` of the scenario in force, built once per mandate."""
+        prospects = self._scenario_inputs()["prospects"]
+        key = mandated.tobytes()
+        if key not in prospects:
+            prospects[key] = refund_prospect(self.scenario, self.platforms, mandated)
+        return prospects[key]
 
     def _face_harvest_share(self) -> float:
         """Share of crews' harvesting effort on faces (``attackers.harvesting``).
@@ -320,22 +338,32 @@ class FraudModel(mesa.Model):
 
     def _market_quality(self, previous: np.ndarray) -> np.ndarray:
         """Crews' mean tool quality per vector (the previous value while no crew is active)."""
-        quality = self.crew_book.mean_quality()
-        return np.where(np.isnan(quality), previous, quality)
+        return self.crew_book.mean_quality() if len(self.crew_book) else previous
 
     def _attempt_cost(self) -> np.ndarray:
         return self._scenario_inputs()["attempt_cost"] * self.cost_multiplier
 
     def _scenario_inputs(self) -> dict:
-        """Daily inputs that depend on the scenario alone (rebuilt when a rule changes it)."""
+        """Daily inputs that depend on the scenario alone (rebuilt when a rule change replaces it).
+
+        The platforms' blocks are the scenario's (``PlatformAgent.configure``).
+        """
         if self._inputs_scenario is not self.scenario:
-            att = self.scenario.attackers
+            scenario, platforms = self.scenario, self.platforms
+            att = scenario.attackers
+            authentication = authentication_constants(scenario, platforms)
             self._inputs = {
-                "network": network_inputs(self.scenario, self.contacts_key),
-                "payment": payment_inputs(self.scenario),
+                "network": network_inputs(scenario, self.contacts_key),
+                "payment": payment_inputs(scenario),
                 "attempt_cost": np.array([getattr(att.attempt_cost, v) for v in VECTORS]),
+                "authentication": authentication,
+                "attacks": attack_constants(scenario, authentication.step_up_threshold),
+                "refunds": refund_constants(scenario, platforms),
+                "prospects": {},  # refund_prospect per mandate (Rules.mandated's bytes)
+                "compromise": compromise_constants(scenario, platforms),
+                "attitudes": attitude_constants(scenario),
             }
-            self._inputs_scenario = self.scenario
+            self._inputs_scenario = scenario
         return self._inputs
 
     def _prior_value(self) -> np.ndarray:
@@ -364,8 +392,9 @@ class FraudModel(mesa.Model):
         if len(crews) >= att.max:
             return
         mean_profit = crews.mean_profit(default=att.entry_profit + 1)
-        draw = uniform_at(np.uint64(self.seed_key), STREAM_ENTRY, self.day, 0, 0)
-        if mean_profit > att.entry_profit and draw < att.entry_probability:
+        if (mean_profit > att.entry_profit  # the day's draw (a pure function) only then
+                and uniform_at(np.uint64(self.seed_key), STREAM_ENTRY, self.day, 0, 0)
+                < att.entry_probability):
             tools = np.median(crews.tools, axis=0) if len(crews) else initial_tools(att)
             self._new_crew(tools)
 

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 import mesa
 import numpy as np
+from numba import njit
 
+from simfraud.core.sums import numpy_sum
 from simfraud.core.vectors import (
     AUTHORISED,
     CONTROL,
@@ -276,18 +278,13 @@ class PlatformAgent(mesa.Agent):
         sec = self.config.security
         self.mules.learn(int(seen.receiving_liability.sum()), seen.users, sec.smoothing_days)
         weight = 1.0 / sec.smoothing_days
-        user_loss = seen.claimed_loss - seen.refunded_sending - seen.refunded_receiving
-        own_by_vector = (seen.refunded_sending + seen.receiving_liability
-                         + sec.reputation_weight * user_loss)
-        own_cost = float(own_by_vector.sum())
+        learned, own_cost, by_control = _own_view(
+            seen.attempts, seen.successes, seen.claims, seen.attempted_amount, seen.loss,
+            seen.claimed_loss, seen.refunded_sending, seen.refunded_receiving,
+            seen.receiving_liability, sec.reputation_weight, CONTROL, len(CONTROLS))
         self.own_cost_ema += weight * (own_cost - self.own_cost_ema)
-        by_control = np.bincount(CONTROL, weights=own_by_vector, minlength=len(CONTROLS))
         self.own_cost_by_control += weight * (by_control - self.own_cost_by_control)
-        unclaimed = seen.successes - seen.claims
-        unclaimed_loss = seen.loss - seen.claimed_loss
-        self.controls.learn(np.stack([seen.attempts - unclaimed, seen.claims,
-                                      seen.attempted_amount - unclaimed_loss, seen.claimed_loss,
-                                      own_by_vector]), seen.users, sec.smoothing_days)
+        self.controls.learn(learned, seen.users, sec.smoothing_days)
         self.liveness.learn(seen.attempts, sec.injection_smoothing_days)
         self.upgrade_spend += self.liveness.charge_deployment(self.defences, seen.users)
         self.security_spend = self._running_cost(seen)
@@ -307,11 +304,9 @@ class PlatformAgent(mesa.Agent):
     def _learn_monitoring(self, seen: PlatformDay) -> None:
         """Detection learns from the rate of fraud seen per 100,000 users, and drifts back."""
         mon = self.config.monitoring
-        frauds_seen = seen.claims + seen.stopped_by_monitoring
-        rate = frauds_seen * (100_000 / max(seen.users, 1))
-        signal = rate / (rate + mon.signal_half_saturation)
-        self.detection += mon.learning_rate * signal * (mon.max_detection - self.detection)
-        self.detection -= mon.drift * (self.detection - mon.base_detection)
+        _learn_detection(self.detection, seen.claims, seen.stopped_by_monitoring,
+                         100_000 / max(seen.users, 1), mon.signal_half_saturation,
+                         mon.learning_rate, mon.max_detection, mon.drift, mon.base_detection)
 
     def _running_cost(self, seen: PlatformDay) -> int:
         monitoring = self.config.monitoring
@@ -321,3 +316,52 @@ class PlatformAgent(mesa.Agent):
         return (math.floor(running) + self.controls.daily_cost(seen.users)
                 + self.mules.daily_cost(seen.users)
                 + self.upgrade_spend)
+
+
+@njit(cache=True)
+def _learn_detection(detection: np.ndarray, claims: np.ndarray, stopped: np.ndarray,
+                     per_user: float, half_saturation: float, learning_rate: float,
+                     max_detection: float, drift: float, base: float) -> None:
+    """``PlatformAgent._learn_monitoring`` vector by vector (``detection`` in place).
+
+    The rate of frauds seen (claimed or stopped by monitoring) per 100,000 users
+    (``per_user`` = 100,000 / users) saturates into a signal detection learns from; it
+    then drifts back to its base.
+    """
+    for v in range(detection.shape[0]):
+        rate = (claims[v] + stopped[v]) * per_user
+        signal = rate / (rate + half_saturation)
+        detection[v] += learning_rate * signal * (max_detection - detection[v])
+        detection[v] -= drift * (detection[v] - base)
+
+
+@njit(cache=True)
+def _own_view(attempts: np.ndarray, successes: np.ndarray, claims: np.ndarray,
+              attempted: np.ndarray, loss: np.ndarray, claimed_loss: np.ndarray,
+              sending: np.ndarray, receiving: np.ndarray, liability: np.ndarray,
+              reputation_weight: float, control: np.ndarray,
+              n_controls: int) -> tuple[np.ndarray, float, np.ndarray]:
+    """What a platform learns of its day, per vector, and its own cost of the day.
+
+    Successful frauds count only when claimed (the platform sees no other). The own cost
+    per vector is what it refunds as sending provider, its liability as receiving
+    provider and ``reputation_weight`` of its users' unrefunded (claimed) loss.
+
+    Returns:
+        ``(learned, own_cost, by_control)``: the ``(5, vectors)`` rows of
+        ``ControlInvestment.learn`` (attempts seen, claims, attempted amounts seen,
+        claimed loss, own cost), the own cost summed over vectors and per control.
+    """
+    n_vectors = attempts.shape[0]
+    learned = np.empty((5, n_vectors))
+    by_control = np.zeros(n_controls)
+    for v in range(n_vectors):
+        own = (sending[v] + liability[v]
+               + reputation_weight * (claimed_loss[v] - sending[v] - receiving[v]))
+        learned[0, v] = attempts[v] - (successes[v] - claims[v])
+        learned[1, v] = claims[v]
+        learned[2, v] = attempted[v] - (loss[v] - claimed_loss[v])
+        learned[3, v] = claimed_loss[v]
+        learned[4, v] = own
+        by_control[control[v]] += own
+    return learned, numpy_sum(learned[4]), by_control

@@ -102,6 +102,8 @@ class RegulatorAgent(mesa.Agent):
         self.in_force_day: int | None = (
             config.effective_day if config.stance == "proactive" else None
         )
+        self._rules: Rules | None = None  # the last day's rules, and what they were built from
+        self._rules_key: tuple = ()
 
     def configure(self, config: Regulator, day: int) -> None:
         """Adopt a changed scenario block (a rule change on ``day``).
@@ -144,9 +146,23 @@ class RegulatorAgent(mesa.Agent):
         self.backlash += 1.0 / self.config.backlash_smoothing_days * (rate - self.backlash)
 
     def rules(self, day: int) -> Rules:
-        """The instruments in force on ``day`` (from the regulator's scenario block)."""
-        inst = self.config.instruments
+        """The instruments in force on ``day`` (from the regulator's scenario block).
+
+        They change only when the rules come into force, fines start or the block is
+        replaced, so the last day's ``Rules`` is handed out again until then.
+        """
         on = self.in_force(day)
+        fines = self.config.instruments.fines
+        fined = on and fines.enabled and day >= self.in_force_day + fines.grace_days
+        key = (self.config, on, fined)
+        if self._rules is None or any(a is not b for a, b in zip(key, self._rules_key,
+                                                                   strict=True)):
+            self._rules, self._rules_key = self._build_rules(on, fined), key
+        return self._rules
+
+    def _build_rules(self, on: bool, fined: bool) -> Rules:
+        """The instruments of the regulator's block, with rules in force (``on``) or not."""
+        inst = self.config.instruments
         mandate = inst.mandatory_reimbursement
         mandated = np.array(
             [on and mandate.enabled and v in mandate.vectors for v in VECTORS], dtype=np.uint8
@@ -157,7 +173,6 @@ class RegulatorAgent(mesa.Agent):
         moderation, assessment = inst.content_moderation, inst.security_assessment
         assessed = on and assessment.enabled
         fines = inst.fines
-        fined = on and fines.enabled and day >= self.in_force_day + fines.grace_days
         return Rules(
             in_force=on,
             mandated=mandated,

@@ -1,19 +1,21 @@
 """A Mesa ``DataCollector`` over the daily metrics, for Mesa's own tools.
 
-``FraudModel.datacollector`` collects at the end of every step (day) every
-``TIMESERIES`` metric of the day just run, so row ``k`` of its model-vars frame is day
-``k`` and ``mesa.batch_run(FraudModel, ...)`` (which reports step ``model.steps - 1``,
-the last day) and Mesa's visualisation read the model like any other Mesa model. The
-values are those of ``model.metrics``; the collector only reads them.
+``FraudModel.datacollector`` holds every ``TIMESERIES`` metric of the days run so far,
+so row ``k`` of its model-vars frame is day ``k`` and ``mesa.batch_run(FraudModel, ...)``
+(which reports step ``model.steps - 1``, the last day) and Mesa's visualisation read the
+model like any other Mesa model. Its ``model_vars`` are a view of ``model.metrics``, read
+when asked for: nothing is copied day by day.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 
 import mesa
+import pandas as pd
 
 from simfraud.core.metrics import TIMESERIES
+from simfraud.outputs.recorder import MetricsRecorder
 
 
 def _reporter(name: str) -> Callable[[mesa.Model], float | int]:
@@ -24,20 +26,41 @@ def _reporter(name: str) -> Callable[[mesa.Model], float | int]:
     return report
 
 
-class MetricsCollector(mesa.DataCollector):
-    """Mesa's collector of the daily metrics, filled a day at a time.
+class RecordedSeries(Mapping):
+    """Each metric's values of the days recorded so far, as a list (Mesa's ``model_vars``)."""
 
-    ``collect`` appends what each reporter reports, read in one go from the day's rows of
-    ``model.metrics`` (plain numbers, so without the per-reporter dispatch and deep copy
-    of Mesa's own ``collect``).
-    """
+    def __init__(self, metrics: MetricsRecorder):
+        self.metrics = metrics
+
+    def __getitem__(self, name: str) -> list[float | int]:
+        return self.metrics.series[name][:self.metrics.recorded].tolist()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.metrics.series)
+
+    def __len__(self) -> int:
+        return len(self.metrics.series)
+
+
+class MetricsCollector(mesa.DataCollector):
+    """Mesa's collector of the daily metrics, reading them from the model's recorder."""
+
+    def __init__(self, metrics: MetricsRecorder):
+        super().__init__(model_reporters={m.name: _reporter(m.name) for m in TIMESERIES})
+        self.model_vars = RecordedSeries(metrics)
 
     def collect(self, model: mesa.Model) -> None:
-        """Append the day just run to every metric's list."""
-        for name, value in model.metrics.day_values(model.day - 1).items():
-            self.model_vars[name].append(value)
+        """Nothing to do: the recorder stores each day as it is run (``model_vars``)."""
+
+    def get_model_vars_dataframe(self) -> pd.DataFrame:
+        """One column per metric, one row per day recorded (row ``k``: day ``k``)."""
+        return pd.DataFrame(dict(self.model_vars))
 
 
-def data_collector() -> MetricsCollector:
-    """A collector with one model reporter per daily metric (same names and units)."""
-    return MetricsCollector(model_reporters={m.name: _reporter(m.name) for m in TIMESERIES})
+def data_collector(metrics: MetricsRecorder) -> MetricsCollector:
+    """A collector with one model reporter per daily metric (same names and units).
+
+    Args:
+        metrics: The model's recorder, whose recorded days the collector reports.
+    """
+    return MetricsCollector(metrics)

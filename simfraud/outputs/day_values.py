@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 
@@ -42,17 +43,38 @@ _COUNTED = {PER_PLATFORM_VECTOR: _counted(PER_PLATFORM_VECTOR, L.PV),
             GLOBAL: _counted(GLOBAL, L.G)}
 
 
+@lru_cache(maxsize=16)
+def _counted_cells(shapes: tuple[tuple[int, ...], ...]) -> tuple[tuple[str, ...], np.ndarray,
+                                                                  np.ndarray]:
+    """Where each counted metric's cells are in the scopes' totals laid end to end.
+
+    Args:
+        shapes: The shapes of ``UserTotals.pvs``, ``per_platform`` and ``glob``.
+
+    Returns:
+        The metrics' names, their cells' positions (metric after metric) and where each
+        metric's cells start.
+    """
+    names: list[str] = []
+    positions: list[np.ndarray] = []
+    offset = 0
+    for scope, shape in zip((PER_PLATFORM_VECTOR, PER_PLATFORM, GLOBAL), shapes, strict=True):
+        cells = np.arange(int(np.prod(shape)), dtype=np.intp).reshape(shape)
+        scope_names, slots = _COUNTED[scope]
+        names += scope_names
+        positions += [offset + cells[..., slot].ravel() for slot in slots]
+        offset += cells.size
+    starts = np.cumsum([0] + [len(cells) for cells in positions[:-1]])
+    return tuple(names), np.concatenate(positions), starts.astype(np.intp)
+
+
 def kernel_counts(model) -> dict[str, int]:
     """Every metric the registry marks ``counted``: its kernel slot summed (``users/``)."""
     totals = model.totals
-    values = {}
-    for scope, counts in ((PER_PLATFORM_VECTOR, totals.pvs),
-                          (PER_PLATFORM, totals.per_platform), (GLOBAL, totals.glob)):
-        names, slots = _COUNTED[scope]
-        if names:
-            sums = counts[..., slots].reshape(-1, len(slots)).sum(axis=0)
-            values.update(zip(names, sums.tolist(), strict=True))
-    return values
+    scopes = (totals.pvs, totals.per_platform, totals.glob)
+    names, positions, starts = _counted_cells(tuple(a.shape for a in scopes))
+    flat = np.concatenate([a.ravel() for a in scopes])
+    return dict(zip(names, np.add.reduceat(flat[positions], starts).tolist(), strict=True))
 
 
 def fraud_and_refunds(model) -> dict[str, float]:
@@ -74,12 +96,15 @@ def fraud_and_refunds(model) -> dict[str, float]:
     }
 
 
+_FRICTION = [L.P.false_rejects, L.P.step_ups, L.P.abandoned]
+"""Kernel slots of the frictions of genuine payments that have a cost."""
+
+
 def friction(model) -> dict[str, float]:
     """The cost of genuine payments' friction (``users/authentication.py``)."""
-    pp, costs = model.totals.per_platform, model.scenario.costs
-    false_rejects = int(pp[:, L.P.false_rejects].sum())
-    step_ups = int(pp[:, L.P.step_ups].sum())
-    abandoned = int(pp[:, L.P.abandoned].sum())
+    costs = model.scenario.costs
+    false_rejects, step_ups, abandoned = model.totals.per_platform[:, _FRICTION].sum(
+        axis=0).tolist()
     return {
         "friction_cost": (false_rejects * costs.false_reject + step_ups * costs.step_up
                           + abandoned * costs.abandoned_payment),

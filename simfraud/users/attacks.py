@@ -47,8 +47,28 @@ threshold, the partial expectation there and the mean amount (``BELOW_SHARE``,
 BELOW_SHARE, BELOW_SUM, MEAN = range(3)
 
 
+def attack_constants(scenario, step_up_threshold: np.ndarray) -> AttackInputs:
+    """The attack inputs that depend on the scenario alone: the amounts' distributions.
+
+    Args:
+        scenario: The scenario in force.
+        step_up_threshold: Per platform, the amount above which step-up is asked
+            (``AuthenticationInputs.step_up_threshold``).
+
+    Returns:
+        ``AttackInputs`` without ``attack_probability`` (None).
+    """
+    att = scenario.attackers
+    return AttackInputs(
+        attack_probability=None,
+        fraud_amount=fraud_amount_parameters(att),
+        expected_amount=expected_amounts(att, step_up_threshold),
+    )
+
+
 def attack_inputs(scenario, attempts: np.ndarray, eligible: np.ndarray,
-                  step_up_threshold: np.ndarray) -> AttackInputs:
+                  step_up_threshold: np.ndarray,
+                  constants: AttackInputs | None = None) -> AttackInputs:
     """The attack stage's inputs.
 
     Args:
@@ -57,14 +77,12 @@ def attack_inputs(scenario, attempts: np.ndarray, eligible: np.ndarray,
         eligible: Users each (platform, vector) can reach (yesterday's census).
         step_up_threshold: Per platform, the amount above which step-up is asked
             (``AuthenticationInputs.step_up_threshold``).
+        constants: ``attack_constants`` of this scenario (built when None).
     """
-    att = scenario.attackers
-    return AttackInputs(
-        attack_probability=np.minimum(1.0, np.divide(
-            attempts, eligible, out=np.zeros_like(attempts), where=eligible > 0)),
-        fraud_amount=fraud_amount_parameters(att),
-        expected_amount=expected_amounts(att, step_up_threshold),
-    )
+    if constants is None:
+        constants = attack_constants(scenario, step_up_threshold)
+    return constants._replace(attack_probability=np.minimum(1.0, np.divide(
+        attempts, eligible, out=np.zeros_like(attempts), where=eligible > 0)))
 
 
 def amount_shapes(attackers) -> list[tuple[float, float, float, float, float]]:

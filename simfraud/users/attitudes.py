@@ -28,16 +28,11 @@ AttitudeInputs = namedtuple("AttitudeInputs", [
 1 or 0 per platform), switching."""
 
 
-def attitude_inputs(scenario, rules, events, backlash: float, platforms) -> AttitudeInputs:
-    """The attitude stage's inputs.
+def attitude_constants(scenario) -> AttitudeInputs:
+    """The attitude inputs that depend on the scenario alone (the others are None).
 
     Args:
         scenario: The scenario in force.
-        rules: The regulator's instruments in force (``face_pay_permitted``,
-            ``consent_required``).
-        events: Today's timeline events (publicity).
-        backlash: The regulator's backlash index.
-        platforms: The platform agents (their live liveness level and injection detection).
     """
     beh, pop = scenario.behaviour, scenario.population
     return AttitudeInputs(
@@ -49,14 +44,13 @@ def attitude_inputs(scenario, rules, events, backlash: float, platforms) -> Atti
         background_risk=beh.background_risk,
         victim_shock=beh.victim_risk_shock,
         word_of_mouth=beh.word_of_mouth,
-        media=beh.media_gain * backlash + events.publicity,
+        media=None,
         trust_recovery=beh.trust_recovery,
         trust_hit_unrefunded=beh.trust_hit_unrefunded,
         trust_hit_false_reject=beh.trust_hit_false_reject,
         friction_decay=beh.friction_decay,
-        face_allowed=np.array([rules.face_pay_permitted(p.liveness) for p in platforms],
-                              dtype=np.int64),
-        push=0.0 if rules.consent_required else beh.platform_push,
+        face_allowed=None,
+        push=None,
         adoption_rate=beh.adoption_rate,
         adoption_threshold=beh.adoption_threshold,
         drop_rate=beh.drop_rate,
@@ -66,6 +60,30 @@ def attitude_inputs(scenario, rules, events, backlash: float, platforms) -> Atti
         switch_rate=beh.switch_rate,
         switch_cumulative=np.cumsum([p.market_share for p in scenario.platforms]),
         initial_trust=np.float32(pop.initial_trust),
+    )
+
+
+def attitude_inputs(scenario, rules, events, backlash: float, platforms,
+                    constants: AttitudeInputs | None = None) -> AttitudeInputs:
+    """The attitude stage's inputs.
+
+    Args:
+        scenario: The scenario in force.
+        rules: The regulator's instruments in force (``face_pay_permitted``,
+            ``consent_required``).
+        events: Today's timeline events (publicity).
+        backlash: The regulator's backlash index.
+        platforms: The platform agents (their live liveness level and injection detection).
+        constants: ``attitude_constants`` of this scenario (built when None).
+    """
+    beh = scenario.behaviour
+    if constants is None:
+        constants = attitude_constants(scenario)
+    return constants._replace(
+        media=beh.media_gain * backlash + events.publicity,
+        face_allowed=np.array([rules.face_pay_permitted(p.liveness) for p in platforms],
+                              dtype=np.int64),
+        push=0.0 if rules.consent_required else beh.platform_push,
     )
 
 

@@ -42,17 +42,16 @@ AuthenticationInputs = namedtuple("AuthenticationInputs", [
 ])
 
 
-def authentication_inputs(scenario, platforms, primary_pass: np.ndarray) -> AuthenticationInputs:
-    """The authentication stage's inputs.
+def authentication_constants(scenario, platforms) -> AuthenticationInputs:
+    """The authentication inputs that depend on the scenario alone (the others are None).
 
     Args:
         scenario: The scenario in force.
-        platforms: Platform agents in index order (their live levels and monitoring).
-        primary_pass: Pooled first-layer success probability per (platform, vector).
+        platforms: Platform agents in index order (their step-up blocks).
     """
     step_up = [p.config.step_up for p in platforms]
     return AuthenticationInputs(
-        bpcer=np.array([p.liveness.bpcer(p.defences) for p in platforms]),
+        bpcer=None,
         abandon_probability=scenario.behaviour.abandon_probability,
         step_up_threshold=np.array(
             [s.amount_threshold if s.enabled else NO_THRESHOLD for s in step_up], dtype=np.int64
@@ -61,10 +60,28 @@ def authentication_inputs(scenario, platforms, primary_pass: np.ndarray) -> Auth
         sim_swap=np.array([s.sim_swap_success for s in step_up]),
         face_step_up=np.array([s.method == "face" for s in step_up], dtype=np.int64),
         scam_hold=np.array([s.scam_hold_stop if s.enabled else 0.0 for s in step_up]),
+        primary_pass=None,
+        detect=None,
+    )
+
+
+def authentication_inputs(scenario, platforms, primary_pass: np.ndarray,
+                          constants: AuthenticationInputs | None = None) -> AuthenticationInputs:
+    """The authentication stage's inputs.
+
+    Args:
+        scenario: The scenario in force.
+        platforms: Platform agents in index order (their live levels and monitoring).
+        primary_pass: Pooled first-layer success probability per (platform, vector).
+        constants: ``authentication_constants`` of this scenario (built when None).
+    """
+    if constants is None:
+        constants = authentication_constants(scenario, platforms)
+    return constants._replace(
+        bpcer=np.array([p.liveness.bpcer(p.defences) for p in platforms]),
         primary_pass=primary_pass,
         detect=np.stack([p.detect_probability() for p in platforms]),
     )
-
 
 
 @njit(cache=True, inline="always")

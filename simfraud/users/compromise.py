@@ -63,8 +63,33 @@ def face_harvest_share(success: np.ndarray, value: np.ndarray, users, facepay_us
     return float(face / (face + credential))
 
 
+def compromise_constants(scenario, platforms) -> CompromiseInputs:
+    """The compromise inputs that depend on the scenario alone (the others are None).
+
+    Args:
+        scenario: The scenario in force.
+        platforms: Platform agents in index order.
+    """
+    beh, segments = scenario.behaviour, scenario.population.segments
+    return CompromiseInputs(
+        seg_notice=np.array([
+            beh.credential_notice_probability * (beh.notice_literacy_offset + s.digital_literacy)
+            for s in segments]),
+        seg_phishing=np.array([beh.phishing_literacy_ceiling - s.digital_literacy
+                               for s in segments]),
+        face_harvest=None,
+        credential_harvest=None,
+        face_breach=None,
+        credential_breach=None,
+        move_exposed=np.array([p.config.move_exposed_off_face for p in platforms], dtype=np.uint8),
+        face_response=np.array([FACE_RESPONSES.index(p.config.face_attack_response)
+                                for p in platforms], dtype=np.int64),
+    )
+
+
 def compromise_inputs(scenario, platforms, rules, events, n_crews: int,
-                      face_share: float = 0.5) -> CompromiseInputs:
+                      face_share: float = 0.5,
+                      constants: CompromiseInputs | None = None) -> CompromiseInputs:
     """The compromise stage's inputs.
 
     Args:
@@ -75,21 +100,16 @@ def compromise_inputs(scenario, platforms, rules, events, n_crews: int,
         n_crews: Active crews (harvesting effort).
         face_share: Share of the effort on faces (``face_harvest_share``; 0.5 keeps the
             rates as given, the ``fixed`` rule).
+        constants: ``compromise_constants`` of this scenario (built when None).
     """
-    att, beh, segments = scenario.attackers, scenario.behaviour, scenario.population.segments
-    return CompromiseInputs(
-        seg_notice=np.array([
-            beh.credential_notice_probability * (beh.notice_literacy_offset + s.digital_literacy)
-            for s in segments]),
-        seg_phishing=np.array([beh.phishing_literacy_ceiling - s.digital_literacy
-                               for s in segments]),
+    att = scenario.attackers
+    if constants is None:
+        constants = compromise_constants(scenario, platforms)
+    return constants._replace(
         face_harvest=min(1.0, att.face_harvest_rate * n_crews * rules.harvest_factor
                          * 2.0 * face_share),
         credential_harvest=min(1.0, att.credential_harvest_rate * n_crews * rules.harvest_factor
                                * 2.0 * (1.0 - face_share)),
         face_breach=events.face_breach * rules.breach_factor,
         credential_breach=events.credential_breach * rules.breach_factor,
-        move_exposed=np.array([p.config.move_exposed_off_face for p in platforms], dtype=np.uint8),
-        face_response=np.array([FACE_RESPONSES.index(p.config.face_attack_response)
-                                for p in platforms], dtype=np.int64),
     )

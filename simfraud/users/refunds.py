@@ -47,17 +47,12 @@ RefundInputs = namedtuple("RefundInputs", [
 ])
 
 
-def refund_inputs(scenario, platforms, mandated: np.ndarray) -> RefundInputs:
-    """The refund stage's inputs.
-
-    The share of stolen money frozen at mule accounts is the market's
-    (``market_recovery_share``; ``model.mule_detection``): what each platform's mule-account
-    detection freezes, weighted by its users.
+def refund_constants(scenario, platforms) -> RefundInputs:
+    """The refund inputs that depend on the scenario alone (the others are None).
 
     Args:
         scenario: The scenario in force.
         platforms: Platform agents in index order (their reimbursement blocks).
-        mandated: Per vector, 1 when a mandate in force covers it (``Rules.mandated``).
     """
     mandate = scenario.regulator.instruments.mandatory_reimbursement
     voluntary = np.array([
@@ -72,13 +67,40 @@ def refund_inputs(scenario, platforms, mandated: np.ndarray) -> RefundInputs:
                                       for p in platforms], dtype=np.int64),
         voluntary_grant=np.array([p.config.reimbursement.grant_share for p in platforms],
                                  dtype=np.float64),
-        prospect=refund_prospect(scenario, platforms, mandated),
+        prospect=None,
         claim_base=float(scenario.behaviour.claim_without_refund),
-        mandated=mandated,
+        mandated=None,
         mandate_cap=np.int64(mandate.cap),
         mandate_excess=np.int64(mandate.excess),
         mandate_receiving_bps=np.int64(round(mandate.receiving_share * BPS)),
         refused=refused_share(mandate, scenario.behaviour),
+        recovery_bps=None,
+    )
+
+
+def refund_inputs(scenario, platforms, mandated: np.ndarray,
+                  constants: RefundInputs | None = None,
+                  prospect: np.ndarray | None = None) -> RefundInputs:
+    """The refund stage's inputs.
+
+    The share of stolen money frozen at mule accounts is the market's
+    (``market_recovery_share``; ``model.mule_detection``): what each platform's mule-account
+    detection freezes, weighted by its users.
+
+    Args:
+        scenario: The scenario in force.
+        platforms: Platform agents in index order (their reimbursement blocks).
+        mandated: Per vector, 1 when a mandate in force covers it (``Rules.mandated``).
+        constants: ``refund_constants`` of this scenario (built when None).
+        prospect: ``refund_prospect`` of this scenario and ``mandated`` (built when None).
+    """
+    if constants is None:
+        constants = refund_constants(scenario, platforms)
+    if prospect is None:
+        prospect = refund_prospect(scenario, platforms, mandated)
+    return constants._replace(
+        prospect=prospect,
+        mandated=mandated,
         recovery_bps=np.int64(round(market_recovery_share(
             [p.mule_recovery_share(scenario.attackers.mule_recovery_share) for p in platforms],
             [p.users for p in platforms]) * BPS)),

@@ -136,3 +136,15 @@ def test_fines_appear_in_the_metric_and_lower_net_income_exactly_by_the_fine():
         assert summary["totals"]["fines"]["mean"] == float(np.sum(series["fines"]))
     assert "Fines (a transfer)" in tables["fined"]
     assert "Fines" not in tables["plain"]  # shown only when rules fine someone
+
+
+def test_rules_are_handed_out_again_until_they_change():
+    fines = {"fines": {"enabled": True, "grace_days": 3, "per_user_day": 0.01}}
+    s = scenario_with(_proactive(5, fines))
+    r = RegulatorAgent(mesa.Model(rng=1), s.regulator)
+    days = [r.rules(day) for day in range(12)]
+    assert days[0] is days[4] and not days[4].in_force
+    assert days[5] is days[7] is not days[4] and days[7].fine_per_user_day == 0.0
+    assert days[8] is days[11] is not days[7] and days[8].fine_per_user_day == 0.01
+    r.configure(s.regulator.model_copy(), 12)  # a rule change replaces the block
+    assert r.rules(12) is not days[11] and r.rules(12).fine_per_user_day == 0.01

@@ -1,0 +1,67 @@
+"""A platform's end of day in compiled loops gives, bit for bit, the array formulas."""
+
+import mesa
+import numpy as np
+import pytest
+
+from simfraud.core.vectors import CONTROL, CONTROLS, N_VECTORS
+from simfraud.model.platform import PlatformAgent, PlatformDay
+from tests.support import scenario_with
+
+
+def random_day(rng: np.random.Generator) -> PlatformDay:
+    ints = lambda high: rng.integers(0, high, N_VECTORS)  # noqa: E731
+    loss = ints(10**13)
+    claimed = loss * rng.integers(0, 2, N_VECTORS)
+    sending = claimed // rng.integers(1, 4, N_VECTORS)
+    successes = ints(50)
+    return PlatformDay(users=int(rng.integers(1, 10**6)), face_checks=1_000, volume=10**8,
+                       attempts=successes + ints(10**4), successes=successes,
+                       stopped_by_monitoring=ints(300), loss=loss,
+                       attempted_amount=loss + ints(10**10), refunded_sending=sending,
+                       refunded_receiving=(claimed - sending) // 2,
+                       receiving_liability=ints(10**12),
+                       claims=successes * (claimed > 0), claimed_loss=claimed)
+
+
+def observed_by_formula(agent: PlatformAgent, seen: PlatformDay) -> dict:
+    """What ``observe`` learns, as array operations (the formulas the loops replaced)."""
+    mon, sec = agent.config.monitoring, agent.config.security
+    rate = (seen.claims + seen.stopped_by_monitoring) * (100_000 / max(seen.users, 1))
+    signal = rate / (rate + mon.signal_half_saturation)
+    detection = agent.detection.copy()
+    detection += mon.learning_rate * signal * (mon.max_detection - detection)
+    detection -= mon.drift * (detection - mon.base_detection)
+    weight = 1.0 / sec.smoothing_days
+    user_loss = seen.claimed_loss - seen.refunded_sending - seen.refunded_receiving
+    own = seen.refunded_sending + seen.receiving_liability + sec.reputation_weight * user_loss
+    by_control = np.bincount(CONTROL, weights=own, minlength=len(CONTROLS))
+    learned = np.stack([seen.attempts - (seen.successes - seen.claims), seen.claims,
+                        seen.attempted_amount - (seen.loss - seen.claimed_loss),
+                        seen.claimed_loss, own])
+    controls = np.stack([np.bincount(CONTROL, weights=row, minlength=len(CONTROLS))
+                         for row in learned])
+    smoothed = agent.controls.smoothed + (controls / max(seen.users, 1)
+                                          - agent.controls.smoothed) / sec.smoothing_days
+    return {"detection": detection,
+            "own_cost_ema": agent.own_cost_ema + weight * (float(own.sum()) - agent.own_cost_ema),
+            "own_cost_by_control": agent.own_cost_by_control + weight * (
+                by_control - agent.own_cost_by_control),
+            "smoothed": smoothed}
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_observe_equals_the_array_formulas_bit_for_bit(seed):
+    rng = np.random.default_rng(seed)
+    s = scenario_with({"platforms": [{"name": "bank", "security": {
+        "reputation_weight": float(rng.uniform(0.0, 1.0))}}]})
+    agent = PlatformAgent(mesa.Model(rng=1), 0, s.platforms[0], s.defences, np.ones(N_VECTORS))
+    for _ in range(20):
+        seen = random_day(rng)
+        expected = observed_by_formula(agent, seen)
+        agent.observe(seen)
+        got = {"detection": agent.detection, "own_cost_ema": agent.own_cost_ema,
+               "own_cost_by_control": agent.own_cost_by_control,
+               "smoothed": agent.controls.smoothed}
+        for name, value in expected.items():
+            assert np.array_equal(got[name], value), name
