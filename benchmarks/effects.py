@@ -120,6 +120,8 @@ BASELINE = Arm("baseline.yaml")
 FOLLOWS_VALUE = ("attackers.harvesting=follows_value",)
 UK_HOLD = Arm(UK.scenario, tuple(f"platforms.{k}.step_up.scam_hold_stop=0.3" for k in range(3)))
 DEPTH_3D = ("platforms.0.liveness.level=depth_3d",)
+TRACKING = Arm(BASELINE_3Y.scenario,
+               (*BASELINE_3Y.overrides, "platforms.0.security.detector_tracking=1"))
 
 EFFECTS = [
     Effect("mandate_security_spend", "UK mandate: change in platforms' security spend",
@@ -168,6 +170,12 @@ EFFECTS = [
              f"of tool quality and defence strength per vector after the first year, "
              f"defence {lag} months later", arms_race(lag), BASELINE_3Y, kind="level")
       for lag in range(MAX_LAG_MONTHS + 1)),
+    Effect("tracking_late_loss", "baseline, 1095 days, retrained detectors keep pace "
+           "(security.detector_tracking=1): change in gross loss after day 730",
+           total("gross_loss", 730), BASELINE_3Y, TRACKING),
+    Effect("tracking_late_scam_tools", "the same: crews' mean scam tool quality after day "
+           "730 (crews' answer)", total("tool_quality_social_engineering", 730), BASELINE_3Y,
+           TRACKING),
     Effect("injection_detection_loss", "injection wave: injection loss after day 365 "
            "with detection from day 0", vector_total("loss", INJECTION, 365),
            INJECTION_WAVE, INJECTION_DETECTED),
