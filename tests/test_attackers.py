@@ -7,7 +7,13 @@ import pytest
 from simfraud.core.draws import D_DIFFUSE, D_PEER, D_RELEASE, STREAM_ATTACKER
 from simfraud.core.rng import uniforms
 from simfraud.model import FraudModel
-from simfraud.model.attacker import Release, plan_crews, pool_attempts, share_revenue
+from simfraud.model.attacker import (
+    Release,
+    initial_tools,
+    plan_crews,
+    pool_attempts,
+    share_revenue,
+)
 from simfraud.users.contest import tullock
 from tests.support import scenario_with
 
@@ -66,7 +72,12 @@ def settle_one(crew: dict, revenue, cfg) -> None:
         share = by_vector / by_vector.sum() if by_vector.sum() > 0 else by_vector
         invest = cfg.rd_share * profit * share
         crew["budget"] -= int(np.floor(invest.sum()))
-        crew["tools"] *= 1.0 + cfg.rd_step * invest / cfg.rd_cost
+        gain = cfg.rd_step * invest / cfg.rd_cost
+        reference = initial_tools(cfg)
+        ahead = (reference > 0) & (crew["tools"] > reference)
+        if cfg.rd_diminishing > 0:
+            gain[ahead] *= (crew["tools"][ahead] / reference[ahead]) ** -cfg.rd_diminishing
+        crew["tools"] *= 1.0 + gain
 
 
 def diffuse_one(crew: dict, crews: list[dict], day, releases, seed, cfg, spread_factor):
@@ -157,9 +168,10 @@ def test_plan_crews_with_no_crews_does_nothing():
 
 
 @pytest.mark.parametrize("seed", range(8))
-@pytest.mark.parametrize("adaptive", [True, False])
-def test_books_equal_each_crews_own_books_bit_for_bit(seed, adaptive):
-    _, book, rng = random_book(seed, crews=int(1 + seed * 5), adaptive=adaptive)
+@pytest.mark.parametrize(("adaptive", "diminishing"), [(True, 0.0), (False, 0.0), (True, 1.5)])
+def test_books_equal_each_crews_own_books_bit_for_bit(seed, adaptive, diminishing):
+    _, book, rng = random_book(seed, crews=int(1 + seed * 5), adaptive=adaptive,
+                               rd_diminishing=diminishing)
     revenue = rng.integers(-10**6, 10**7, book.attempts.shape) / rng.uniform(0.01, 3.0)
     expected = rows(book)
     for crew, own in zip(expected, revenue, strict=True):
@@ -168,6 +180,22 @@ def test_books_equal_each_crews_own_books_bit_for_bit(seed, adaptive):
     for crew, got in zip(expected, rows(book), strict=True):
         for name, value in crew.items():
             assert np.array_equal(value, got[name]), name
+
+
+def test_diminishing_returns_slow_only_tools_ahead_of_the_day_0_state_of_the_art():
+    gains = {}
+    for diminishing in (0.0, 1.0):
+        _, book, _ = random_book(0, crews=2, rd_diminishing=diminishing)
+        reference = initial_tools(book.config)
+        book.tools[:] = reference * np.array([[0.5], [4.0]])  # one behind, one 4x ahead
+        book.rd_return[:] = 1.0
+        book.cost_today[:] = 0
+        before = book.tools.copy()
+        book.settle(np.full(book.attempts.shape, 1e7))
+        gains[diminishing] = book.tools / before - 1.0
+    np.testing.assert_array_equal(gains[1.0][0], gains[0.0][0])  # behind: the full step
+    assert (gains[0.0][1] > 0).all()
+    np.testing.assert_allclose(gains[1.0][1], gains[0.0][1] / 4.0, rtol=1e-12)
 
 
 @pytest.mark.parametrize("seed", range(8))

@@ -185,7 +185,8 @@ class CrewBook:
 
         R&D goes where it pays most at the margin (``rd_return``: the defence that binds),
         not where the crew already attacks; with no return anywhere, in proportion to
-        today's attempts. Every crew's books follow the same operations in the same order
+        today's attempts. A tool ahead of its vector's day-0 quality gains less per unit
+        of R&D (``rd_diminishing``). Every crew's books follow the same operations in the same order
         as one crew's alone would (the sums are per row), so the bits do not depend on how
         many crews there are.
 
@@ -197,7 +198,7 @@ class CrewBook:
         _books(np.ascontiguousarray(revenue, dtype=np.float64), self.cost_today, self.budget,
                self.profit_ema, self.losing_days, self.rd_return, self.attempts, self.tools,
                1.0 / cfg.profit_smoothing_days, cfg.adaptive, cfg.rd_share,
-               cfg.rd_step, cfg.rd_cost)
+               cfg.rd_step, cfg.rd_cost, initial_tools(cfg), cfg.rd_diminishing)
 
     def diffuse(self, day: int, releases: list[Release], seed: int,
                 spread_factor: float = 1.0) -> None:
@@ -234,11 +235,14 @@ class CrewBook:
 def _books(revenue: np.ndarray, cost_today: np.ndarray, budget: np.ndarray,
            profit_ema: np.ndarray, losing_days: np.ndarray, rd_return: np.ndarray,
            attempts: np.ndarray, tools: np.ndarray, smoothing: float, adaptive: bool,
-           rd_share: float, rd_step: float, rd_cost: float) -> None:
+           rd_share: float, rd_step: float, rd_cost: float, reference: np.ndarray,
+           diminishing: float) -> None:
     """``CrewBook.settle`` crew by crew: the book's arrays are updated in place.
 
     ``smoothing`` is ``1 / profit_smoothing_days``; sums are numpy's (over a crew's cells
-    or vectors pairwise, over platforms one after the other).
+    or vectors pairwise, over platforms one after the other). A tool at ``k`` times its
+    vector's ``reference`` (day-0 quality), ``k > 1``, gains ``k ** -diminishing`` of the
+    full step.
     """
     n_crews, n_platforms, n_vectors = revenue.shape
     by_vector = np.empty(n_vectors)
@@ -262,7 +266,10 @@ def _books(revenue: np.ndarray, cost_today: np.ndarray, budget: np.ndarray,
         invest = rd_share * profit * by_vector
         budget[c] -= np.int64(np.floor(numpy_sum(invest)))
         for v in range(n_vectors):
-            tools[c, v] *= 1.0 + rd_step * invest[v] / rd_cost
+            gain = rd_step * invest[v] / rd_cost
+            if diminishing > 0 and reference[v] > 0 and tools[c, v] > reference[v]:
+                gain *= (tools[c, v] / reference[v]) ** -diminishing
+            tools[c, v] *= 1.0 + gain
 
 
 @njit(cache=True)

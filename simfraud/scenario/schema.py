@@ -885,6 +885,13 @@ class Attackers(Strict):
         0.1, "share", "Relative tool-quality gain bought by rd_cost of R&D.", ge=0, le=10,
         source=ASSUMED,
     )
+    rd_diminishing: float = param(
+        0.0, "1", "Diminishing return of R&D beyond the day-0 state of the art: a tool at k "
+        "times its vector's initial_tool_quality gains rd_step x k^-this per rd_cost. 0: "
+        "every rd_cost buys the same relative gain (tools compound for ever); 1: the gain "
+        "per rd_cost falls in proportion to how far the tool is ahead.", ge=0, le=5,
+        source=ASSUMED,
+    )
     profit_smoothing_days: int = param(
         30, "days", "Window of the moving average of a crew's daily profit (entry and exit "
         "decisions).", ge=1, le=MAX_DAYS, source=ASSUMED,
