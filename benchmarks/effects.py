@@ -88,6 +88,14 @@ def per_user(measure: Measure) -> Measure:
     return scaled
 
 
+def tools_after(first_day: int) -> Measure:
+    """Crews' mean tool quality over every vector and the days from ``first_day``."""
+    def measure(ts, _):
+        columns = [c for c in ts.columns if c.startswith("tool_quality_")]
+        return float(ts.loc[ts["day"] >= first_day, columns].to_numpy().mean())
+    return measure
+
+
 def arms_race(lag: int) -> Measure:
     """Correlation of monthly tool and defence changes, defence ``lag`` months later."""
     def measure(ts, _):
@@ -119,9 +127,13 @@ BASELINE_3Y = Arm("baseline.yaml", ("days=1095",))
 BASELINE = Arm("baseline.yaml")
 FOLLOWS_VALUE = ("attackers.harvesting=follows_value",)
 UK_HOLD = Arm(UK.scenario, tuple(f"platforms.{k}.step_up.scam_hold_stop=0.3" for k in range(3)))
+UK_NAME_CHECK = Arm(UK.scenario, tuple(f"platforms.{k}.confirmation_of_payee.enabled=true"
+                                       for k in range(3)))
+INBOUND_HOLD = tuple(f"platforms.{k}.security.inbound_hold=true" for k in range(3))
 DEPTH_3D = ("platforms.0.liveness.level=depth_3d",)
 TRACKING = Arm(BASELINE_3Y.scenario,
                (*BASELINE_3Y.overrides, "platforms.0.security.detector_tracking=1"))
+DIMINISHING = Arm(BASELINE_3Y.scenario, (*BASELINE_3Y.overrides, "attackers.rd_diminishing=1"))
 
 EFFECTS = [
     Effect("mandate_security_spend", "UK mandate: change in platforms' security spend",
@@ -142,6 +154,20 @@ EFFECTS = [
            UK_HOLD),
     Effect("scam_hold_attempts", "the same: change in scam contacts (crews' answer)",
            vector_total("attempts", ["social_engineering"]), UK, UK_HOLD),
+    Effect("name_check_cases", "UK without the mandate, banks check payee names "
+           "(confirmation_of_payee, stop 0.1): change in scam (APP) cases",
+           vector_total("successes", ["social_engineering"]), UK, UK_NAME_CHECK),
+    Effect("name_check_attempts", "the same: change in scam contacts (crews' answer)",
+           vector_total("attempts", ["social_engineering"]), UK, UK_NAME_CHECK),
+    Effect("mandate_scam_cases_with_inbound_hold", "UK mandate, receiving providers may "
+           "hold risky incoming payments (security.inbound_hold in both arms): change in "
+           "scam (APP) cases after day 645",
+           vector_total("successes", ["social_engineering"], 645), Arm(UK.scenario, INBOUND_HOLD),
+           Arm(UK_MANDATE.scenario, INBOUND_HOLD)),
+    Effect("inbound_hold_scam_cases", "UK mandate, receiving providers hold risky incoming "
+           "payments (security.inbound_hold) against not: change in scam (APP) cases after "
+           "day 645", vector_total("successes", ["social_engineering"], 645), UK_MANDATE,
+           Arm(UK_MANDATE.scenario, INBOUND_HOLD)),
     Effect("mandate_gross_loss_without_mule_detection", "UK mandate, no platform detects "
            "mule accounts: change in gross fraud loss after day 645",
            total("gross_loss", 645), Arm(UK.scenario, NO_MULE_DETECTION),
@@ -176,6 +202,11 @@ EFFECTS = [
     Effect("tracking_late_scam_tools", "the same: crews' mean scam tool quality after day "
            "730 (crews' answer)", total("tool_quality_social_engineering", 730), BASELINE_3Y,
            TRACKING),
+    Effect("diminishing_late_loss", "baseline, 1095 days, crews' R&D with diminishing "
+           "returns (attackers.rd_diminishing=1): change in gross loss after day 730",
+           total("gross_loss", 730), BASELINE_3Y, DIMINISHING),
+    Effect("diminishing_late_tools", "the same: crews' mean tool quality (all vectors) after "
+           "day 730", tools_after(730), BASELINE_3Y, DIMINISHING),
     Effect("injection_detection_loss", "injection wave: injection loss after day 365 "
            "with detection from day 0", vector_total("loss", INJECTION, 365),
            INJECTION_WAVE, INJECTION_DETECTED),

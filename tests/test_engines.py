@@ -11,9 +11,11 @@ CASES = {
     "two_platforms_mandate": {
         "platforms": [
             {"name": "a", "market_share": 0.6, "liveness": {"level": "depth_3d"},
-             "reimbursement": {"policy": "voluntary_full"}},
+             "reimbursement": {"policy": "voluntary_full"},
+             "confirmation_of_payee": {"enabled": True, "stop": 0.3}},
             {"name": "b", "market_share": 0.4, "liveness": {"level": "none"},
-             "security": {"upgrade_rule": "gordon_loeb"}},
+             "security": {"upgrade_rule": "gordon_loeb", "inbound_hold": True,
+                          "deployment_lag_days": 2}},
         ],
         "regulator": {"stance": "proactive", "effective_day": 5,
                       "instruments": {"mandatory_reimbursement": {"enabled": True}}},

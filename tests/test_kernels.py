@@ -14,6 +14,7 @@ from simfraud.users.attitudes import (
 )
 from simfraud.users.authentication import (
     STOPPED_MONITORING,
+    STOPPED_PAYEE,
     STOPPED_PRIMARY,
     STOPPED_STEP_UP,
     SUCCESS,
@@ -77,21 +78,26 @@ def test_refund_split_assessed_policy_grants_the_strongest_claims_in_full(assess
     assert (sending, receiving) == (refunded, 0)
 
 
-def layers_ref(u1, p1, step, u2, b, u3, d):
+def layers_ref(u1, p1, step, u2, b, u3, d, payee):
     if not u1 < p1:
         return STOPPED_PRIMARY
     if step and u2 < b:
         return STOPPED_STEP_UP
     if u3 < d:
         return STOPPED_MONITORING
+    if (u3 - d) / (1.0 - d) < payee:  # of what monitoring let through, the payee share
+        return STOPPED_PAYEE
     return SUCCESS
 
 
 def test_resolve_layers_matches_reference():
-    for _ in range(2000):
+    for k in range(4000):
         args = (rng.random(), rng.random(), bool(rng.integers(2)), rng.random(), rng.random(),
-                rng.random(), rng.random())
-        assert resolve_layers(*args) == layers_ref(*args)
+                rng.random(), rng.random(), 0.0 if k % 2 else rng.random())
+        got, expected = resolve_layers(*args), layers_ref(*args)
+        u3, d, payee = args[5:]
+        if abs((u3 - d) / (1.0 - d) - payee) > 1e-9:  # away from the boundary's rounding
+            assert got == expected
 
 
 def test_exponential_amount_rounds_the_slots_exponential_and_has_the_mean():

@@ -92,6 +92,8 @@ TIMESERIES: tuple[Metric, ...] = (
            counted=PER_PLATFORM_VECTOR),
     _count("stopped_monitoring", "attempts stopped by transaction monitoring", "attempts",
            counted=PER_PLATFORM_VECTOR),
+    _count("stopped_payee", "scam payments stopped on the payee side (confirmation of payee, "
+           "receiving providers' inbound hold)", "attempts", counted=PER_PLATFORM_VECTOR),
     _count("victims", "users defrauded", "users", counted=PER_PLATFORM),
     _count("payments", "genuine payments completed", "payments", counted=PER_PLATFORM),
     _money("payment_volume", "value of genuine payments", counted=PER_PLATFORM),
@@ -148,8 +150,8 @@ MONEY_METRICS: tuple[str, ...] = tuple(m.name for m in TIMESERIES if m.is_money)
 
 VECTOR_STATS: tuple[str, ...] = (
     "attempts", "successes", "loss", "stopped_primary", "stopped_step_up",
-    "stopped_monitoring", "refunded", "refunded_sending", "refunded_receiving", "claims",
-    "refunded_claims", "expected_loss",
+    "stopped_monitoring", "stopped_payee", "refunded", "refunded_sending",
+    "refunded_receiving", "claims", "refunded_claims", "expected_loss",
 )
 """Columns of ``vectors.parquet`` after ``replicate``, ``day``, ``platform``, ``vector``."""
 VECTOR_METRICS: dict[str, Metric] = {

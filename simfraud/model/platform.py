@@ -1,8 +1,9 @@
 """Payment platforms: their controls composed, monitoring, reimbursement and security spend.
 
 Liveness (``model/liveness.py``), the first-line controls' investment
-(``model/investment.py``) and mule-account detection (``model/mule_detection.py``) are
-mechanisms of their own; a platform holds one of each and combines them.
+(``model/investment.py``) and the inbound controls, mule-account detection and an inbound
+hold (``model/inbound_controls.py``), are mechanisms of their own; a platform holds one of
+each and combines them.
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ from simfraud.core.vectors import (
     N_VECTORS,
     PAYEE_WARNINGS,
 )
+from simfraud.model.inbound_controls import InboundControl
 from simfraud.model.investment import ControlInvestment
 from simfraud.model.liveness import Liveness
-from simfraud.model.mule_detection import MuleDetection
 from simfraud.scenario.schema import Defences, Platform, UpgradeRule
 
 
@@ -84,7 +85,8 @@ class PlatformAgent(mesa.Agent):
         liveness: The face check: live level, upgrades, costs (``model/liveness.py``).
         detection: Monitoring detection probability per vector.
         controls: Per-control Gordon-Loeb spend, live capability and detector training.
-        mules: Mule-account detection, the platform's control as receiving provider.
+        mules: Mule-account detection, an inbound control (as receiving provider).
+        hold: The inbound hold of risky incoming payments, the other inbound control.
         market_quality: Mean crew tool quality per vector, as of today's adaptation.
         fees: Fees earned on the day's genuine payments.
         net_income: Fees minus refunds paid as sending and as receiving provider,
@@ -107,7 +109,8 @@ class PlatformAgent(mesa.Agent):
         self.control_upgrades = np.zeros(len(CONTROLS), dtype=np.int64)
         self.control_boost = np.ones(len(CONTROLS))
         self.controls = ControlInvestment(initial_quality, config.security.reputation_weight)
-        self.mules = MuleDetection()
+        self.mules = InboundControl()
+        self.hold = InboundControl()
         self.market_quality = np.asarray(initial_quality, dtype=np.float64).copy()
         self.security_spend = 0
         self.upgrade_spend = 0
@@ -188,7 +191,17 @@ class PlatformAgent(mesa.Agent):
             base: The share frozen without mule-account detection.
         """
         sec = self.config.security
-        return self.mules.recovery_share(base, sec.gl_alpha, sec.gl_beta)
+        return self.mules.share(base, sec.gl_alpha, sec.gl_beta)
+
+    def held_share(self) -> float:
+        """Share of the scam payments reaching this platform's accounts that its hold stops."""
+        sec = self.config.security
+        return self.hold.share(0.0, sec.gl_alpha, sec.gl_beta)
+
+    def name_check_stop(self) -> float:
+        """Chance its confirmation of payee stops a scam payment its user makes (0: off)."""
+        check = self.config.confirmation_of_payee
+        return check.stop if check.enabled else 0.0
 
     # -- the platform's phase of the day --------------------------------------------
     def adapt(self, day: int, minimum_level: int | None, require_injection: bool,
@@ -212,10 +225,12 @@ class PlatformAgent(mesa.Agent):
         self.controls.retrain(self.market_quality, sec.gl_alpha, sec.gl_beta, sec.retrain_days)
         if sec.upgrade_rule == UpgradeRule.gordon_loeb:
             self.controls.invest(sec.gl_alpha, sec.gl_beta, sec.deployment_lag_days)
-        if sec.upgrade_rule == UpgradeRule.gordon_loeb and sec.mule_detection:
-            self.mules.invest(mule_base, sec.gl_alpha, sec.gl_beta, sec.deployment_lag_days)
-        else:  # switched off (or never on): nothing spent, nothing live
-            self.mules.stop()
+        for control, base, on in ((self.mules, mule_base, sec.mule_detection),
+                                  (self.hold, 0.0, sec.inbound_hold)):
+            if sec.upgrade_rule == UpgradeRule.gordon_loeb and on:
+                control.invest(base, sec.gl_alpha, sec.gl_beta, sec.deployment_lag_days)
+            else:  # switched off (or never on): nothing spent, nothing live
+                control.stop()
         self.upgrade_spend = 0
         deployed = self.liveness.go_live(day, self.defences, self.users)
         if deployed is not None:
@@ -276,7 +291,9 @@ class PlatformAgent(mesa.Agent):
         self.facepay_users = seen.facepay_users
         self._learn_monitoring(seen)
         sec = self.config.security
-        self.mules.learn(int(seen.receiving_liability.sum()), seen.users, sec.smoothing_days)
+        receiving = int(seen.receiving_liability.sum())
+        self.mules.learn(receiving, seen.users, sec.smoothing_days)
+        self.hold.learn(receiving, seen.users, sec.smoothing_days)
         weight = 1.0 / sec.smoothing_days
         learned, own_cost, by_control = _own_view(
             seen.attempts, seen.successes, seen.claims, seen.attempted_amount, seen.loss,
@@ -314,7 +331,7 @@ class PlatformAgent(mesa.Agent):
         if monitoring.enabled:
             running += monitoring.cost_per_user_day * seen.users
         return (math.floor(running) + self.controls.daily_cost(seen.users)
-                + self.mules.daily_cost(seen.users)
+                + self.mules.daily_cost(seen.users) + self.hold.daily_cost(seen.users)
                 + self.upgrade_spend)
 
 

@@ -635,12 +635,28 @@ class Monitoring(Strict):
 
 
 class PayeeWarnings(Strict):
-    """Confirmation of payee and scam warnings against social engineering."""
+    """Scam warnings against social engineering (the first layer a scam meets)."""
 
-    enabled: bool = Field(True, description="Warn payers and check payee names.")
+    enabled: bool = Field(True, description="Warn payers of scams before they pay.")
     strength: float = param(
         1.0, "strength", "Strength of warnings against social-engineering scripts.", ge=0,
         le=MAX_STRENGTH,
+    )
+
+
+class ConfirmationOfPayee(Strict):
+    """A check of the payee's name against the receiving account, after the warnings."""
+
+    enabled: bool = Field(
+        False, description="Check payee names: a mismatch the payer heeds stops a scam "
+        "payment on the payee side (docs/model.md, The payee side). Off: the payee warnings "
+        "stand for it, as they did before it was a control of its own.",
+    )
+    stop: float = param(
+        0.1, "probability", "Chance that a scam payment which passed the warnings and the "
+        "payer's vigilance is stopped by a name mismatch the payer heeds (crews that open "
+        "mule accounts in matching names are inside this share).", ge=0, le=1,
+        source="no published share of scam payments stopped by a name check; " + ASSUMED,
     )
 
 
@@ -725,6 +741,12 @@ class Security(Strict):
         "(docs/model.md, Mule recovery). Off: a platform freezes only "
         "attackers.mule_recovery_share.",
     )
+    inbound_hold: bool = Field(
+        False, description="Gordon-Loeb rule: also invest, as receiving provider, in holding "
+        "risky incoming payments, against its receiving-provider liability like "
+        "mule_detection; a held scam payment is returned before it lands (docs/model.md, "
+        "The payee side). Off: nothing is held.",
+    )
     reputation_weight: float = param(
         0.2, "share", "Share of users' unrefunded fraud losses the platform counts as its own "
         "cost (reputation, churn).", ge=0, le=1,
@@ -801,7 +823,10 @@ class Platform(Strict):
     step_up: StepUp = Field(default_factory=StepUp, description="Step-up verification.")
     monitoring: Monitoring = Field(default_factory=Monitoring, description="Monitoring.")
     payee_warnings: PayeeWarnings = Field(
-        default_factory=PayeeWarnings, description="Payee checks and warnings."
+        default_factory=PayeeWarnings, description="Scam warnings."
+    )
+    confirmation_of_payee: ConfirmationOfPayee = Field(
+        default_factory=ConfirmationOfPayee, description="Payee name checks."
     )
     reimbursement: Reimbursement = Field(
         default_factory=Reimbursement, description="Voluntary reimbursement policy."

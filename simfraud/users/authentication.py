@@ -1,15 +1,17 @@
 """Authentication and liveness: face checks of genuine payments and the layers an attack meets.
 
 Parameters: the liveness tables (``defences.liveness``, per platform level), step-up
-(``platforms[].step_up``), monitoring (``platforms[].monitoring``) and
+(``platforms[].step_up``), monitoring (``platforms[].monitoring``), the payee side
+(``platforms[].confirmation_of_payee`` and the receiving providers' inbound hold) and
 ``behaviour.abandon_probability``; platforms supply their live values
 (``Liveness.bpcer``, ``PlatformAgent.detect_probability``) and crews the first-layer pass
 probability of their tools (``primary_pass``).
 
 Stages of the user day: ``genuine_check`` (a face-pay user's payment is checked and may be
 falsely rejected, then abandoned) and ``resolve_layers`` (an attempt meets the primary
-layer, step-up and monitoring). Metrics fed: ``face_checks``, ``false_rejects``,
-``abandoned``, ``step_ups`` and the ``stopped_*`` counts.
+layer, step-up, monitoring and, for a payment the payer authorises, the payee side).
+Metrics fed: ``face_checks``, ``false_rejects``, ``abandoned``, ``step_ups`` and the
+``stopped_*`` counts.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
-from simfraud.core.vectors import STEP_UP_OTP, TARGET_FACE
+from simfraud.core.vectors import AUTHORISED, STEP_UP_OTP, TARGET_FACE
+from simfraud.users.refunds import user_weighted_share
 
 NO_THRESHOLD = np.int64(2**62)
 """Step-up threshold used when step-up is off (no amount reaches it)."""
@@ -28,6 +31,9 @@ SUCCESS = 0
 STOPPED_PRIMARY = 1
 STOPPED_STEP_UP = 2
 STOPPED_MONITORING = 3
+STOPPED_PAYEE = 6
+"""Stopped on the payee side (``users.transactions.OUTCOMES`` keeps 4 and 5 for genuine
+payments)."""
 
 AuthenticationInputs = namedtuple("AuthenticationInputs", [
     "bpcer",                # per platform: false-reject rate of the live liveness level
@@ -39,6 +45,7 @@ AuthenticationInputs = namedtuple("AuthenticationInputs", [
     "scam_hold",            # per platform: probability holding an authorised payment stops it
     "primary_pass",         # per (platform, vector): attempt passes the first layer
     "detect",               # per (platform, vector): monitoring stops the attempt
+    "payee_stop",           # per (platform, vector): the payee side stops the attempt
 ])
 
 
@@ -62,6 +69,7 @@ def authentication_constants(scenario, platforms) -> AuthenticationInputs:
         scam_hold=np.array([s.scam_hold_stop if s.enabled else 0.0 for s in step_up]),
         primary_pass=None,
         detect=None,
+        payee_stop=None,
     )
 
 
@@ -81,7 +89,28 @@ def authentication_inputs(scenario, platforms, primary_pass: np.ndarray,
         bpcer=np.array([p.liveness.bpcer(p.defences) for p in platforms]),
         primary_pass=primary_pass,
         detect=np.stack([p.detect_probability() for p in platforms]),
+        payee_stop=payee_stop(platforms),
     )
+
+
+def payee_stop(platforms) -> np.ndarray:
+    """Chance the payee side stops a payment the payer authorised, per (platform, vector).
+
+    The sending platform's confirmation of payee (``PlatformAgent.name_check_stop``), then
+    the receiving providers' inbound hold: the money goes to mule accounts opened at the
+    platforms in proportion to their users, so the held share is the user-weighted mean
+    of the platforms' (``user_weighted_share``). Other vectors are not paid by their
+    victims and meet neither (0).
+
+    Args:
+        platforms: Platform agents in index order.
+    """
+    held = user_weighted_share([p.held_share() for p in platforms],
+                                 [p.users for p in platforms])
+    stop = np.zeros((len(platforms), len(AUTHORISED)))
+    for k, platform in enumerate(platforms):
+        stop[k, AUTHORISED] = 1.0 - (1.0 - platform.name_check_stop()) * (1.0 - held)
+    return stop
 
 
 @njit(cache=True, inline="always")
@@ -127,7 +156,7 @@ def face_step_up_block(rule: np.int64, target: np.int64, face_pass: float,
 @njit(cache=True, inline="always")
 def resolve_layers(u_primary: float, pass_primary: float, needs_step_up: bool,
                    u_step_up: float, block_step_up: float, u_monitoring: float,
-                   detect: float) -> np.int64:
+                   detect: float, payee_stop: float) -> np.int64:
     """Outcome of one attempt.
 
     Args:
@@ -139,6 +168,9 @@ def resolve_layers(u_primary: float, pass_primary: float, needs_step_up: bool,
         block_step_up: Probability step-up stops the attempt.
         u_monitoring: Uniform draw for monitoring.
         detect: Probability monitoring stops the attempt.
+        payee_stop: Probability the payee side stops an attempt monitoring let through.
+            It shares monitoring's draw (the interval above ``detect``), so with 0 no
+            outcome changes.
 
     Returns:
         ``SUCCESS`` or the layer that stopped the attempt.
@@ -149,4 +181,6 @@ def resolve_layers(u_primary: float, pass_primary: float, needs_step_up: bool,
         return STOPPED_STEP_UP
     if u_monitoring < detect:
         return STOPPED_MONITORING
+    if u_monitoring < detect + (1.0 - detect) * payee_stop:
+        return STOPPED_PAYEE
     return SUCCESS

@@ -73,6 +73,7 @@ from simfraud.users.attitudes import (
 )
 from simfraud.users.authentication import (
     NO_THRESHOLD,
+    STOPPED_PAYEE,
     SUCCESS,
     face_step_up_block,
     resolve_layers,
@@ -236,14 +237,17 @@ def users_day(c, t, payment, authentication, attacks, refunds, compromise_inputs
             outcome = resolve_layers(
                 uniform(ek, slot + D_PRIMARY), pass_primary, needs_step_up,
                 uniform(ek, slot + D_STEP_UP), block, uniform(ek, slot + D_MONITORING),
-                authentication.detect[p, v],
+                authentication.detect[p, v], authentication.payee_stop[p, v],
             )
             method = 0
             if logged:
                 method = (AUTH_FACE if biometric else AUTH_OTHER) + (
                     AUTH_STEP_UP if needs_step_up and block > 0.0 else 0)
-            if outcome != SUCCESS:
+            if outcome == STOPPED_PAYEE:
+                ai[K.pv(p, v, K.PV.stopped_payee)] += 1
+            elif outcome != SUCCESS:
                 ai[K.pv(p, v, K.PV.stopped_primary + outcome - 1)] += 1
+            if outcome != SUCCESS:
                 if logged:
                     record(log, log_count, t.day, user, p, amount, v, method, outcome, 0, ek,
                            1 + v)

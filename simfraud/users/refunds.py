@@ -84,7 +84,7 @@ def refund_inputs(scenario, platforms, mandated: np.ndarray,
     """The refund stage's inputs.
 
     The share of stolen money frozen at mule accounts is the market's
-    (``market_recovery_share``; ``model.mule_detection``): what each platform's mule-account
+    (``user_weighted_share``; ``model.inbound_controls``): what each platform's mule-account
     detection freezes, weighted by its users.
 
     Args:
@@ -101,7 +101,7 @@ def refund_inputs(scenario, platforms, mandated: np.ndarray,
     return constants._replace(
         prospect=prospect,
         mandated=mandated,
-        recovery_bps=np.int64(round(market_recovery_share(
+        recovery_bps=np.int64(round(user_weighted_share(
             [p.mule_recovery_share(scenario.attackers.mule_recovery_share) for p in platforms],
             [p.users for p in platforms]) * BPS)),
     )
@@ -166,11 +166,14 @@ def refused_share(mandate, behaviour) -> float:
     return 1.0 - (1.0 - negligence) * (1.0 - late)
 
 
-def market_recovery_share(shares: list[float], users: list[int]) -> float:
-    """The frozen share of a fraud's proceeds, over the platforms holding mule accounts.
+def user_weighted_share(shares: list[float], users: list[int]) -> float:
+    """The market's share of an inbound control (frozen or held) over the platforms.
+
+    Mule accounts are opened at the platforms in proportion to their users, so a fraud's
+    proceeds meet each platform's inbound controls with that weight.
 
     Args:
-        shares: Each platform's frozen share.
+        shares: Each platform's share (frozen, or held).
         users: Each platform's users (mule accounts are opened in proportion).
 
     Returns:

@@ -25,8 +25,8 @@ AUTH_OTHER, AUTH_FACE = 0, 1
 """``auth`` bit 0: face authentication; bit 1 (``AUTH_STEP_UP``): a one-time code."""
 AUTH_STEP_UP = 2
 OUTCOMES = ("completed", "stopped_primary", "stopped_step_up", "stopped_monitoring",
-            "abandoned_after_false_reject", "completed_after_false_reject")
-"""``outcome`` codes: index into this tuple (1-3 follow ``authentication.STOPPED_*``)."""
+            "abandoned_after_false_reject", "completed_after_false_reject", "stopped_payee")
+"""``outcome`` codes: index into this tuple (1-3 and 6 follow ``authentication.STOPPED_*``)."""
 
 
 @njit(cache=True, inline="always")

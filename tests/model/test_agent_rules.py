@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from simfraud.core.vectors import (
+    AUTHORISED,
     INJECTION,
     LIVENESS,
     LIVENESS_LEVELS,
@@ -18,7 +19,14 @@ from simfraud.model.ledger import receiving_liability
 from simfraud.model.platform import PlatformAgent, PlatformDay
 from simfraud.model.regulator import RegulatorAgent
 from simfraud.scenario.schema import Scenario
-from simfraud.users.refunds import market_recovery_share, refund_prospect
+from simfraud.users.authentication import (
+    STOPPED_MONITORING,
+    STOPPED_PAYEE,
+    SUCCESS,
+    payee_stop,
+    resolve_layers,
+)
+from simfraud.users.refunds import refund_prospect, user_weighted_share
 
 
 def scenario(**changes) -> Scenario:
@@ -270,9 +278,55 @@ def test_mule_detection_switched_off_freezes_only_the_base_share():
     assert p.mule_recovery_share(0.05) == 0.05 and p.mules.spend == 0
 
 
+def test_receiving_liability_buys_an_inbound_hold_only_when_switched_on():
+    """The hold invests on the receiving liability like mule detection, per user."""
+    scams = VECTORS.index("social_engineering")
+    held, spend = {}, {}
+    for users, on in ((10_000, False), (10_000, True), (40_000, True)):
+        p = platform(scenario(**{"platforms.0.security.deployment_lag_days": 10,
+                                 "platforms.0.security.inbound_hold": on}), users)
+        liability = [2 * users if v == scams else 0 for v in range(N_VECTORS)]
+        for d in range(200):
+            p.observe(day([10 * users if v == scams else 0 for v in range(N_VECTORS)],
+                          users=users, liability=liability))
+            p.adapt(d, None, False, QUALITY, mule_base=0.05)
+        held[users, on], spend[users, on] = p.held_share(), p.hold.spend
+    assert held[10_000, False] == 0 and spend[10_000, False] == 0
+    assert held[10_000, True] > 0.1
+    assert spend[10_000, True] <= 2 / np.e  # Gordon-Loeb bound (v = 1), per user
+    assert held[40_000, True] == pytest.approx(held[10_000, True])  # scale-free
+
+
+@pytest.mark.parametrize("check", [False, True])
+def test_the_payee_side_stops_only_authorised_payments(check):
+    """Name check of the sending platform, then the user-weighted hold of the receivers."""
+    s = scenario(**{"platforms.0.confirmation_of_payee.enabled": check,
+                    "platforms.0.confirmation_of_payee.stop": 0.3})
+    first, second = platform(s, users=3_000), platform(s, users=1_000)
+    first.hold.capability, second.hold.capability = 0.0, 1.0  # only the second holds
+    held = 1.0 - 1.0 / (s.platforms[0].security.gl_alpha + 1.0) ** s.platforms[0].security.gl_beta
+    stop = payee_stop([first, second])
+    market = held * 1_000 / 4_000
+    scams = AUTHORISED.nonzero()[0]
+    assert (np.delete(stop, scams, axis=1) == 0).all()
+    expected = 1.0 - (1.0 - (0.3 if check else 0.0)) * (1.0 - market)
+    np.testing.assert_allclose(stop[:, scams], expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("detect", [0.0, 0.2, 0.9])
+def test_the_payee_side_meets_only_what_monitoring_let_through(detect):
+    draws = (np.arange(20_000) + 0.5) / 20_000
+    outcomes = np.array([resolve_layers(0.0, 1.0, False, 0.5, 0.0, u, detect, 0.25)
+                         for u in draws])
+    assert (outcomes[draws < detect] == STOPPED_MONITORING).all()
+    assert np.mean(outcomes == STOPPED_PAYEE) == pytest.approx((1 - detect) * 0.25, abs=1e-4)
+    without = [resolve_layers(0.0, 1.0, False, 0.5, 0.0, u, detect, 0.0) for u in draws]
+    assert set(without) <= {STOPPED_MONITORING, SUCCESS}
+
+
 def test_market_frozen_share_weights_platforms_by_users():
-    assert market_recovery_share([0.1, 0.3], [3, 1]) == pytest.approx(0.15)
-    assert market_recovery_share([0.1, 0.3], [0, 0]) == pytest.approx(0.2)
+    assert user_weighted_share([0.1, 0.3], [3, 1]) == pytest.approx(0.15)
+    assert user_weighted_share([0.1, 0.3], [0, 0]) == pytest.approx(0.2)
 
 
 def test_refund_prospect_is_the_expected_refunded_share_of_a_fraud():

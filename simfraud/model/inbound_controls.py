@@ -1,27 +1,33 @@
-"""Mule-account detection: a receiving provider's inbound control.
+"""A receiving provider's inbound controls: mule-account detection and an inbound hold.
 
 Stolen money leaves through mule accounts held at the platforms (each platform also
-receives payments). Without a dedicated inbound control a share
-``attackers.mule_recovery_share`` of it is frozen. A platform that bears refunds as
-the **receiving provider** (``regulator.instruments.mandatory_reimbursement.
-receiving_share``) invests in finding and closing mule accounts, under the same
-Gordon-Loeb rule as its first-line controls (``model.investment``), stated per user:
+receives payments). A platform that bears refunds as the **receiving provider**
+(``regulator.instruments.mandatory_reimbursement.receiving_share``) invests in inbound
+controls, each an account of its own under the same Gordon-Loeb rule as its first-line
+controls (``model.investment``), stated per user:
 
-* ``v = 1 - base``: the share of the proceeds reaching its mule accounts that is not
-  frozen without the investment;
+* ``v = 1 - base``: the share the control could act on that escapes it without the
+  investment;
 * ``L``: its receiving-provider liability per user per day (a moving average over
   ``security.smoothing_days``);
 * spend ``z* = GL(v, L)``; capability follows spend over ``security.deployment_lag_days``;
-* the share it freezes is ``1 - (1 - base) / (alpha K + 1)^beta``.
+* the share it acts on is ``1 - (1 - base) / (alpha K + 1)^beta``.
 
-The market's frozen share, used for every fraud of the day (the user kernel's
-``refunds.recovery_bps``, from ``users.refunds.market_recovery_share``), is the
-platforms' shares weighted by their users, since mule accounts are opened in proportion
-to them (``model.ledger.receiving_liability``).
-Frozen money lowers crews' revenue, so a liability on receiving providers raises crews'
-cash-out cost and, through their learned value of a success, their attempts, entry and
-exit. Switch: ``platforms[].security.mule_detection``; only the ``gordon_loeb`` upgrade
-rule invests.
+**Mule-account detection** (``security.mule_detection``) freezes a share of the proceeds
+reaching the platform's mule accounts; without it ``attackers.mule_recovery_share`` is
+frozen (the base). The market's frozen share, used for every fraud of the day (the user
+kernel's ``refunds.recovery_bps``), is the platforms' shares weighted by their users,
+since mule accounts are opened in proportion to them (``model.ledger.
+receiving_liability``). Frozen money lowers crews' revenue, so a liability on receiving
+providers raises crews' cash-out cost and, through their learned value of a success,
+their attempts, entry and exit.
+
+**An inbound hold** (``security.inbound_hold``, base 0) holds risky incoming payments and
+returns the share it acts on before the money lands: the scam fails, nobody loses, and
+crews learn that a success is rarer. The market's held share is weighted by users in the
+same way (``users.authentication``, the payee side).
+
+Only the ``gordon_loeb`` upgrade rule invests.
 """
 
 from __future__ import annotations
@@ -31,11 +37,12 @@ import math
 from simfraud.model.investment import gordon_loeb_investment
 
 
-class MuleDetection:
-    """One platform's spend on, and capability of, mule-account detection.
+class InboundControl:
+    """One platform's spend on, and capability of, one inbound control.
 
-    The share frozen without the control (``attackers.mule_recovery_share``) is passed
-    in each day, so a rule change of it applies at once.
+    The share the control acts on without investment (``base``: for mule-account
+    detection ``attackers.mule_recovery_share``, for the hold 0) is passed in each day,
+    so a rule change of it applies at once.
 
     Attributes:
         liability: Moving average of receiving-provider liability per user per day.
@@ -62,7 +69,7 @@ class MuleDetection:
         """Choose today's Gordon-Loeb spend and let capability follow it.
 
         Args:
-            base: Share of proceeds frozen without the control.
+            base: Share acted on without the investment.
             alpha: Gordon-Loeb efficiency.
             beta: Gordon-Loeb exponent.
             lag_days: Days for capability to follow spend.
@@ -79,8 +86,8 @@ class MuleDetection:
         """Today's spend (minor units, rounded down)."""
         return math.floor(self.spend * users)
 
-    def recovery_share(self, base: float, alpha: float, beta: float) -> float:
-        """Share of the proceeds reaching this platform's mule accounts that is frozen."""
+    def share(self, base: float, alpha: float, beta: float) -> float:
+        """Share the control acts on (frozen, or held) of what reaches this platform."""
         if self.capability <= 0.0:
             return base
         return 1.0 - (1.0 - base) / (alpha * self.capability + 1.0) ** beta
