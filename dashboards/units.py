@@ -10,18 +10,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from simfraud.core.metrics import FLOW, METRICS, MINOR_UNITS, Metric
+from simfraud.core.metrics import FLOW, METRICS, MINOR_UNITS, VECTOR_METRICS, Metric
 
 MINOR_PER_MAJOR = 100
 """Minor units per major unit of every currency the scenarios use (GBP, EUR, CNY, USD)."""
-_VECTOR_UNITS = {"attempts": "attempts", "successes": "frauds", "loss": MINOR_UNITS,
-                 "stopped_primary": "attempts", "stopped_step_up": "attempts",
-                 "stopped_monitoring": "attempts", "refunded": MINOR_UNITS}
-VECTOR_METRICS: dict[str, Metric] = {
-    name: Metric(name, int, unit, FLOW, name.replace("_", " "))
-    for name, unit in _VECTOR_UNITS.items()
-}
-"""Columns of ``vectors.parquet``: all are flows (per day, platform and vector)."""
 
 
 def metric(column: str) -> Metric:

@@ -13,7 +13,9 @@ BUSY = {"attackers": {"attempts_per_day": 3000, "exploitation": 0.3,
         "regulator": {"stance": "proactive", "instruments": {
             "mandatory_reimbursement": {"enabled": True,
                                         "vectors": ["social_engineering",
-                                                    "account_takeover"]}}}}
+                                                    "account_takeover"]}}},
+        "platforms": [{"name": "bank",
+                       "confirmation_of_payee": {"enabled": True, "stop": 0.3}}]}
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +39,9 @@ def test_a_full_log_adds_up_to_the_daily_totals(logged):
     assert frauds["refunded"].sum() == ts["refunded"].sum() > 0
     assert (genuine["stopped_by"] == "abandoned_after_false_reject").sum() == ts[
         "abandoned"].sum()
+    for stop in ("stopped_primary", "stopped_step_up", "stopped_monitoring", "stopped_payee"):
+        assert (frauds["stopped_by"] == stop).sum() == ts[stop].sum(), stop
+    assert ts["stopped_payee"].sum() > 0
 
 
 def auc(score, label):

@@ -93,6 +93,8 @@ class CrewBook:
             population.
         success: ``(crews, platforms, vectors)`` today's first-layer success probability.
         rd_return: ``(crews, vectors)`` marginal revenue of better tools (where R&D goes).
+        reference: Tool quality per vector on day 0 (``initial_tool_quality`` when the
+            book was made): R&D beyond it meets diminishing returns.
         profit_ema: Smoothed daily profit.
         losing_days: Consecutive days with ``profit_ema`` below 0.
         cost_today: Today's spend on attempts (int64).
@@ -101,6 +103,7 @@ class CrewBook:
     def __init__(self, config: Attackers, shape: tuple[int, int]):
         n_vectors = shape[1]
         self.config = config
+        self.reference = initial_tools(config)
         self.agents: list[AttackerAgent] = []
         self.ids = np.zeros(0, dtype=np.int64)
         self.budget = np.zeros(0, dtype=np.int64)
@@ -185,20 +188,27 @@ class CrewBook:
 
         R&D goes where it pays most at the margin (``rd_return``: the defence that binds),
         not where the crew already attacks; with no return anywhere, in proportion to
-        today's attempts. A tool ahead of its vector's day-0 quality gains less per unit
-        of R&D (``rd_diminishing``). Every crew's books follow the same operations in the same order
-        as one crew's alone would (the sums are per row), so the bits do not depend on how
-        many crews there are.
+        today's attempts. A tool ahead of its vector's day-0 quality (``reference``) gains
+        less per unit of R&D (``rd_diminishing``); the factor is numpy's power, taken
+        before the compiled books (a compiled loop's could differ in the last bit), which
+        change each tool only after its own factor is used. Every crew's books follow the
+        same operations in the same order as one crew's alone would (the sums are per
+        row), so the bits do not depend on how many crews there are.
 
         Args:
             revenue: ``(crews, platforms, vectors)`` revenue credited to each crew, in
                 minor units at the reference population (the crews' books are scale-free).
         """
         cfg = self.config
+        slowed = np.ones_like(self.tools)
+        ahead = (self.reference > 0) & (self.tools > self.reference)
+        if cfg.rd_diminishing > 0 and ahead.any():
+            lead = self.tools / np.where(self.reference > 0, self.reference, 1.0)
+            slowed[ahead] = np.power(lead[ahead], -cfg.rd_diminishing)
         _books(np.ascontiguousarray(revenue, dtype=np.float64), self.cost_today, self.budget,
                self.profit_ema, self.losing_days, self.rd_return, self.attempts, self.tools,
                1.0 / cfg.profit_smoothing_days, cfg.adaptive, cfg.rd_share,
-               cfg.rd_step, cfg.rd_cost, initial_tools(cfg), cfg.rd_diminishing)
+               cfg.rd_step, cfg.rd_cost, slowed)
 
     def diffuse(self, day: int, releases: list[Release], seed: int,
                 spread_factor: float = 1.0) -> None:
@@ -235,14 +245,12 @@ class CrewBook:
 def _books(revenue: np.ndarray, cost_today: np.ndarray, budget: np.ndarray,
            profit_ema: np.ndarray, losing_days: np.ndarray, rd_return: np.ndarray,
            attempts: np.ndarray, tools: np.ndarray, smoothing: float, adaptive: bool,
-           rd_share: float, rd_step: float, rd_cost: float, reference: np.ndarray,
-           diminishing: float) -> None:
+           rd_share: float, rd_step: float, rd_cost: float, slowed: np.ndarray) -> None:
     """``CrewBook.settle`` crew by crew: the book's arrays are updated in place.
 
     ``smoothing`` is ``1 / profit_smoothing_days``; sums are numpy's (over a crew's cells
-    or vectors pairwise, over platforms one after the other). A tool at ``k`` times its
-    vector's ``reference`` (day-0 quality), ``k > 1``, gains ``k ** -diminishing`` of the
-    full step.
+    or vectors pairwise, over platforms one after the other). ``slowed`` is the share of
+    the full R&D step each ``(crew, vector)`` gains (1 unless diminishing returns apply).
     """
     n_crews, n_platforms, n_vectors = revenue.shape
     by_vector = np.empty(n_vectors)
@@ -267,8 +275,8 @@ def _books(revenue: np.ndarray, cost_today: np.ndarray, budget: np.ndarray,
         budget[c] -= np.int64(np.floor(numpy_sum(invest)))
         for v in range(n_vectors):
             gain = rd_step * invest[v] / rd_cost
-            if diminishing > 0 and reference[v] > 0 and tools[c, v] > reference[v]:
-                gain *= (tools[c, v] / reference[v]) ** -diminishing
+            if slowed[c, v] != 1.0:
+                gain *= slowed[c, v]
             tools[c, v] *= 1.0 + gain
 
 

@@ -291,9 +291,10 @@ class PlatformAgent(mesa.Agent):
         self.facepay_users = seen.facepay_users
         self._learn_monitoring(seen)
         sec = self.config.security
-        receiving = int(seen.receiving_liability.sum())
-        self.mules.learn(receiving, seen.users, sec.smoothing_days)
-        self.hold.learn(receiving, seen.users, sec.smoothing_days)
+        self.mules.learn(int(seen.receiving_liability.sum()), seen.users, sec.smoothing_days)
+        # the hold stops only payments the payer authorised: it weighs their liability
+        self.hold.learn(int(seen.receiving_liability[AUTHORISED].sum()), seen.users,
+                        sec.smoothing_days)
         weight = 1.0 / sec.smoothing_days
         learned, own_cost, by_control = _own_view(
             seen.attempts, seen.successes, seen.claims, seen.attempted_amount, seen.loss,

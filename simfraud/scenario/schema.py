@@ -653,9 +653,10 @@ class ConfirmationOfPayee(Strict):
         "stand for it, as they did before it was a control of its own.",
     )
     stop: float = param(
-        0.1, "probability", "Chance that a scam payment which passed the warnings and the "
-        "payer's vigilance is stopped by a name mismatch the payer heeds (crews that open "
-        "mule accounts in matching names are inside this share).", ge=0, le=1,
+        0.1, "probability", "Chance that a scam payment reaching the payee side (past the "
+        "warnings, the payer's vigilance, a hold and monitoring) is stopped by a name "
+        "mismatch the payer heeds (crews that open mule accounts in matching names are "
+        "inside this share).", ge=0, le=1,
         source="no published share of scam payments stopped by a name check; " + ASSUMED,
     )
 

@@ -104,6 +104,9 @@ def payee_stop(platforms) -> np.ndarray:
 
     Args:
         platforms: Platform agents in index order.
+
+    Returns:
+        ``(platforms, vectors)`` probabilities, 0 for vectors the victim does not pay.
     """
     held = user_weighted_share([p.held_share() for p in platforms],
                                  [p.users for p in platforms])

@@ -38,7 +38,7 @@ PV = slot_numbers("PV", (
     "loss", "expected_loss", "refund_sending", "refund_receiving", "recovered",
     "attempted_amount", "claimed_loss", "eligible_next"))
 """Per (platform, vector): the counted metrics of that scope (attempts, successes, the
-three stops, claims), then what settlement, the platforms and the crews read (loss, the
+four stops, claims), then what settlement, the platforms and the crews read (loss, the
 successes' expected amounts, refunds by payer, recoveries, amounts attempted, the loss
 of claimed frauds, users eligible tomorrow)."""
 N_PV = len(PV)

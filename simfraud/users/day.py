@@ -243,7 +243,7 @@ def users_day(c, t, payment, authentication, attacks, refunds, compromise_inputs
             if logged:
                 method = (AUTH_FACE if biometric else AUTH_OTHER) + (
                     AUTH_STEP_UP if needs_step_up and block > 0.0 else 0)
-            if outcome == STOPPED_PAYEE:
+            if outcome == STOPPED_PAYEE:  # its code is not after the other stops' (OUTCOMES)
                 ai[K.pv(p, v, K.PV.stopped_payee)] += 1
             elif outcome != SUCCESS:
                 ai[K.pv(p, v, K.PV.stopped_primary + outcome - 1)] += 1
