@@ -114,7 +114,9 @@ status = main(["run", sys.argv[1], "--users", "100", "--days", "1", "--quiet", "
 seen = {"status": status, "kdtree": "scipy.spatial._kdtree" in sys.modules,
         "tracker": resource_tracker._resource_tracker._pid is not None,
         "scipy": sorted(name for name in ("scipy.optimize", "scipy.special", "scipy.linalg._basic",
-                                          "scipy.linalg.cython_blas") if name in sys.modules)}
+                                          "scipy.linalg.cython_blas") if name in sys.modules),
+        "lexer": "pycparser.c_lexer" in sys.modules}
+import cffi
 import mesa
 from mesa.experimental.continuous_space import ContinuousSpace
 from scipy.spatial import KDTree
@@ -124,6 +126,9 @@ seen["space"] = ContinuousSpace.__module__
 seen["tree"] = KDTree([[0.0], [1.0]]).query([0.9])[1].item()
 seen["solve"] = solve([[2.0]], [4.0]).tolist()
 seen["blas"] = sys.modules["scipy.linalg"].cython_blas is sys.modules["scipy.linalg.cython_blas"]
+ffi = cffi.FFI()
+ffi.cdef("int abs(int);")
+seen["cffi"] = ffi.dlopen(None).abs(-3)
 print(json.dumps(seen))
 """
 """A small run, what it loaded, then the deferred modules used as their users would."""
@@ -139,6 +144,7 @@ def test_a_run_defers_unused_library_parts_that_still_work_when_used(tmp_path):
     assert seen["status"] == 0
     assert not seen["kdtree"]  # scipy.spatial (through mesa.experimental) never ran
     assert not seen["tracker"]  # no resource-tracker process for tqdm's lock
+    assert not seen["lexer"]  # pycparser (through numba's cffi support) never ran
     # numba's BLAS check loaded cython_blas, but no code of scipy.linalg itself ran, and
     # the fits were read, not computed with scipy.optimize and scipy.special
     assert seen["scipy"] == ["scipy.linalg.cython_blas"]
@@ -146,6 +152,7 @@ def test_a_run_defers_unused_library_parts_that_still_work_when_used(tmp_path):
     assert seen["space"] == "mesa.experimental.continuous_space.continuous_space"
     assert seen["tree"] == 1
     assert seen["solve"] == [2.0] and seen["blas"]
+    assert seen["cffi"] == 3
     assert "leaked" not in result.stderr
 
 

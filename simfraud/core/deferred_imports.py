@@ -2,7 +2,8 @@
 
 ``import mesa`` imports ``mesa.experimental`` (continuous and cell spaces, event
 scheduling, signals), and that imports ``scipy.spatial``: about a quarter of the start-up
-of a small ``simfraud run``, which uses none of it. A module named in ``DEFERRED`` is put
+of a small ``simfraud run``, which uses none of it; numba's first kernel imports
+``scipy.linalg`` and ``pycparser`` (see ``DEFERRED``). A module named in ``DEFERRED`` is put
 in ``sys.modules`` when imported, with its module attributes (``__file__``, ``__spec__``,
 ...), and its code runs when a name it defines is first looked up, or, for a package,
 when one of its submodules is imported (which reads ``__path__``), so
@@ -24,11 +25,13 @@ import threading
 import types
 from importlib.machinery import ModuleSpec, PathFinder
 
-DEFERRED = frozenset({"mesa.experimental", "scipy.spatial", "scipy.linalg"})
+DEFERRED = frozenset({"mesa.experimental", "scipy.spatial", "scipy.linalg", "pycparser"})
 """Modules whose code runs at the first look-up of a name they define. ``scipy.spatial``
 is imported by ``mesa.experimental`` and by ``scipy.optimize`` (for ``shgo``; simfraud
 uses its ``brentq`` to fit amounts, ``core.amounts``); ``scipy.linalg`` (0.3 s) by numba
-when it loads its first kernel, for ``scipy.linalg.cython_blas`` (below)."""
+when it loads its first kernel, for ``scipy.linalg.cython_blas`` (below); ``pycparser``
+(0.05 to 0.1 s, its C lexer) by cffi's ``FFI()``, which numba makes then too, for parsing
+C declarations it is never given here."""
 
 IMPORTED_WITH_PACKAGE = frozenset({"scipy.linalg.cython_blas"})
 """Submodules of deferred packages imported, without running the package's code, when
