@@ -2,14 +2,15 @@
 
 ``import mesa`` imports ``mesa.experimental`` (continuous and cell spaces, event
 scheduling, signals), and that imports ``scipy.spatial``: about a quarter of the start-up
-of a small ``simfraud run``, which uses none of it; numba's first kernel imports
-``scipy.linalg`` and ``pycparser`` (see ``DEFERRED``). A module named in ``DEFERRED`` is put
-in ``sys.modules`` when imported, with its module attributes (``__file__``, ``__spec__``,
-...), and its code runs when a name it defines is first looked up, or, for a package,
-when one of its submodules is imported (which reads ``__path__``), so
-``mesa.experimental.devs`` and ``from scipy.spatial.distance import cdist`` work as
-before. The submodules in ``IMPORTED_WITH_PACKAGE`` are the exception: they are imported
-when their package is, so importing them later does not run the package's code.
+of a small ``simfraud run``, which uses none of it; numba imports ``yaml``, its first
+kernel ``scipy.linalg`` and ``pycparser``, mesa ``asyncio`` (see ``DEFERRED``). A module
+named in ``DEFERRED`` is put in ``sys.modules`` when imported, with its module attributes
+(``__file__``, ``__spec__``, ...), and its code runs when a name it defines is first
+looked up, or, for a package, when one of its submodules is imported (which reads
+``__path__``), so ``mesa.experimental.devs`` and ``from scipy.spatial.distance import
+cdist`` work as before. The submodules in ``IMPORTED_WITH_PACKAGE`` are the exception:
+they are imported when their package is, so importing them later does not run the
+package's code.
 
 The standard library's ``importlib.util.LazyLoader`` does not do here: it runs the code at
 the first access to any attribute, and ``mesa.model`` reads ``__file__`` of every
@@ -25,13 +26,18 @@ import threading
 import types
 from importlib.machinery import ModuleSpec, PathFinder
 
-DEFERRED = frozenset({"mesa.experimental", "scipy.spatial", "scipy.linalg", "pycparser"})
+DEFERRED = frozenset({"mesa.experimental", "scipy.spatial", "scipy.linalg", "pycparser",
+                      "asyncio", "yaml"})
 """Modules whose code runs at the first look-up of a name they define. ``scipy.spatial``
 is imported by ``mesa.experimental`` and by ``scipy.optimize`` (for ``shgo``; simfraud
 uses its ``brentq`` to fit amounts, ``core.amounts``); ``scipy.linalg`` (0.3 s) by numba
 when it loads its first kernel, for ``scipy.linalg.cython_blas`` (below); ``pycparser``
 (0.05 to 0.1 s, its C lexer) by cffi's ``FFI()``, which numba makes then too, for parsing
-C declarations it is never given here."""
+C declarations it is never given here; ``asyncio`` (with ``ssl``, about 0.04 s) by
+``tqdm.asyncio``, which ``import mesa`` imports (through ``tqdm.auto``) and which uses it
+only in its methods; ``yaml`` (PyYAML, about 0.02 s) by numba's configuration, which
+reads it only when a ``.numba_config.yaml`` file is there. Experiments and the dashboard
+use ``asyncio`` and ``yaml`` (Dask, Dash): their code runs then."""
 
 IMPORTED_WITH_PACKAGE = frozenset({"scipy.linalg.cython_blas"})
 """Submodules of deferred packages imported, without running the package's code, when
