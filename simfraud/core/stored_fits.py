@@ -30,8 +30,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 LIMIT = 4096
-"""Results the file keeps, the oldest dropped first (a calibration's trials add a few
-each; the file then holds about half a megabyte)."""
+"""Results the file keeps, the oldest dropped first (a scenario needs a few dozen, each
+calibration trial a few more; 4,096 take about 0.8 MB)."""
 
 _LOCK = threading.Lock()
 """Held while the results are read or written."""
