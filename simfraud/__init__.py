@@ -8,6 +8,7 @@ imports ``scipy.spatial``; ``simfraud.core.deferred_imports``); importing the pa
 from Python leaves other libraries' imports alone.
 """
 
+import functools
 import hashlib
 import importlib
 import importlib.util
@@ -57,12 +58,28 @@ def _kernel_cache_dir() -> Path:
     of the modules whose functions it inlined (the user day inlines several), so a change
     elsewhere could leave a stale kernel in use. A folder per source hash cannot.
     """
+    return _cache_dir("numba")
+
+
+def _cache_dir(kind: str) -> Path:
+    """This user's cache folder for ``kind`` (``numba``, ``fits``) of these simfraud sources.
+
+    ``$XDG_CACHE_HOME/simfraud/KIND/HASH`` (``~/.cache`` without XDG_CACHE_HOME), ``HASH``
+    naming the bytes of every simfraud source file, so any change to the package starts
+    a new folder. Not created here.
+    """
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "simfraud" / kind / _source_digest()
+
+
+@functools.cache
+def _source_digest() -> str:
+    """The first 16 hex digits of a SHA-256 over every simfraud source file's name and bytes."""
     digest = hashlib.sha256()
     for path in sorted(Path(__file__).parent.rglob("*.py")):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "simfraud" / "numba" / digest.hexdigest()[:16]
+    return digest.hexdigest()[:16]
 
 
 def _set_up_numba(numba) -> None:

@@ -112,28 +112,52 @@ from simfraud.core.deferred_imports import defer_unused_imports
 defer_unused_imports()  # as the simfraud command does first (simfraud.cli.entry)
 status = main(["run", sys.argv[1], "--users", "100", "--days", "1", "--quiet", "--out", "o"])
 seen = {"status": status, "kdtree": "scipy.spatial._kdtree" in sys.modules,
-        "tracker": resource_tracker._resource_tracker._pid is not None}
+        "tracker": resource_tracker._resource_tracker._pid is not None,
+        "scipy": sorted(name for name in ("scipy.optimize", "scipy.special", "scipy.linalg._basic",
+                                          "scipy.linalg.cython_blas") if name in sys.modules),
+        "unused": sorted(name for name in ("pycparser.c_lexer", "asyncio.base_events",
+                                           "yaml.reader") if name in sys.modules)}
+import asyncio
+import cffi
+import yaml
 import mesa
 from mesa.experimental.continuous_space import ContinuousSpace
 from scipy.spatial import KDTree
+from scipy.linalg import solve
 seen["devs"] = mesa.experimental.devs.ABMSimulator.__name__
 seen["space"] = ContinuousSpace.__module__
 seen["tree"] = KDTree([[0.0], [1.0]]).query([0.9])[1].item()
+seen["solve"] = solve([[2.0]], [4.0]).tolist()
+seen["blas"] = sys.modules["scipy.linalg"].cython_blas is sys.modules["scipy.linalg.cython_blas"]
+ffi = cffi.FFI()
+ffi.cdef("int abs(int);")
+seen["cffi"] = ffi.dlopen(None).abs(-3)
+seen["asyncio"] = asyncio.run(asyncio.sleep(0, result="slept"))
+seen["yaml"] = yaml.safe_load("a: 1")
 print(json.dumps(seen))
 """
 """A small run, what it loaded, then the deferred modules used as their users would."""
 
 
 def test_a_run_defers_unused_library_parts_that_still_work_when_used(tmp_path):
+    status, _ = imported_by(tmp_path, "run", BASELINE, "--users", "100", "--days", "1",
+                            "--quiet", "--out", "first")  # keeps the amounts' fits (stored_fits)
+    assert status == 0
     result = subprocess.run([sys.executable, "-c", RUN_AND_USE_MESA, BASELINE], cwd=tmp_path,
                             capture_output=True, text=True, check=True, timeout=300)
     seen = json.loads(result.stdout)
     assert seen["status"] == 0
     assert not seen["kdtree"]  # scipy.spatial (through mesa.experimental) never ran
     assert not seen["tracker"]  # no resource-tracker process for tqdm's lock
+    assert seen["unused"] == []  # pycparser, asyncio, yaml (numba, mesa's tqdm) never ran
+    # numba's BLAS check loaded cython_blas, but no code of scipy.linalg itself ran, and
+    # the fits were read, not computed with scipy.optimize and scipy.special
+    assert seen["scipy"] == ["scipy.linalg.cython_blas"]
     assert seen["devs"] == "ABMSimulator"
     assert seen["space"] == "mesa.experimental.continuous_space.continuous_space"
     assert seen["tree"] == 1
+    assert seen["solve"] == [2.0] and seen["blas"]
+    assert seen["cffi"] == 3 and seen["asyncio"] == "slept" and seen["yaml"] == {"a": 1}
     assert "leaked" not in result.stderr
 
 

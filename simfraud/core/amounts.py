@@ -16,7 +16,10 @@ inverse normal CDF is Wichura's algorithm AS 241 (PPND16, Applied Statistics 37(
 
 Scenarios give each vector's mean amount and the shape (``sigma``, ``tail_share``,
 ``alpha``, ``cap``); :func:`body_median` finds the body's median that gives that mean
-(:func:`spliced_mean` is the analytic mean of the clipped distribution).
+(:func:`spliced_mean` is the analytic mean of the clipped distribution). The fits and the
+normal quantiles a run needs are kept on disk (``core.stored_fits``), and scipy is
+imported only to compute one not kept yet, so a run of a scenario run before imports no
+scipy.optimize or scipy.special.
 """
 
 from __future__ import annotations
@@ -26,8 +29,8 @@ from functools import lru_cache
 
 import numpy as np
 from numba import njit
-from scipy.optimize import brentq
-from scipy.special import ndtr, ndtri
+
+from simfraud.core.stored_fits import stored
 
 _A = np.array([3.3871328727963666080e0, 1.3314166789178437745e2, 1.9715909503065514427e3,
                1.3731693765509461125e4, 4.5921953931549871457e4, 6.7265770927008700853e4,
@@ -119,9 +122,18 @@ def amount_parameters(median: float, sigma: float, tail_share: float, alpha: flo
     row[SIGMA], row[ALPHA], row[CAP] = sigma, alpha, cap
     row[BODY_QUANTILE] = 1.0 - tail_share
     if tail_share > 0 and median > 0:
-        row[THRESHOLD] = math.exp(row[LOG_MEDIAN] + sigma * float(ndtri(1.0 - tail_share)))
+        row[THRESHOLD] = math.exp(row[LOG_MEDIAN] + sigma * normal_quantile(1.0 - tail_share))
     row[TAIL_SPAN] = max(0.0, 1.0 - (row[THRESHOLD] / cap) ** alpha)
     return row
+
+
+@lru_cache(maxsize=256)
+@stored
+def normal_quantile(p: float) -> float:
+    """The standard normal quantile of ``p`` in (0, 1) (``scipy.special.ndtri``)."""
+    from scipy.special import ndtri
+
+    return float(ndtri(p))
 
 
 def _pareto_partial(threshold: float, alpha: float, cap: float, level: float) -> float:
@@ -144,6 +156,8 @@ def partial_expectation(level: float, median: float, sigma: float, tail_share: f
     The other arguments are those of :func:`amount_parameters`; at ``level >= cap`` it is
     the mean (:func:`spliced_mean`).
     """
+    from scipy.special import ndtr, ndtri
+
     if median <= 0 or level <= 0:
         return 0.0
     mu, q = math.log(median), 1.0 - tail_share
@@ -171,6 +185,7 @@ def spliced_mean(median: float, sigma: float, tail_share: float, alpha: float,
 
 
 @lru_cache(maxsize=1024)
+@stored
 def limited_mean(level: float, median: float, sigma: float, tail_share: float, alpha: float,
                  cap: float) -> float:
     """``E[min(X, level)]`` (the limited expected value; refunds use differences of it).
@@ -187,6 +202,7 @@ def limited_mean(level: float, median: float, sigma: float, tail_share: float, a
 
 
 @lru_cache(maxsize=1024)
+@stored
 def threshold_split(threshold: float, median: float, sigma: float, tail_share: float,
                     alpha: float, cap: float) -> tuple[float, float]:
     """Probability of an amount at or below ``threshold`` and its partial expectation.
@@ -208,6 +224,8 @@ def spliced_cdf(x: np.ndarray, median: float, sigma: float, tail_share: float, a
 
     The other arguments are those of :func:`amount_parameters`.
     """
+    from scipy.special import ndtr
+
     row = amount_parameters(median, sigma, tail_share, alpha, cap)
     x = np.asarray(x, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -219,6 +237,7 @@ def spliced_cdf(x: np.ndarray, median: float, sigma: float, tail_share: float, a
 
 
 @lru_cache(maxsize=256)
+@stored
 def body_median(mean: float, sigma: float, tail_share: float, alpha: float,
                 cap: float) -> float:
     """The body's median that gives the spliced, capped distribution this mean.
@@ -233,6 +252,8 @@ def body_median(mean: float, sigma: float, tail_share: float, alpha: float,
     Returns:
         The median (minor units); the mean rises with it from 0 towards ``cap``.
     """
+    from scipy.optimize import brentq
+
     if mean <= 0:
         return 0.0
 
