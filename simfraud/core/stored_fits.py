@@ -23,6 +23,7 @@ import functools
 import inspect
 import json
 import os
+import platform
 import sys
 import tempfile
 import threading
@@ -74,15 +75,29 @@ def stored(function: Callable) -> Callable:
 
 
 def results_file() -> Path:
-    """The file of stored results for this simfraud, Python, numpy and scipy."""
+    """The file of stored results for this simfraud, Python, numpy, scipy and CPU.
+
+    The CPU's features numpy dispatches on are part of the name (as the kernel cache
+    keys on the CPU), so a home folder shared by machines whose vectorised maths could
+    differ in the last bit keeps one file per kind of machine.
+    """
+    import hashlib
+
     import numpy
     import scipy
 
     from simfraud import _cache_dir
 
+    try:
+        from numpy._core._multiarray_umath import __cpu_features__
+    except ImportError:  # numpy 1.x
+        from numpy.core._multiarray_umath import __cpu_features__
+
     python = ".".join(map(str, sys.version_info[:3]))
+    features = ",".join(sorted(name for name, on in __cpu_features__.items() if on))
+    cpu = hashlib.sha256(f"{platform.machine()}:{features}".encode()).hexdigest()[:12]
     return _cache_dir("fits") / (f"fits-python{python}-numpy{numpy.__version__}"
-                                 f"-scipy{scipy.__version__}.json")
+                                 f"-scipy{scipy.__version__}-cpu{cpu}.json")
 
 
 def _results() -> dict[str, object]:
