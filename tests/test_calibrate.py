@@ -150,3 +150,40 @@ def test_an_unknown_target_metric_is_refused_before_anything_runs(tmp_path, caps
     err = capsys.readouterr().err
     assert "t.csv:2: unknown metric 'gross_losses'; did you mean 'gross_loss'?" in err
     assert "Traceback" not in err and not (tmp_path / "o").exists()
+
+
+def test_a_recheck_races_the_best_trials_on_replicates_of_their_own(tmp_path):
+    """The calibrated parameters are the rechecked trial with the lowest recheck loss."""
+    (tmp_path / "s.yaml").write_text("name: tiny\ndays: 40\nstart_date: 2021-11-01\n")
+    (tmp_path / "t.csv").write_text("metric,period,value,weight\n"
+                                    "social_engineering.attempts,2021,900,1\n")
+    spec = {"scenario": "s.yaml", "targets": "t.csv", "real_population": 10000,
+            "users": 1000, "trials": 4, "seed": 5, "fresh_replicates": 1,
+            "parameters": {"attackers.attempts_per_day": {"low": 5, "high": 50}}}
+    (tmp_path / "spec.yaml").write_text(dump_yaml(spec))
+    out = tmp_path / "cal"
+    assert main(["calibrate", str(tmp_path / "spec.yaml"), "--out", str(out)]) == 0
+    assert not (out / "recheck.csv").exists()
+    (tmp_path / "spec.yaml").write_text(dump_yaml({**spec, "recheck": 2,
+                                                   "recheck_replicates": 2}))
+    assert main(["calibrate", str(tmp_path / "spec.yaml"), "--out", str(out),
+                 "--resume"]) == 0  # a recheck may be added to a finished study
+    raced = pd.read_csv(out / "recheck.csv")
+    trials = pd.read_csv(out / "trials.csv").sort_values(["loss [1]", "number"])
+    assert list(raced["number"]) == list(trials["number"][:2])
+    assert raced["chosen"].sum() == 1
+    chosen = raced[raced["chosen"]].iloc[0]
+    assert chosen["recheck_loss"] == raced["recheck_loss"].min()
+    attempts = trials.set_index("number").loc[
+        chosen["number"], "params_attackers.attempts_per_day [attempts/crew/day]"]
+    calibrated = parse_yaml((out / "calibrated.yaml").read_text(), "calibrated").data
+    assert calibrated["attackers"]["attempts_per_day"] == pytest.approx(attempts)
+    assert f"trial {chosen['number']}" in (out / "calibrated.yaml").read_text()
+
+
+def test_recheck_seeds_follow_every_seed_the_fresh_replicates_may_use():
+    from simfraud.experiments.calibration_race import MAX_FRESH, recheck_replicates
+
+    seeds = recheck_replicates(6, 10)
+    assert seeds.start == 6 + MAX_FRESH and len(seeds) == 10
+    assert not set(seeds) & set(range(6 + MAX_FRESH))

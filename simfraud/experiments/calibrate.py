@@ -23,11 +23,17 @@ import os
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from simfraud.core.progress import progress
+from simfraud.experiments.calibration_race import (
+    MAX_FRESH,
+    judged,
+    race,
+    recheck_replicates,
+)
 from simfraud.experiments.calibration_report import (
     fit_frame,
     good_fits,
@@ -48,10 +54,9 @@ from simfraud.experiments.calibration_study import (
 from simfraud.experiments.calibration_targets import (
     PERIOD,
     Target,
-    loss,
-    pooled,
     read_targets,
 )
+from simfraud.results.atomic import write_csv_atomic
 from simfraud.results.lock import FolderLock
 from simfraud.scenario.loader import apply_changes, load_scenario, value_problems
 from simfraud.scenario.messages import locate_errors
@@ -59,6 +64,9 @@ from simfraud.scenario.overrides import OverrideError, get_path
 from simfraud.scenario.problems import Located, Problem, ScenarioError, dotted
 from simfraud.scenario.schema import MAX_REFERENCE_USERS, MAX_USERS, Bounds, Scenario
 from simfraud.scenario.yaml12 import read_yaml_file
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class CalibrationSpec(BaseModel):
@@ -78,7 +86,7 @@ class CalibrationSpec(BaseModel):
     users: int = Field(20_000, ge=100, le=MAX_USERS, description="Simulated users per trial.")
     replicates: int = Field(1, ge=1, le=20, description="Replicates averaged per trial.")
     fresh_replicates: int | None = Field(
-        None, ge=1, le=20, description="Replicates on fresh seeds that the best parameters "
+        None, ge=1, le=MAX_FRESH, description="Replicates on fresh seeds that the best parameters "
         "are run on at the end (default: as many as replicates).")
     trials: int = Field(40, ge=1, le=10_000, description="Optuna trials.")
     parallel: int = Field(1, ge=1, le=64, description="Trials proposed together and run "
@@ -89,6 +97,13 @@ class CalibrationSpec(BaseModel):
         "scored but not fitted.")
     good_share: float = Field(0.1, gt=0, le=1, description="Share of trials, best first, "
                               "whose parameter ranges are reported as the good fits.")
+    recheck: int = Field(0, ge=0, le=50, description="The best trials by the search's loss "
+                         "judged again on recheck_replicates replicates of their own; the "
+                         "best of them there is the calibrated one (racing: the best of "
+                         "many trials on few replicates is partly the luckiest). 0: the "
+                         "search's best.")
+    recheck_replicates: int = Field(10, ge=1, le=20, description="Replicates each rechecked "
+                                    "trial is judged on, on seeds after the fresh ones'.")
     start: list[dict[str, float]] = Field(
         default_factory=list, description="Trials to run first (for example a previous "
         "fit): each sets some free parameters within their bounds and the sampler draws "
@@ -261,10 +276,11 @@ def holdout_flags(spec: CalibrationSpec, located: Located, targets: list[Target]
 def fingerprint(spec: CalibrationSpec, base: Scenario, targets: list[Target]) -> str:
     """Identity of a search: what a resumed calibration must share with the first run.
 
-    The number of trials, the fresh replicates and the good-fit share may change.
+    The number of trials, the fresh replicates, the good-fit share and the recheck may
+    change.
     """
     content = {"spec": spec.model_dump(mode="json", exclude={
-        "trials", "fresh_replicates", "good_share"}),
+        "trials", "fresh_replicates", "good_share", "recheck", "recheck_replicates"}),
         "scenario": base.model_dump(mode="json"),
         "targets": [dataclasses.astuple(target) for target in targets]}
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
@@ -360,11 +376,24 @@ def calibrate(spec_path: Path, out: Path, trials: int | None = None,
                             lambda trial: _suggest(trial, spec.parameters, whole, spec.log),
                             _measurer(base, targets, held, simulate, spec.replicates),
                             bar.update)
-            calibrated = apply_changes(base, study.best_trial.params)
+            best, raced = _chosen(study, spec, base, simulate, targets, held)
+            calibrated = apply_changes(base, best.params)
             fresh = range(spec.replicates,
                           spec.replicates + (spec.fresh_replicates or spec.replicates))
             values = simulate([calibrated.model_dump(mode="json")], fresh)[0]
-        return _report(out, spec_path, spec, study, calibrated, targets, held, values, fresh)
+        return _report(out, spec_path, spec, study, best, raced, calibrated, targets, held,
+                       values, fresh)
+
+
+def _chosen(study, spec: CalibrationSpec, base: Scenario, simulate: Simulate,
+            targets: list[Target], held: list[bool]) -> tuple[Any, pd.DataFrame | None]:
+    """The calibrated trial: the search's best, or the winner of a recheck (and its table)."""
+    if not spec.recheck:
+        return study.best_trial, None
+    return race(study, spec.recheck,
+                recheck_replicates(spec.replicates, spec.recheck_replicates),
+                lambda params: apply_changes(base, params).model_dump(mode="json"),
+                simulate, targets, held)
 
 
 def _measurer(base: Scenario, targets: list[Target], held: list[bool], simulate: Simulate,
@@ -374,30 +403,29 @@ def _measurer(base: Scenario, targets: list[Target], held: list[bool], simulate:
         scenarios = [apply_changes(base, values).model_dump(mode="json") for values in batch]
         measured = []
         for parts in simulate(scenarios, range(replicates)):
-            means = [pooled([replicate[k] for replicate in parts]) for k in range(len(targets))]
-            fits = list(zip(targets, means, strict=True))
-            holdout = [fit for fit, out in zip(fits, held, strict=True) if out]
-            measured.append(Measured(
-                loss([fit for fit, out in zip(fits, held, strict=True) if not out]),
-                {"simulated": means, "holdout_loss": loss(holdout) if holdout else None}))
+            fit, holdout, means = judged(parts, targets, held)
+            measured.append(Measured(fit, {"simulated": means, "holdout_loss": holdout}))
         return measured
     return measure
 
 
-def _report(out: Path, spec_path: Path, spec: CalibrationSpec, study, calibrated: Scenario,
-            targets: list[Target], held: list[bool], fresh: Parts,
-            fresh_range: range) -> dict[str, Any]:
-    """Write the report files; the figures the command prints."""
-    best = study.best_trial
+def _report(out: Path, spec_path: Path, spec: CalibrationSpec, study, best,
+            raced: pd.DataFrame | None, calibrated: Scenario, targets: list[Target],
+            held: list[bool], fresh: Parts, fresh_range: range) -> dict[str, Any]:
+    """Write the report files (with ``recheck.csv`` after a race); the printed figures."""
     names = list(spec.parameters)
     trials = trials_frame(complete_trials(study), names)
     good = good_fits(trials, names, spec.good_share)
     fit = fit_frame(targets, held, best.user_attrs["simulated"], fresh, calibrated.currency)
+    chosen = (f"; trial {best.number}, the best of the {len(raced)} best on "
+              f"{spec.recheck_replicates} further replicates" if raced is not None else "")
     header = (f"# {calibrated.name} calibrated by simfraud calibrate {spec_path.name}: fit "
-              f"loss {best.value:.4f} after {len(trials)} trials\n")
+              f"loss {best.value:.4f} after {len(trials)} trials{chosen}\n")
     write_report(out, trials, good, fit, calibrated.model_copy(
         update={"name": f"{calibrated.name}-calibrated"}), header)
+    if raced is not None:
+        write_csv_atomic(raced, out / "recheck.csv")
     return {"best": best.params, "loss": best.value, "trials": len(trials), "fit": fit,
             "good": good, "searched": set_losses(fit, "relative_error"),
             "fresh": set_losses(fit, "fresh_error"), "replicates": spec.replicates,
-            "fresh_replicates": fresh_range}
+            "fresh_replicates": fresh_range, "recheck": raced}
