@@ -201,8 +201,8 @@ class CrewBook:
         """
         cfg = self.config
         slowed = np.ones_like(self.tools)
-        ahead = (self.reference > 0) & (self.tools > self.reference)
-        if cfg.rd_diminishing > 0 and ahead.any():
+        if cfg.rd_diminishing > 0:
+            ahead = (self.reference > 0) & (self.tools > self.reference)
             lead = self.tools / np.where(self.reference > 0, self.reference, 1.0)
             slowed[ahead] = np.power(lead[ahead], -cfg.rd_diminishing)
         _books(np.ascontiguousarray(revenue, dtype=np.float64), self.cost_today, self.budget,

@@ -19,8 +19,8 @@ from simfraud.users import counters as L
 
 _VECTOR_SLOTS = np.array([L.PV.attempts, L.PV.successes, L.PV.loss, L.PV.stopped_primary,
                           L.PV.stopped_step_up, L.PV.stopped_monitoring, L.PV.stopped_payee,
-                          L.PV.refund_sending,
-                          L.PV.refund_sending, L.PV.refund_receiving, L.PV.claims,
+                          L.PV.refund_sending, L.PV.refund_sending, L.PV.refund_receiving,
+                          L.PV.claims,
                           L.PV.refunded_claims, L.PV.expected_loss])
 """Kernel slot of each ``VECTOR_STATS`` column (``refunded``: sending, receiving added)."""
 _REFUNDED = VECTOR_STATS.index("refunded")

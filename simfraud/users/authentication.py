@@ -109,7 +109,7 @@ def payee_stop(platforms) -> np.ndarray:
         ``(platforms, vectors)`` probabilities, 0 for vectors the victim does not pay.
     """
     held = user_weighted_share([p.held_share() for p in platforms],
-                                 [p.users for p in platforms])
+                               [p.users for p in platforms])
     stop = np.zeros((len(platforms), len(AUTHORISED)))
     for k, platform in enumerate(platforms):
         stop[k, AUTHORISED] = 1.0 - (1.0 - platform.name_check_stop()) * (1.0 - held)
