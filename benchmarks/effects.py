@@ -134,6 +134,8 @@ DEPTH_3D = ("platforms.0.liveness.level=depth_3d",)
 TRACKING = Arm(BASELINE_3Y.scenario,
                (*BASELINE_3Y.overrides, "platforms.0.security.detector_tracking=1"))
 DIMINISHING = Arm(BASELINE_3Y.scenario, (*BASELINE_3Y.overrides, "attackers.rd_diminishing=1"))
+SEARCH = ("attackers.search_share=1",)
+SEARCHING_3Y = Arm(BASELINE_3Y.scenario, (*BASELINE_3Y.overrides, *SEARCH))
 
 EFFECTS = [
     Effect("mandate_security_spend", "UK mandate: change in platforms' security spend",
@@ -194,8 +196,26 @@ EFFECTS = [
            total("gross_loss"), REACTIVE, PROACTIVE),
     *(Effect(f"arms_race_lag{lag}", f"baseline, 1095 days: correlation of monthly changes "
              f"of tool quality and defence strength per vector after the first year, "
-             f"defence {lag} months later", arms_race(lag), BASELINE_3Y, kind="level")
-      for lag in range(MAX_LAG_MONTHS + 1)),
+             f"defence {lag} months later (negative: tools later)", arms_race(lag),
+             BASELINE_3Y, kind="level")
+      for lag in range(-MAX_LAG_MONTHS, MAX_LAG_MONTHS + 1)),
+    *(Effect(f"arms_race_search_lag{lag}", f"the same with problemistic search "
+             f"(attackers.search_share=1), defence {lag} months later", arms_race(lag),
+             SEARCHING_3Y, kind="level")
+      for lag in range(-3, 4)),
+    Effect("search_late_tools", "baseline, 1095 days, problemistic search "
+           "(attackers.search_share=1): crews' mean tool quality (all vectors) after day 730",
+           tools_after(730), BASELINE_3Y, SEARCHING_3Y),
+    Effect("search_late_loss", "the same: change in gross loss after day 730",
+           total("gross_loss", 730), BASELINE_3Y, SEARCHING_3Y),
+    Effect("search_injection_detection_tool_quality", "injection wave, crews search "
+           "(attackers.search_share=1 in both arms): crews' mean injection tool quality after "
+           "day 365 with detection from day 0 (crews' answer)",
+           total("tool_quality_deepfake_injection", 365), Arm(INJECTION_WAVE.scenario, SEARCH),
+           Arm(INJECTION_WAVE.scenario, INJECTION_DETECTED.overrides + SEARCH)),
+    Effect("search_injection_detection_loss", "the same: injection loss after day 365",
+           vector_total("loss", INJECTION, 365), Arm(INJECTION_WAVE.scenario, SEARCH),
+           Arm(INJECTION_WAVE.scenario, INJECTION_DETECTED.overrides + SEARCH)),
     Effect("tracking_late_loss", "baseline, 1095 days, retrained detectors keep pace "
            "(security.detector_tracking=1): change in gross loss after day 730",
            total("gross_loss", 730), BASELINE_3Y, TRACKING),

@@ -122,14 +122,15 @@ def _legends(fig: go.Figure) -> None:
 
 
 def coupling_figure(timeseries: pd.DataFrame) -> go.Figure:
-    """Do defences answer tools? Correlation of monthly changes at lags of 0-6 months.
+    """Who answers whom? Correlation of monthly changes at lags of -6 to 6 months.
 
     Bars are the mean over replicates of the correlation between month-on-month changes of
     tool quality and of defence strength, vector by vector after the warm-up, defence
-    lagging by the bar's months (``simfraud.results.arms_race``); whiskers span the
-    replicates' 10th to 90th percentiles. Independent ratchets give bars near 0;
-    defences that answer tools give positive bars at short lags (a negative bar at lag 0
-    is detectors ageing against new tools before investment catches up).
+    lagging by the bar's months (``simfraud.results.arms_race``; at a negative lag the
+    tools lag the defence); whiskers span the replicates' 10th to 90th percentiles.
+    Independent ratchets give bars near 0; defences that answer tools give positive bars
+    at short positive lags, crews that answer defences at short negative lags (a negative
+    bar at lag 0 is detectors ageing against new tools before investment catches up).
 
     Args:
         timeseries: Daily series of every replicate.
@@ -151,8 +152,9 @@ def coupling_figure(timeseries: pd.DataFrame) -> go.Figure:
             error_y={"type": "data", "symmetric": False,
                      "array": stats["high"] - stats["mean"],
                      "arrayminus": stats["mean"] - stats["low"]}))
-    fig.update_xaxes(title_text="defence lag (months)", dtick=1, range=[-0.5, MAX_LAG_MONTHS + 0.5])
+    fig.update_xaxes(title_text="defence lag (months; below 0: tools follow defences)", dtick=1,
+                     range=[-MAX_LAG_MONTHS - 0.5, MAX_LAG_MONTHS + 0.5])
     fig.update_yaxes(title_text="correlation of monthly changes", range=[-1, 1])
-    fig.update_layout(title="Do defences answer tools? (10-90% of replicates)", height=320,
+    fig.update_layout(title="Who answers whom? (10-90% of replicates)", height=320,
                       template="plotly_white", margin={"t": 50})
     return fig

@@ -44,6 +44,17 @@ def test_defences_that_answer_a_month_later_correlate_at_lag_one_only():
         assert abs(table[replicate, 0]) < 0.5 and abs(table[replicate, 3]) < 0.5
 
 
+def test_tools_that_answer_defences_two_months_later_correlate_at_lag_minus_two_only():
+    ts = pd.concat([series(48, r, respond_lag=2) for r in range(2)], ignore_index=True)
+    swapped = ts.rename(columns=lambda c: c.replace("tool_quality_", "x_")
+                        .replace("defence_", "tool_quality_").replace("x_", "defence_"))
+    table = cross_correlation(swapped).set_index(["replicate", "lag_months"])["correlation"]
+    assert sorted(set(table.index.get_level_values("lag_months"))) == list(range(-6, 7))
+    for replicate in range(2):
+        assert table[replicate, -2] > 0.99
+        assert max(abs(table[replicate, lag]) for lag in (-1, 0, 1, 2, -4)) < 0.5
+
+
 def test_the_warm_up_is_dropped_so_its_transients_do_not_count():
     ts = series(48, 0, respond_lag=1, ramp=0.05)
     changes = monthly_changes(ts)
@@ -75,7 +86,7 @@ def test_a_run_too_short_for_a_lag_gives_nan():
 def test_a_run_without_a_monthly_change_gives_an_empty_table():
     assert cross_correlation(series(1, 0, respond_lag=0)).empty
     one_change = cross_correlation(series(2, 0, respond_lag=0))
-    assert len(one_change) == 7 and one_change["correlation"].isna().all()
+    assert len(one_change) == 13 and one_change["correlation"].isna().all()
 
 
 def test_a_vector_without_a_defence_is_left_out():

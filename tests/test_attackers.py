@@ -66,11 +66,21 @@ def settle_one(crew: dict, revenue, cfg) -> None:
     crew["budget"] += profit
     crew["profit_ema"] += 1.0 / cfg.profit_smoothing_days * (profit - crew["profit_ema"])
     crew["losing_days"] = crew["losing_days"] + 1 if crew["profit_ema"] < 0 else 0
-    if cfg.adaptive and profit > 0:
-        rd_return = crew["rd_return"]
-        by_vector = rd_return if rd_return.sum() > 0 else crew["attempts"].sum(axis=0)
-        share = by_vector / by_vector.sum() if by_vector.sum() > 0 else by_vector
-        invest = cfg.rd_share * profit * share
+    crew["revenue_ema"] += 1.0 / cfg.profit_smoothing_days * (revenue.sum(axis=0)
+                                                              - crew["revenue_ema"])
+    crew["aspiration"] += 1.0 / cfg.aspiration_days * (crew["revenue_ema"] - crew["aspiration"])
+    search = cfg.search_share * np.maximum(crew["aspiration"] - crew["revenue_ema"], 0.0)
+    if cfg.adaptive and (profit > 0 or search.sum() > 0):
+        invest = np.zeros_like(search)
+        if profit > 0:
+            rd_return = crew["rd_return"]
+            by_vector = rd_return if rd_return.sum() > 0 else crew["attempts"].sum(axis=0)
+            share = by_vector / by_vector.sum() if by_vector.sum() > 0 else by_vector
+            invest = cfg.rd_share * profit * share
+        available = crew["budget"] - np.floor(invest.sum())
+        if search.sum() > available:
+            search *= max(available, 0.0) / search.sum()
+        invest = invest + search
         crew["budget"] -= int(np.floor(invest.sum()))
         gain = cfg.rd_step * invest / cfg.rd_cost
         reference = initial_tools(cfg)
@@ -115,12 +125,14 @@ def random_book(seed: int, crews: int = 9, platforms: int = 2, **attackers):
     book.profit_ema = rng.normal(0.0, 5e4, crews)
     book.losing_days = rng.integers(0, 40, crews)
     book.cost_today = rng.integers(0, 10**5, crews)
+    book.revenue_ema = rng.uniform(0.0, 1e6, book.tools.shape)
+    book.aspiration = book.revenue_ema * rng.uniform(0.5, 2.0, book.tools.shape)
     return model, book, rng
 
 
 def rows(book) -> list[dict]:
     names = ("budget", "tools", "attempts", "rd_return", "profit_ema", "losing_days",
-             "cost_today")
+             "cost_today", "revenue_ema", "aspiration")
     return [{"id": int(book.ids[k]), **{n: getattr(book, n)[k].copy() for n in names}}
             for k in range(len(book))]
 
@@ -168,10 +180,12 @@ def test_plan_crews_with_no_crews_does_nothing():
 
 
 @pytest.mark.parametrize("seed", range(8))
-@pytest.mark.parametrize(("adaptive", "diminishing"), [(True, 0.0), (False, 0.0), (True, 1.5)])
-def test_books_equal_each_crews_own_books_bit_for_bit(seed, adaptive, diminishing):
+@pytest.mark.parametrize(("adaptive", "diminishing", "search"),
+                         [(True, 0.0, 0.0), (False, 0.0, 0.0), (True, 1.5, 0.0), (True, 0.0, 0.3),
+                          (True, 1.5, 1.0), (False, 0.0, 0.3)])
+def test_books_equal_each_crews_own_books_bit_for_bit(seed, adaptive, diminishing, search):
     _, book, rng = random_book(seed, crews=int(1 + seed * 5), adaptive=adaptive,
-                               rd_diminishing=diminishing)
+                               rd_diminishing=diminishing, search_share=search)
     revenue = rng.integers(-10**6, 10**7, book.attempts.shape) / rng.uniform(0.01, 3.0)
     expected = rows(book)
     for crew, own in zip(expected, revenue, strict=True):
@@ -262,3 +276,32 @@ def test_leaving_crews_go_from_book_and_model_and_rows_follow_their_agents():
         assert np.array_equal(crew.tools, tools[crew.crew_id])
     staying[1].budget = 42
     assert book.budget.tolist() == [5, 42, 11]
+
+
+def test_a_crew_short_of_its_aspiration_on_a_vector_searches_there_within_its_budget():
+    """Problemistic search: revenue lost on one vector buys R&D for that vector's tool."""
+    _, book, _ = random_book(0, crews=3, search_share=0.5, aspiration_days=1000)
+    book.rd_return[:] = 0.0
+    book.attempts[:] = 0.0  # no profit-funded R&D direction: only search moves tools
+    book.cost_today[:] = 10**9  # a loss today: profit-funded R&D stops
+    book.budget[:] = [10**12, 10**12, 1_000]
+    book.revenue_ema[:] = 1e7
+    book.aspiration[:] = 1e7
+    book.aspiration[:, 5] = 3e7  # short by about 2e7 on social engineering
+    before = book.tools.copy()
+    book.settle(np.zeros(book.attempts.shape))
+    gain = book.tools / before - 1.0
+    # Every vector's revenue fell to 0 today (the smoothed revenue by 1/30): all search,
+    # most where the shortfall is largest.
+    assert (gain[:2] > 0).all() and (gain[:2, 5:] > 10 * gain[:2, :5]).all()
+    shortfall = book.aspiration[0] - book.revenue_ema[0]
+    np.testing.assert_allclose(gain[0], 0.5 * shortfall * book.config.rd_step
+                               / book.config.rd_cost, rtol=1e-12)
+    assert book.budget[2] < 0 and not gain[2].any()  # nothing left to search with
+    _, idle, _ = random_book(0, crews=3, aspiration_days=1000)  # search_share 0: no search
+    idle.rd_return[:] = 0.0
+    idle.attempts[:] = 0.0
+    idle.cost_today[:] = 10**9
+    before = idle.tools.copy()
+    idle.settle(np.zeros(idle.attempts.shape))
+    np.testing.assert_array_equal(idle.tools, before)

@@ -72,7 +72,7 @@ class MarketIntel:
 
 
 _ROWS = ("ids", "budget", "tools", "skill", "attempts", "success", "rd_return", "profit_ema",
-         "losing_days", "cost_today")
+         "losing_days", "cost_today", "revenue_ema", "aspiration")
 """The ``CrewBook`` arrays with one row per crew."""
 
 
@@ -98,6 +98,10 @@ class CrewBook:
         profit_ema: Smoothed daily profit.
         losing_days: Consecutive days with ``profit_ema`` below 0.
         cost_today: Today's spend on attempts (int64).
+        revenue_ema: ``(crews, vectors)`` smoothed daily revenue per vector (window
+            ``profit_smoothing_days``).
+        aspiration: ``(crews, vectors)`` the revenue a crew aspires to per vector: a slow
+            moving average of ``revenue_ema`` (window ``aspiration_days``).
     """
 
     def __init__(self, config: Attackers, shape: tuple[int, int]):
@@ -115,6 +119,8 @@ class CrewBook:
         self.profit_ema = np.zeros(0)
         self.losing_days = np.zeros(0, dtype=np.int64)
         self.cost_today = np.zeros(0, dtype=np.int64)
+        self.revenue_ema = np.zeros((0, n_vectors))
+        self.aspiration = np.zeros((0, n_vectors))
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -134,7 +140,8 @@ class CrewBook:
         """
         new = {"ids": crew_id, "budget": int(self.config.initial_budget), "tools": tools,
                "skill": skill, "attempts": 0.0, "success": 0.0, "rd_return": 0.0,
-               "profit_ema": 0.0, "losing_days": 0, "cost_today": 0}
+               "profit_ema": 0.0, "losing_days": 0, "cost_today": 0, "revenue_ema": 0.0,
+               "aspiration": 0.0}
         for name, value in new.items():
             rows = getattr(self, name)
             row = np.full((1, *rows.shape[1:]), value, dtype=rows.dtype)
@@ -188,12 +195,16 @@ class CrewBook:
 
         R&D goes where it pays most at the margin (``rd_return``: the defence that binds),
         not where the crew already attacks; with no return anywhere, in proportion to
-        today's attempts. A tool ahead of its vector's day-0 quality (``reference``) gains
-        less per unit of R&D (``rd_diminishing``); the factor is numpy's power, taken
-        before the compiled books (a compiled loop's could differ in the last bit), which
-        change each tool only after its own factor is used. Every crew's books follow the
-        same operations in the same order as one crew's alone would (the sums are per
-        row), so the bits do not depend on how many crews there are.
+        today's attempts. With ``search_share`` above 0 a crew also searches where it
+        falls short: it spends that share of the revenue it misses on each vector (its
+        ``aspiration`` there minus its ``revenue_ema``) on that vector's tool, within its
+        budget, on days with or without profit. A tool ahead of its vector's day-0
+        quality (``reference``) gains less per unit of R&D (``rd_diminishing``); the
+        factor is numpy's power, taken before the compiled books (a compiled loop's could
+        differ in the last bit), which change each tool only after its own factor is used.
+        Every crew's books follow the same operations in the same order as one crew's
+        alone would (the sums are per row), so the bits do not depend on how many crews
+        there are.
 
         Args:
             revenue: ``(crews, platforms, vectors)`` revenue credited to each crew, in
@@ -207,7 +218,8 @@ class CrewBook:
             slowed[ahead] = np.power(lead[ahead], -cfg.rd_diminishing)
         _books(np.ascontiguousarray(revenue, dtype=np.float64), self.cost_today, self.budget,
                self.profit_ema, self.losing_days, self.rd_return, self.attempts, self.tools,
-               1.0 / cfg.profit_smoothing_days, cfg.adaptive, cfg.rd_share,
+               self.revenue_ema, self.aspiration, 1.0 / cfg.profit_smoothing_days,
+               1.0 / cfg.aspiration_days, cfg.adaptive, cfg.rd_share, cfg.search_share,
                cfg.rd_step, cfg.rd_cost, slowed)
 
     def diffuse(self, day: int, releases: list[Release], seed: int,
@@ -244,40 +256,78 @@ class CrewBook:
 @njit(cache=True)
 def _books(revenue: np.ndarray, cost_today: np.ndarray, budget: np.ndarray,
            profit_ema: np.ndarray, losing_days: np.ndarray, rd_return: np.ndarray,
-           attempts: np.ndarray, tools: np.ndarray, smoothing: float, adaptive: bool,
-           rd_share: float, rd_step: float, rd_cost: float, slowed: np.ndarray) -> None:
+           attempts: np.ndarray, tools: np.ndarray, revenue_ema: np.ndarray,
+           aspiration: np.ndarray, smoothing: float, aspiring: float, adaptive: bool,
+           rd_share: float, search_share: float, rd_step: float, rd_cost: float,
+           slowed: np.ndarray) -> None:
     """``CrewBook.settle`` crew by crew: the book's arrays are updated in place.
 
-    ``smoothing`` is ``1 / profit_smoothing_days``; sums are numpy's (over a crew's cells
-    or vectors pairwise, over platforms one after the other). ``slowed`` is the share of
-    the full R&D step each ``(crew, vector)`` gains (1 unless diminishing returns apply).
+    ``smoothing`` is ``1 / profit_smoothing_days``, ``aspiring`` ``1 / aspiration_days``;
+    sums are numpy's (over a crew's cells or vectors pairwise, over platforms one after
+    the other). ``slowed`` is the share of the full R&D step each ``(crew, vector)`` gains
+    (1 unless diminishing returns apply).
     """
     n_crews, n_platforms, n_vectors = revenue.shape
     by_vector = np.empty(n_vectors)
+    search = np.empty(n_vectors)
     for c in range(n_crews):
         profit = np.int64(np.rint(numpy_sum(revenue[c].ravel()))) - cost_today[c]
         budget[c] += profit
         profit_ema[c] += smoothing * (profit - profit_ema[c])
         losing_days[c] = losing_days[c] + 1 if profit_ema[c] < 0 else 0
-        if not adaptive or profit <= 0:
-            continue
-        if numpy_sum(rd_return[c]) > 0:
-            by_vector[:] = rd_return[c]
-        else:
-            for v in range(n_vectors):
-                by_vector[v] = attempts[c, 0, v]
-                for p in range(1, n_platforms):
-                    by_vector[v] += attempts[c, p, v]
-        total = numpy_sum(by_vector)
-        if total > 0:
-            by_vector /= total
-        invest = rd_share * profit * by_vector
-        budget[c] -= np.int64(np.floor(numpy_sum(invest)))
         for v in range(n_vectors):
-            gain = rd_step * invest[v] / rd_cost
-            if slowed[c, v] != 1.0:
-                gain *= slowed[c, v]
-            tools[c, v] *= 1.0 + gain
+            earned = revenue[c, 0, v]
+            for p in range(1, n_platforms):
+                earned += revenue[c, p, v]
+            revenue_ema[c, v] += smoothing * (earned - revenue_ema[c, v])
+            aspiration[c, v] += aspiring * (revenue_ema[c, v] - aspiration[c, v])
+            search[v] = search_share * max(aspiration[c, v] - revenue_ema[c, v], 0.0)
+        searching = numpy_sum(search)
+        if not adaptive or (profit <= 0 and searching <= 0):
+            continue
+        if profit > 0:
+            _rd_split(c, rd_return, attempts, by_vector)
+            invest = rd_share * profit * by_vector
+        else:
+            invest = np.zeros(n_vectors)
+        if searching > 0:
+            available = budget[c] - np.floor(numpy_sum(invest))
+            if searching > available:
+                search *= max(available, 0.0) / searching
+            invest += search
+        _invest(invest, c, budget, tools, rd_step, rd_cost, slowed)
+
+
+@njit(cache=True, inline="always")
+def _rd_split(c: int, rd_return: np.ndarray, attempts: np.ndarray,
+              by_vector: np.ndarray) -> None:
+    """Crew ``c``'s R&D shares per vector, written into ``by_vector``.
+
+    By marginal return, else by today's attempts (all 0 when the crew has neither).
+    """
+    n_platforms, n_vectors = attempts.shape[1:]
+    if numpy_sum(rd_return[c]) > 0:
+        by_vector[:] = rd_return[c]
+    else:
+        for v in range(n_vectors):
+            by_vector[v] = attempts[c, 0, v]
+            for p in range(1, n_platforms):
+                by_vector[v] += attempts[c, p, v]
+    total = numpy_sum(by_vector)
+    if total > 0:
+        by_vector /= total
+
+
+@njit(cache=True, inline="always")
+def _invest(invest: np.ndarray, c: int, budget: np.ndarray, tools: np.ndarray,
+            rd_step: float, rd_cost: float, slowed: np.ndarray) -> None:
+    """Crew ``c`` spends ``invest`` (per vector) on R&D: its budget pays, its tools gain."""
+    budget[c] -= np.int64(np.floor(numpy_sum(invest)))
+    for v in range(invest.shape[0]):
+        gain = rd_step * invest[v] / rd_cost
+        if slowed[c, v] != 1.0:
+            gain *= slowed[c, v]
+        tools[c, v] *= 1.0 + gain
 
 
 @njit(cache=True)

@@ -6,11 +6,13 @@ vector**: for each replicate and vector, crews' mean tool quality (``tool_qualit
 the user-weighted first-layer defence strength (``defence_*``) are averaged per 30-day
 month and changed to month-on-month log changes; the first months (the warm-up, see
 ``warm_up_months``) are dropped; each vector's changes are centred on their own mean; and
-the changes of all vectors are pooled into one correlation at lags of 0 to 6 months
-(defence change ``lag`` months after the tool change). A coupled race shows positive
-correlations at short lags (platforms answer the vector whose tools improved);
-independent ratchets show correlations near zero; detectors that age against new tools
-before investment catches up pull lag 0 down.
+the changes of all vectors are pooled into one correlation at lags of -6 to 6 months
+(defence change ``lag`` months after the tool change; at a negative lag the tool change
+follows the defence change by ``-lag`` months). A coupled race shows positive
+correlations at short lags on both sides (platforms answer the vector whose tools
+improved; crews answer the defence that strengthened); independent ratchets show
+correlations near zero; detectors that age against new tools before investment catches
+up pull lag 0 down.
 
 Why per vector and not an index of all vectors: an arithmetic mean of levels weights each
 vector by its level (the strength against photo replay is ten times the others), and any
@@ -86,7 +88,8 @@ def lagged_correlation(changes: pd.DataFrame, lag: int) -> float:
 
     Args:
         changes: One replicate's ``monthly_changes``.
-        lag: Months the defence change follows the tool change.
+        lag: Months the defence change follows the tool change (negative: months the
+            tool change follows the defence change).
 
     Returns:
         The correlation (NaN when fewer than 3 pairs per vector remain, or no variation).
@@ -94,10 +97,11 @@ def lagged_correlation(changes: pd.DataFrame, lag: int) -> float:
     tools, defence = [], []
     for _, group in changes.groupby("vector", sort=True):
         group = group.sort_values("month")
-        if lag >= len(group) - 2:
+        if abs(lag) >= len(group) - 2:
             return float("nan")
-        tools.append(group["tools"].to_numpy()[:len(group) - lag])
-        defence.append(group["defence"].to_numpy()[lag:])
+        early, late = max(-lag, 0), max(lag, 0)  # leading months of tools, of defence
+        tools.append(group["tools"].to_numpy()[early:len(group) - late])
+        defence.append(group["defence"].to_numpy()[late:len(group) - early])
     if not tools:
         return float("nan")
     x, y = np.concatenate(tools), np.concatenate(defence)
@@ -107,7 +111,7 @@ def lagged_correlation(changes: pd.DataFrame, lag: int) -> float:
 
 
 def cross_correlation(timeseries: pd.DataFrame) -> pd.DataFrame:
-    """Pooled per-vector correlation of monthly changes at lags 0-6 months, per replicate.
+    """Pooled per-vector correlation of monthly changes at lags -6 to 6 months, per replicate.
 
     Returns:
         Columns ``replicate``, ``lag_months``, ``correlation``.
@@ -115,5 +119,5 @@ def cross_correlation(timeseries: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for replicate, group in monthly_changes(timeseries).groupby("replicate"):
         rows += [(replicate, lag, lagged_correlation(group, lag))
-                 for lag in range(MAX_LAG_MONTHS + 1)]
+                 for lag in range(-MAX_LAG_MONTHS, MAX_LAG_MONTHS + 1)]
     return pd.DataFrame(rows, columns=["replicate", "lag_months", "correlation"])

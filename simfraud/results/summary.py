@@ -73,7 +73,7 @@ def _arms_race(timeseries: pd.DataFrame) -> dict[str, Any]:
         "measure": "correlation of month-on-month log changes of tool quality and defence "
                    "strength, per vector (centred) and pooled, after dropping the first 12 "
                    "monthly changes (a third of them in a shorter run), defence lagging by "
-                   "lag_months",
+                   "lag_months (at a negative lag, tools lagging defence)",
         "lag_months": sorted(by_lag),
         "correlation": [_spread(values) if len(values) else None
                         for _, values in sorted(by_lag.items())],

@@ -918,6 +918,21 @@ class Attackers(Strict):
         "per rd_cost falls in proportion to how far the tool is ahead.", ge=0, le=5,
         source=ASSUMED,
     )
+    search_share: float = param(
+        0.0, "share", "Problemistic search: each day a crew spends this share of the revenue "
+        "it misses on a vector (its aspiration for the vector minus its smoothed revenue "
+        "there, when positive) on R&D for that vector's tool, out of its budget. 0: R&D is "
+        "only rd_share of profit. A stronger defence that cuts a crew's revenue on a vector "
+        "then raises its R&D there (crews answer defences).", ge=0, le=1,
+        source="model assumption: the mechanism is the behavioural theory of the firm "
+        "(Cyert and March 1963; Greve 2003, R&D intensity of Japanese shipbuilders rises "
+        "when performance falls below aspiration), the value is not calibrated (docs/decisions.md)",
+    )
+    aspiration_days: int = param(
+        180, "days", "Window of the slow moving average of a crew's smoothed revenue per "
+        "vector that is its aspiration there (problemistic search, search_share).", ge=1,
+        le=MAX_DAYS, source=ASSUMED,
+    )
     profit_smoothing_days: int = param(
         30, "days", "Window of the moving average of a crew's daily profit (entry and exit "
         "decisions).", ge=1, le=MAX_DAYS, source=ASSUMED,
