@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from dashboards import figures
-from dashboards.arms_race_figure import arms_race_figure, log_axis_needed
+from dashboards.arms_race_figure import arms_race_figure, coupling_figure, log_axis_needed
 from dashboards.data import (
     UnsafePathError,
     catalog,
@@ -155,3 +155,18 @@ def test_dashboard_command_refuses_a_file_as_results(tmp_path):
     not_a_folder = tmp_path / "f"
     not_a_folder.write_text("x")
     assert main(["dashboard", "--results", str(not_a_folder)]) == 2
+
+
+def test_the_coupling_figure_shows_both_directions_of_the_arms_race():
+    rng = np.random.default_rng(0)
+    days = np.arange(30 * 48)
+    frame = {"replicate": 0, "day": days}
+    for vector in ("a", "b"):
+        steps = np.cumsum(rng.normal(0.0, 0.02, 48))
+        frame[f"defence_{vector}"] = np.exp(steps)[days // 30]
+        frame[f"tool_quality_{vector}"] = np.exp(np.concatenate([[0.0], steps[:-1]]))[days // 30]
+    fig = coupling_figure(pd.DataFrame(frame))  # tools copy the defence a month later
+    bars = dict(zip(fig.data[0].x, fig.data[0].y, strict=True))
+    assert sorted(bars) == list(range(-6, 7))
+    assert bars[-1] > 0.99 and abs(bars[1]) < 0.5
+    assert tuple(fig.layout.xaxis.range) == (-6.5, 6.5)
