@@ -169,3 +169,30 @@ def test_importing_the_package_leaves_other_libraries_imports_alone(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
                             text=True, check=True, timeout=300)
     assert result.stdout.split() == ["False", "True"]  # mesa imported as it always is
+
+
+IMPORT_CHILD_OF_DEFERRED = """
+import builtins, json, sys
+sys.path.insert(0, sys.argv[1])
+from simfraud.core import deferred_imports
+deferred_imports.DEFERRED = deferred_imports.DEFERRED | {"pkg"}
+deferred_imports.defer_unused_imports()
+import pkg  # deferred: its code has not run
+before = getattr(builtins, "child_runs", 0)
+import pkg.child  # reads pkg.__path__: pkg's code runs and imports pkg.child itself
+print(json.dumps([before, builtins.child_runs, sys.modules["pkg.child"] is pkg.child,
+                  pkg.child.__spec__.origin.endswith("child.py"), pkg.RAN]))
+"""
+
+
+def test_a_child_its_deferred_package_imports_runs_once(tmp_path):
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("import pkg.child\nRAN = 'package'\n")
+    (package / "child.py").write_text(
+        "import builtins\nbuiltins.child_runs = getattr(builtins, 'child_runs', 0) + 1\n")
+    result = subprocess.run([sys.executable, "-c", IMPORT_CHILD_OF_DEFERRED, str(tmp_path)],
+                            cwd=tmp_path, capture_output=True, text=True, check=True,
+                            timeout=120)
+    assert json.loads(result.stdout) == [0, 1, True, True, "package"]
+

@@ -117,11 +117,42 @@ def _import_submodule(package: types.ModuleType, name: str) -> None:
     setattr(package, name.rpartition(".")[2], submodule)
 
 
+class _AlreadyRun(importlib.abc.Loader):
+    """Hands the import system a module that its package's code imported meanwhile.
+
+    ``import PACKAGE.CHILD`` of a deferred package reads the package's ``__path__``, which
+    runs the package's code; when that code imports ``CHILD`` itself, the import system,
+    which looked in ``sys.modules`` before reading ``__path__``, would load ``CHILD`` a
+    second time (its code run twice, two module objects). This loader returns the module
+    already there and keeps its own ``__spec__`` (which the import system overwrites).
+    """
+
+    def __init__(self, module: types.ModuleType):
+        self.module = module
+        self.spec = module.__spec__
+
+    def create_module(self, spec: ModuleSpec) -> types.ModuleType:
+        """The module already imported."""
+        return self.module
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        """Nothing to run: restore the module's own spec."""
+        module.__spec__ = self.spec
+
+
 class DeferringFinder(importlib.abc.MetaPathFinder):
     """A meta path finder giving the modules of ``DEFERRED`` a deferring loader."""
 
     def find_spec(self, fullname: str, path=None, target=None) -> ModuleSpec | None:
-        """The module's spec from the path finder, with a deferring loader; None if not ours."""
+        """The module's spec from the path finder, with a deferring loader; None if not ours.
+
+        A child of a deferred package that the package's code imported while the import
+        system read the package's ``__path__`` gets ``_AlreadyRun`` (not on a reload,
+        which passes ``target``).
+        """
+        if (target is None and fullname in sys.modules
+                and fullname.rpartition(".")[0] in DEFERRED):
+            return ModuleSpec(fullname, _AlreadyRun(sys.modules[fullname]))
         if fullname not in DEFERRED:
             return None
         spec = PathFinder.find_spec(fullname, path)
