@@ -129,8 +129,10 @@ def coupling_figure(timeseries: pd.DataFrame) -> go.Figure:
     lagging by the bar's months (``simfraud.results.arms_race``; at a negative lag the
     tools lag the defence); whiskers span the replicates' 10th to 90th percentiles.
     Independent ratchets give bars near 0; defences that answer tools give positive bars
-    at short positive lags, crews that answer defences at short negative lags (a negative
-    bar at lag 0 is detectors ageing against new tools before investment catches up).
+    at short positive lags; crews that answer defences give bars away from 0 at short
+    negative lags, negative when both sides read the crews' revenue (problemistic
+    search); a negative bar at lag 0 is detectors ageing against new tools before
+    investment catches up, or both sides moving with that revenue.
 
     Args:
         timeseries: Daily series of every replicate.

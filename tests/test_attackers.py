@@ -8,7 +8,10 @@ from simfraud.core.draws import D_DIFFUSE, D_PEER, D_RELEASE, STREAM_ATTACKER
 from simfraud.core.rng import uniforms
 from simfraud.model import FraudModel
 from simfraud.model.attacker import (
+    _ROWS,
+    AttackerAgent,
     Release,
+    _Row,
     initial_tools,
     plan_crews,
     pool_attempts,
@@ -77,7 +80,7 @@ def settle_one(crew: dict, revenue, cfg) -> None:
             by_vector = rd_return if rd_return.sum() > 0 else crew["attempts"].sum(axis=0)
             share = by_vector / by_vector.sum() if by_vector.sum() > 0 else by_vector
             invest = cfg.rd_share * profit * share
-        available = crew["budget"] - np.floor(invest.sum())
+        available = crew["budget"] - np.floor(invest.sum()) - max(crew["cost_today"], 1)
         if search.sum() > available:
             search *= max(available, 0.0) / search.sum()
         invest = invest + search
@@ -263,6 +266,16 @@ def share_by_array_operations(crews, revenue):
     return parts
 
 
+def test_every_book_row_but_the_id_is_an_attribute_of_the_crews_agent():
+    model, book, _ = random_book(1, crews=3)
+    crew = model.crews[1]
+    for name in _ROWS:
+        if name == "ids":
+            continue
+        assert isinstance(vars(AttackerAgent).get(name), _Row), name
+        assert np.array_equal(getattr(crew, name), getattr(book, name)[1]), name
+
+
 def test_leaving_crews_go_from_book_and_model_and_rows_follow_their_agents():
     model, book, _ = random_book(3, crews=6, exit_patience_days=10)
     book.budget = np.array([5, 0, 7, -3, 9, 11], dtype=np.int64)
@@ -305,3 +318,23 @@ def test_a_crew_short_of_its_aspiration_on_a_vector_searches_there_within_its_bu
     before = idle.tools.copy()
     idle.settle(np.zeros(idle.attempts.shape))
     np.testing.assert_array_equal(idle.tools, before)
+
+
+@pytest.mark.parametrize("cost_today", [0, 5_000])
+def test_search_capped_by_the_budget_keeps_todays_attempt_cost_so_the_crew_stays(cost_today):
+    """A crew whose shortfall exceeds its budget searches with all but a reserve."""
+    _, book, _ = random_book(0, crews=2, search_share=1.0, aspiration_days=1000)
+    book.rd_return[:] = 0.0
+    book.attempts[:] = 0.0
+    book.cost_today[:] = cost_today
+    book.budget[:] = [cost_today + 40_000, cost_today + 1]  # after today's revenue of 0
+    book.budget += cost_today  # settle books today's cost first
+    book.revenue_ema[:] = 1e7
+    book.aspiration[:] = 1e9  # a shortfall of about 1e9 per vector: far over the budget
+    before = book.tools.copy()
+    book.settle(np.zeros(book.attempts.shape))
+    reserve = max(cost_today, 1)
+    # All the rest went into search (the floor of a float sum may leave one unit).
+    assert ((book.budget >= reserve) & (book.budget <= reserve + 1)).all()
+    assert (book.tools[0] > before[0]).all()  # the crew with money to spare searched
+    assert not book.leaving().any()

@@ -197,14 +197,15 @@ class CrewBook:
         not where the crew already attacks; with no return anywhere, in proportion to
         today's attempts. With ``search_share`` above 0 a crew also searches where it
         falls short: it spends that share of the revenue it misses on each vector (its
-        ``aspiration`` there minus its ``revenue_ema``) on that vector's tool, within its
-        budget, on days with or without profit. A tool ahead of its vector's day-0
-        quality (``reference``) gains less per unit of R&D (``rd_diminishing``); the
-        factor is numpy's power, taken before the compiled books (a compiled loop's could
-        differ in the last bit), which change each tool only after its own factor is used.
-        Every crew's books follow the same operations in the same order as one crew's
-        alone would (the sums are per row), so the bits do not depend on how many crews
-        there are.
+        ``aspiration`` there minus its ``revenue_ema``) on that vector's tool, on days
+        with or without profit, from the budget beyond a reserve of today's attempt cost
+        (at least 1), so a crew never searches itself out of business. A tool ahead of
+        its vector's day-0 quality (``reference``) gains less per unit of R&D
+        (``rd_diminishing``); the factor is numpy's power, taken before the compiled books
+        (a compiled loop's could differ in the last bit), which change each tool only
+        after its own factor is used. Every crew's books follow the same operations in the
+        same order as one crew's alone would (the sums are per row), so the bits do not
+        depend on how many crews there are.
 
         Args:
             revenue: ``(crews, platforms, vectors)`` revenue credited to each crew, in
@@ -290,8 +291,8 @@ def _books(revenue: np.ndarray, cost_today: np.ndarray, budget: np.ndarray,
             invest = rd_share * profit * by_vector
         else:
             invest = np.zeros(n_vectors)
-        if searching > 0:
-            available = budget[c] - np.floor(numpy_sum(invest))
+        if searching > 0:  # within the budget, keeping today's attempt cost (at least 1)
+            available = budget[c] - np.floor(numpy_sum(invest)) - max(cost_today[c], 1)
             if searching > available:
                 search *= max(available, 0.0) / searching
             invest += search
@@ -392,6 +393,8 @@ class AttackerAgent(mesa.Agent):
         profit_ema: Smoothed daily profit.
         losing_days: Consecutive days with ``profit_ema`` below 0.
         cost_today: Today's spend on attempts.
+        revenue_ema: Smoothed daily revenue per vector.
+        aspiration: The revenue the crew aspires to per vector (problemistic search).
     """
 
     budget = _Row()
@@ -403,6 +406,8 @@ class AttackerAgent(mesa.Agent):
     profit_ema = _Row()
     losing_days = _Row()
     cost_today = _Row()
+    revenue_ema = _Row()
+    aspiration = _Row()
 
     def __init__(self, model: mesa.Model, book: CrewBook, crew_id: int):
         super().__init__(model)

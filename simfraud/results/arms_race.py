@@ -8,11 +8,13 @@ month and changed to month-on-month log changes; the first months (the warm-up, 
 ``warm_up_months``) are dropped; each vector's changes are centred on their own mean; and
 the changes of all vectors are pooled into one correlation at lags of -6 to 6 months
 (defence change ``lag`` months after the tool change; at a negative lag the tool change
-follows the defence change by ``-lag`` months). A coupled race shows positive
-correlations at short lags on both sides (platforms answer the vector whose tools
-improved; crews answer the defence that strengthened); independent ratchets show
-correlations near zero; detectors that age against new tools before investment catches
-up pull lag 0 down.
+follows the defence change by ``-lag`` months). Platforms that answer the vector whose
+tools improved give positive correlations at short positive lags; crews that answer the
+defence that strengthened give non-zero correlations at short negative lags, whose sign
+depends on what couples the two sides (with problemistic search both read the crews'
+revenue, the platforms' loss, and the correlation is negative); independent ratchets
+show correlations near zero; detectors that age against new tools before investment
+catches up pull lag 0 down.
 
 Why per vector and not an index of all vectors: an arithmetic mean of levels weights each
 vector by its level (the strength against photo replay is ten times the others), and any

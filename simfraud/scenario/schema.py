@@ -921,16 +921,19 @@ class Attackers(Strict):
     search_share: float = param(
         0.0, "share", "Problemistic search: each day a crew spends this share of the revenue "
         "it misses on a vector (its aspiration for the vector minus its smoothed revenue "
-        "there, when positive) on R&D for that vector's tool, out of its budget. 0: R&D is "
-        "only rd_share of profit. A stronger defence that cuts a crew's revenue on a vector "
-        "then raises its R&D there (crews answer defences).", ge=0, le=1,
+        "there, when positive) on R&D for that vector's tool, out of its budget beyond a "
+        "reserve of today's attempt cost. 0: R&D is only rd_share of profit. R&D then rises "
+        "wherever revenue falls short, whatever cut it (a defence, crowding, fewer "
+        "targets); measured in the baseline, it adds no answer to a defence step "
+        "(docs/model.md).", ge=0, le=1,
         source="model assumption: the mechanism is the behavioural theory of the firm "
         "(Cyert and March 1963; Greve 2003, R&D intensity of Japanese shipbuilders rises "
         "when performance falls below aspiration), the value is not calibrated (docs/decisions.md)",
     )
     aspiration_days: int = param(
         180, "days", "Window of the slow moving average of a crew's smoothed revenue per "
-        "vector that is its aspiration there (problemistic search, search_share).", ge=1,
+        "vector that is its aspiration there (problemistic search, search_share); longer "
+        "than profit_smoothing_days when search_share is above 0.", ge=1,
         le=MAX_DAYS, source=ASSUMED,
     )
     profit_smoothing_days: int = param(
@@ -987,6 +990,16 @@ class Attackers(Strict):
     def _initial_within_max(self) -> Attackers:
         if self.initial > self.max:
             raise ValueError(f"initial ({self.initial}) exceeds max ({self.max})")
+        return self
+
+    @model_validator(mode="after")
+    def _aspiration_slower_than_revenue(self) -> Attackers:
+        if self.search_share > 0 and self.aspiration_days <= self.profit_smoothing_days:
+            raise FieldRuleError(
+                f"{self.aspiration_days} is not longer than profit_smoothing_days "
+                f"({self.profit_smoothing_days}): an aspiration that moves as fast as the "
+                f"smoothed revenue leaves nothing to search for (allowed: more days than "
+                f"profit_smoothing_days while search_share is above 0)", ("aspiration_days",))
         return self
 
     @model_validator(mode="after")
