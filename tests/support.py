@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from simfraud.scenario.schema import Scenario
@@ -32,3 +33,23 @@ def study_trials(out, state) -> list:
 
     study = optuna.load_study(study_name="calibration", storage=f"sqlite:///{out / 'study.db'}")
     return study.get_trials(states=(state,))
+
+
+def finished_trial_count(out) -> int:
+    """Complete trials of a calibration that may still be running (0 before its study exists).
+
+    Reads ``OUT/study.db`` through a read-only SQLite connection: Optuna's own
+    ``load_study`` creates the tables when they are missing, which races with the
+    running calibration creating them and can make it fail.
+    """
+    database = out / "study.db"
+    if not database.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=1) as connection:
+            (count,) = connection.execute(
+                "SELECT COUNT(*) FROM trials WHERE state = 'COMPLETE'").fetchone()
+        connection.close()
+    except sqlite3.Error:  # the tables are still being created, or the file is locked
+        return 0
+    return int(count)

@@ -15,7 +15,7 @@ from simfraud.cli import main
 from simfraud.experiments import calibration_study
 from simfraud.experiments.calibration_report import good_fits
 from simfraud.scenario.yaml12 import dump_yaml, parse_yaml
-from tests.support import study_trials
+from tests.support import finished_trial_count, study_trials
 
 SCENARIO = """\
 name: tiny
@@ -123,14 +123,9 @@ def test_a_killed_calibration_resumes_without_redoing_finished_trials(tmp_path,
                               "--out", str(out), "--workers", "1", "--quiet"],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300
-    done = []
-    while len(done) < 2 and child.poll() is None and time.monotonic() < deadline:
+    while (finished_trial_count(out) < 2 and child.poll() is None
+           and time.monotonic() < deadline):
         time.sleep(0.05)
-        if (out / "study.db").exists():
-            try:
-                done = study_trials(out, optuna.trial.TrialState.COMPLETE)
-            except Exception:  # the child is still creating the study's tables
-                done = []
     if child.poll() is None:
         os.kill(child.pid, signal.SIGKILL)
     child.wait()

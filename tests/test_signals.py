@@ -18,7 +18,7 @@ import pytest
 from dashboards.data import catalog
 from simfraud.cli import main
 from simfraud.results.manifest import verified
-from tests.support import study_trials
+from tests.support import finished_trial_count
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ["--users", "600", "--days", "15", "--quiet"]
@@ -83,14 +83,7 @@ def complete_trials(out: Path) -> int:
     A Ctrl-C while the local cluster starts is ignored by design
     (``dispatch._interrupts_ignored``), so the test waits for a trial to finish.
     """
-    import optuna
-
-    if not (out / "study.db").exists():
-        return 0
-    try:
-        return len(study_trials(out, optuna.trial.TrialState.COMPLETE))
-    except Exception:  # the study's tables are still being created
-        return 0
+    return finished_trial_count(out)
 
 
 def wait_for(condition, seconds: float = 120) -> None:
