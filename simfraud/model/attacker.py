@@ -127,7 +127,7 @@ class CrewBook:
 
     def add(self, model: mesa.Model, crew_id: int, tools: np.ndarray,
             skill: np.ndarray) -> AttackerAgent:
-        """A new crew with ``initial_budget``, these tools and skill, and no history.
+        """A new crew with its budget (``crew_budget``), these tools and skill, and no history.
 
         Args:
             model: The model the crew's agent belongs to.
@@ -138,7 +138,7 @@ class CrewBook:
         Returns:
             The crew's agent.
         """
-        new = {"ids": crew_id, "budget": int(self.config.initial_budget), "tools": tools,
+        new = {"ids": crew_id, "budget": self.config.crew_budget, "tools": tools,
                "skill": skill, "attempts": 0.0, "success": 0.0, "rd_return": 0.0,
                "profit_ema": 0.0, "losing_days": 0, "cost_today": 0, "revenue_ema": 0.0,
                "aspiration": 0.0}
@@ -221,7 +221,7 @@ class CrewBook:
                self.profit_ema, self.losing_days, self.rd_return, self.attempts, self.tools,
                self.revenue_ema, self.aspiration, 1.0 / cfg.profit_smoothing_days,
                1.0 / cfg.aspiration_days, cfg.adaptive, cfg.rd_share, cfg.search_share,
-               cfg.rd_step, cfg.rd_cost, slowed)
+               cfg.rd_step, cfg.rd_cost * cfg.crew_size, slowed)
 
     def diffuse(self, day: int, releases: list[Release], seed: int,
                 spread_factor: float = 1.0) -> None:

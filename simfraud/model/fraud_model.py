@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -119,7 +120,7 @@ class FraudModel(mesa.Model):
         self.phase_seconds: dict[str, float] = defaultdict(float)
         self.crews_entered = 0
         self.crew_book = CrewBook(scenario.attackers, (len(scenario.platforms), N_VECTORS))
-        for _ in range(scenario.attackers.initial):
+        for _ in range(scenario.attackers.initial_crews):
             self._new_crew(initial_tools(scenario.attackers))
         self.market_quality = self._market_quality(initial_tools(scenario.attackers))
         self.platforms = [PlatformAgent(self, i, cfg, scenario.defences, self.market_quality)
@@ -210,6 +211,7 @@ class FraudModel(mesa.Model):
         strength = np.stack([p.primary_strength() for p in self.platforms])
         reach = att.exploitation * self.eligible / self.crew_scale
         reach[:, TARGET == TARGET_ANYONE] = att.attempts_per_day
+        reach *= att.crew_size
         plan_crews(crews, reach, self._attempt_cost(), strength,
                    self.scenario.defences.contest_decisiveness, self.market.value())
         attempts, success = pool_attempts(crews, strength.shape)
@@ -389,13 +391,18 @@ class FraudModel(mesa.Model):
             return
         crews = self.crew_book
         crews.remove(crews.leaving())
-        if len(crews) >= att.max:
+        if len(crews) >= att.max_crews:
             return
-        mean_profit = crews.mean_profit(default=att.entry_profit + 1)
-        if (mean_profit > att.entry_profit  # the day's draw (a pure function) only then
-                and uniform_at(np.uint64(self.seed_key), STREAM_ENTRY, self.day, 0, 0)
-                < att.entry_probability):
-            tools = np.median(crews.tools, axis=0) if len(crews) else initial_tools(att)
+        threshold = att.entry_profit * att.crew_size
+        mean_profit = crews.mean_profit(default=threshold + 1)
+        if mean_profit <= threshold:
+            return
+        rate = att.entries_per_day  # whole crews for sure, one more with the remainder's chance
+        entering = math.floor(rate) + (  # the day's draw (a pure function)
+            uniform_at(np.uint64(self.seed_key), STREAM_ENTRY, self.day, 0, 0)
+            < rate - math.floor(rate))
+        tools = np.median(crews.tools, axis=0) if len(crews) else initial_tools(att)
+        for _ in range(min(entering, att.max_crews - len(crews))):
             self._new_crew(tools)
 
 

@@ -61,9 +61,9 @@ def money_per_user_day(scenario: Scenario) -> float:
 def worst_case_money(scenario: Scenario) -> float:
     """Worst-case sum of every money flow of one run (minor units)."""
     users, days = scenario.population.users, scenario.days
-    crews = scenario.attackers.initial + days
-    budgets = (users / scenario.population.reference_users) * crews \
-        * scenario.attackers.initial_budget
+    att = scenario.attackers
+    crews = att.initial_crews + days * math.ceil(att.entries_per_day)
+    budgets = (users / scenario.population.reference_users) * crews * att.crew_budget
     return users * days * money_per_user_day(scenario) + budgets
 
 

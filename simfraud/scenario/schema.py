@@ -860,6 +860,15 @@ class Attackers(Strict):
     adaptive: bool = Field(
         True, description="Learn allocation from returns and invest in tools (off: fixed)."
     )
+    crew_size: float = param(
+        1.0, "share", "Size of one crew as a share of a standard crew, the unit of every "
+        "per-crew figure in this block. The market is the same, split into 1/this as many "
+        "crews: initial, max and the entry rate (entry_probability / this crews a day) are "
+        "divided by it; initial_budget, attempts_per_day, exploitation, rd_cost, "
+        "entry_profit and the harvest rates per crew are multiplied by it. 1: the standard "
+        "crews (smaller: the same market with more, smaller crews, whose draws average out; "
+        "docs/model.md).", gt=0, le=1, source=ASSUMED,
+    )
     attempts_per_day: float = param(
         20.0, "attempts/crew/day", "Scam contacts (social engineering) one crew makes per day "
         "at the reference population.",
@@ -985,6 +994,27 @@ class Attackers(Strict):
     exit_patience_days: int = param(
         60, "days", "Days of negative smoothed profit before a crew leaves.", ge=1, le=MAX_DAYS
     )
+
+    @property
+    def initial_crews(self) -> int:
+        """Crews active on day 0: ``initial`` standard crews' worth of ``crew_size``."""
+        return round(self.initial / self.crew_size)
+
+    @property
+    def max_crews(self) -> int:
+        """Most crews the market can hold: ``max`` standard crews' worth of ``crew_size``."""
+        return round(self.max / self.crew_size)
+
+    @property
+    def crew_budget(self) -> int:
+        """Budget of one entering crew: ``initial_budget`` times ``crew_size``."""
+        return self.initial_budget if self.crew_size == 1 else round(
+            self.initial_budget * self.crew_size)
+
+    @property
+    def entries_per_day(self) -> float:
+        """Expected crews entering on a day when profit is above entry."""
+        return self.entry_probability / self.crew_size
 
     @model_validator(mode="after")
     def _initial_within_max(self) -> Attackers:

@@ -97,7 +97,7 @@ def compromise_inputs(scenario, platforms, rules, events, n_crews: int,
         platforms: Platform agents in index order.
         rules: The regulator's instruments in force (``harvest_factor``, ``breach_factor``).
         events: Today's timeline events (breaches).
-        n_crews: Active crews (harvesting effort).
+        n_crews: Active crews (harvesting effort, each ``crew_size`` of a standard crew).
         face_share: Share of the effort on faces (``face_harvest_share``; 0.5 keeps the
             rates as given, the ``fixed`` rule).
         constants: ``compromise_constants`` of this scenario (built when None).
@@ -106,9 +106,10 @@ def compromise_inputs(scenario, platforms, rules, events, n_crews: int,
     if constants is None:
         constants = compromise_constants(scenario, platforms)
     return constants._replace(
-        face_harvest=min(1.0, att.face_harvest_rate * n_crews * rules.harvest_factor
-                         * 2.0 * face_share),
-        credential_harvest=min(1.0, att.credential_harvest_rate * n_crews * rules.harvest_factor
+        face_harvest=min(1.0, att.face_harvest_rate * n_crews * att.crew_size
+                         * rules.harvest_factor * 2.0 * face_share),
+        credential_harvest=min(1.0, att.credential_harvest_rate * n_crews
+                               * att.crew_size * rules.harvest_factor
                                * 2.0 * (1.0 - face_share)),
         face_breach=events.face_breach * rules.breach_factor,
         credential_breach=events.credential_breach * rules.breach_factor,
