@@ -1,11 +1,13 @@
 """Noise between replicates: year-on-year change of scam losses in a stable scenario.
 
-``python -m benchmarks.noise [SCENARIO] [--users 30000] [--replicates 8]`` runs the
-scenario's replicates and prints, per pair of consecutive years, the mean and standard
-deviation across replicates of the change in social-engineering (APP) losses and cases,
-and the coefficient of variation of the whole run's losses. Published UK APP losses
-moved -17% (2022) and -5% (2023) (UK Finance): a stable scenario's spread should be of
-that order (issue 11, "noise with a cause").
+``python -m benchmarks.noise [SCENARIO] [--users 30000] [--replicates 8] [--set KEY=VALUE]``
+runs the scenario's replicates and prints, per pair of consecutive years, the mean and
+standard deviation across replicates of the change in social-engineering (APP) losses,
+expected losses (the successes' expected amounts: the spread without the amounts' heavy
+tail) and cases, the coefficient of variation of the whole run's total of each, and each
+replicate's whole-run totals (to pair with another setting's, common random numbers).
+Published UK APP losses moved -17% (2022) and -5% (2023) (UK Finance): a stable
+scenario's spread should be of that order (issue 11, "noise with a cause").
 """
 
 from __future__ import annotations
@@ -33,20 +35,26 @@ def main(argv: list[str] | None = None) -> None:
                         default=str(ROOT / "scenarios" / "uk-2024-no-mandate.yaml"))
     parser.add_argument("--users", type=int, default=30_000)
     parser.add_argument("--replicates", type=int, default=8)
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a scenario parameter (repeatable)")
     args = parser.parse_args(argv)
-    scenario = load_scenario(args.scenario, [f"population.users={args.users}"])
+    scenario = load_scenario(args.scenario, [f"population.users={args.users}", *args.set])
     result = run_replicates(scenario, args.replicates)
-    loss, cases = yearly(result.vectors, "loss"), yearly(result.vectors, "successes")
-    print(f"{Path(args.scenario).name}, {args.users:,} users, {args.replicates} replicates")
-    for year in loss.columns[1:]:
-        change = loss[year] / loss[year - 1] - 1
-        case_change = cases[year] / cases[year - 1] - 1
-        print(f"year {year + 1} over {year}: loss change mean {change.mean():+.1%}, "
-              f"sd {change.std():.1%} (range {change.min():+.1%} to {change.max():+.1%}); "
-              f"cases mean {case_change.mean():+.1%}, sd {case_change.std():.1%}")
-    whole = loss.sum(axis=1)
-    print(f"whole-run loss across replicates: coefficient of variation "
-          f"{whole.std() / whole.mean():.2f}")
+    columns = {"loss": "loss", "expected loss": "expected_loss", "cases": "successes"}
+    series = {name: yearly(result.vectors, column) for name, column in columns.items()}
+    print(f"{Path(args.scenario).name}, {args.users:,} users, {args.replicates} replicates"
+          + "".join(f", {change}" for change in args.set))
+    for year in series["loss"].columns[1:]:
+        parts = []
+        for name, values in series.items():
+            change = values[year] / values[year - 1] - 1
+            parts.append(f"{name} mean {change.mean():+.1%}, sd {change.std():.1%} "
+                         f"(range {change.min():+.1%} to {change.max():+.1%})")
+        print(f"year {year + 1} over {year}: " + "; ".join(parts))
+    for name, values in series.items():
+        whole = values.sum(axis=1)
+        print(f"whole-run {name}: coefficient of variation {whole.std() / whole.mean():.2f}; "
+              f"per replicate {' '.join(str(round(v)) for v in whole)}")
 
 
 if __name__ == "__main__":
