@@ -133,3 +133,17 @@ def test_noise_sums_scam_losses_per_replicate_and_year():
     table = yearly(vectors, "loss")
     assert table.loc[0].tolist() == [3, 4]
     assert table.loc[1, 0] == 8 and pd.isna(table.loc[1, 1])  # other vectors left out
+
+
+def test_noise_applies_overrides_and_prints_each_series_spread(capsys):
+    from benchmarks.noise import main
+
+    main(["--users", "500", "--replicates", "2", "--set", "days=400",
+          "--set", "attackers.crew_size=0.5"])
+    out = capsys.readouterr().out
+    assert "2 replicates, days=400, attackers.crew_size=0.5" in out
+    assert "year 2 over 1: loss mean" in out and "; expected loss mean" in out
+    assert "year 3" not in out  # 400 days: two years, one change
+    for name in ("loss", "expected loss", "cases"):
+        line = next(row for row in out.splitlines() if row.startswith(f"whole-run {name}:"))
+        assert len(line.split("per replicate ")[1].split()) == 2
