@@ -398,9 +398,11 @@ class FraudModel(mesa.Model):
         if mean_profit <= threshold:
             return
         rate = att.entries_per_day  # whole crews for sure, one more with the remainder's chance
-        entering = math.floor(rate) + (  # the day's draw (a pure function)
-            uniform_at(np.uint64(self.seed_key), STREAM_ENTRY, self.day, 0, 0)
-            < rate - math.floor(rate))
+        whole = math.floor(rate)
+        entering = whole + int(uniform_at(np.uint64(self.seed_key), STREAM_ENTRY, self.day, 0, 0)
+                               < rate - whole)  # the day's draw (a pure function)
+        if not entering:
+            return
         tools = np.median(crews.tools, axis=0) if len(crews) else initial_tools(att)
         for _ in range(min(entering, att.max_crews - len(crews))):
             self._new_crew(tools)

@@ -78,7 +78,7 @@ def _header(scenario: Scenario) -> list[str]:
         f"{len(pop.segments)} segments ({segments}); {pop.initial_facepay_share:.0%} use "
         f"face pay on day 0",
         f"platforms: {len(scenario.platforms)}: {platforms}",
-        f"attacker crews: {crews.initial} on day 0, at most {crews.max} "
+        f"attacker crews: {crews.initial_crews} on day 0, at most {crews.max_crews} "
         f"({'adaptive' if crews.adaptive else 'fixed'})",
         f"regulator: {regulator.stance}",
     ]

@@ -1008,8 +1008,7 @@ class Attackers(Strict):
     @property
     def crew_budget(self) -> int:
         """Budget of one entering crew: ``initial_budget`` times ``crew_size``."""
-        return self.initial_budget if self.crew_size == 1 else round(
-            self.initial_budget * self.crew_size)
+        return round(self.initial_budget * self.crew_size)
 
     @property
     def entries_per_day(self) -> float:
