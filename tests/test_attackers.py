@@ -114,7 +114,8 @@ def random_book(seed: int, crews: int = 9, platforms: int = 2, **attackers):
     """A model whose crews have random state; ``rng`` to draw more."""
     rng = np.random.default_rng(seed)
     named = [{"name": f"p{i}", "market_share": 1.0 / platforms} for i in range(platforms)]
-    model = FraudModel(scenario_with({"attackers": {"initial": crews, **attackers},
+    model = FraudModel(scenario_with({"attackers": {"initial": crews, "crew_size": 1.0,
+                                                    **attackers},
                                       "platforms": named}, users=300, days=2))
     book = model.crew_book
     shape = book.attempts.shape

@@ -10,9 +10,13 @@ from simfraud.users.compromise import compromise_inputs
 from tests.support import scenario_with
 
 
+def test_the_default_is_a_market_of_quarter_crews():
+    assert Attackers().crew_size == 0.25
+    assert Attackers().initial_crews == 4 * Attackers().initial
+
+
 def test_standard_crews_are_the_blocks_own_figures():
-    att = Attackers()
-    assert att.crew_size == 1.0
+    att = Attackers(crew_size=1.0)
     assert (att.initial_crews, att.max_crews) == (att.initial, att.max)
     assert att.crew_budget == att.initial_budget and isinstance(att.crew_budget, int)
     assert att.entries_per_day == att.entry_probability
@@ -30,7 +34,8 @@ def test_quarter_crews_are_four_times_as_many_with_a_quarter_of_each_figure():
 
 @pytest.mark.parametrize("size", [0.5, 0.25, 0.1])
 def test_smaller_identical_crews_make_the_same_market(size):
-    whole = FraudModel(scenario_with({"attackers": {"skill_spread": 0.0}}, users=2_000, days=3))
+    whole = FraudModel(scenario_with({"attackers": {"crew_size": 1.0, "skill_spread": 0.0}},
+                                     users=2_000, days=3))
     split = FraudModel(scenario_with({"attackers": {"crew_size": size, "skill_spread": 0.0}},
                                      users=2_000, days=3))
     whole.step()
@@ -101,7 +106,7 @@ def test_harvest_per_crew_scales_with_crew_size():
 
 
 def test_worst_case_money_counts_the_crews_and_budgets_of_their_size():
-    whole = scenario_with(users=1_000, days=100)
+    whole = scenario_with({"attackers": {"crew_size": 1.0}}, users=1_000, days=100)
     split = scenario_with({"attackers": {"crew_size": 0.05}}, users=1_000, days=100)
     budgets = 1_000 / whole.population.reference_users * whole.attackers.initial_budget
     # 600 crews of a 20th on day 0, 2 a day at most: (30 + 100 x 2 / 20) standard budgets

@@ -861,13 +861,15 @@ class Attackers(Strict):
         True, description="Learn allocation from returns and invest in tools (off: fixed)."
     )
     crew_size: float = param(
-        1.0, "share", "Size of one crew as a share of a standard crew, the unit of every "
+        0.25, "share", "Size of one crew as a share of a standard crew, the unit of every "
         "per-crew figure in this block. The market is the same, split into 1/this as many "
         "crews: initial, max and the entry rate (entry_probability / this crews a day) are "
         "divided by it; initial_budget, attempts_per_day, exploitation, rd_cost, "
-        "entry_profit and the harvest rates per crew are multiplied by it. 1: the standard "
-        "crews (smaller: the same market with more, smaller crews, whose draws average out; "
-        "docs/model.md).", gt=0, le=1, source=ASSUMED,
+        "entry_profit and the harvest rates per crew are multiplied by it. 1: standard "
+        "crews; the default 0.25 (a national market of many crews, each a quarter of a "
+        "standard one, whose draws average out) removes most of the crews' share of the "
+        "noise between replicates (docs/model.md, docs/decisions.md).", gt=0, le=1,
+        source=ASSUMED,
     )
     attempts_per_day: float = param(
         20.0, "attempts/crew/day", "Scam contacts (social engineering) one crew makes per day "
