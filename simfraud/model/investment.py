@@ -37,8 +37,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numba import njit
 
 from simfraud.core.vectors import CONTROL, CONTROLS
+
+ATTEMPTS, SUCCESSES, ATTEMPTED, LOSS, OWN_COST = range(5)
+"""The rows of ``ControlInvestment.smoothed`` (module constants: compiled loops read them)."""
 
 
 def gordon_loeb_investment(vulnerability: float, potential_loss: float, alpha: float,
@@ -80,8 +84,6 @@ class ControlInvestment:
             against).
     """
 
-    ATTEMPTS, SUCCESSES, ATTEMPTED, LOSS, OWN_COST = range(5)
-
     def __init__(self, initial_quality: np.ndarray, default_share: float):
         n = len(CONTROLS)
         self.default_share = default_share
@@ -100,15 +102,13 @@ class ControlInvestment:
             users: The platform's users.
             smoothing_days: Window of the moving averages.
         """
-        n = len(CONTROLS)
-        by_control = np.stack([np.bincount(CONTROL, weights=row, minlength=n) for row in day])
-        self.smoothed += (by_control / max(users, 1) - self.smoothed) / smoothing_days
+        _smooth(self.smoothed, np.asarray(day, dtype=np.float64), CONTROL, max(users, 1),
+                smoothing_days)
 
     @property
     def vulnerability(self) -> np.ndarray:
         """Share of attempts that succeed, per control."""
-        attempts, successes = self.smoothed[self.ATTEMPTS], self.smoothed[self.SUCCESSES]
-        return np.divide(successes, attempts, out=np.zeros_like(attempts), where=attempts > 0)
+        return _rates(self.smoothed, self.default_share)[0]
 
     @property
     def potential_loss(self) -> np.ndarray:
@@ -117,14 +117,13 @@ class ControlInvestment:
         Attempted amounts times the share of a loss the platform bears
         (``default_share`` before any loss).
         """
-        loss, own = self.smoothed[self.LOSS], self.smoothed[self.OWN_COST]
-        share = np.divide(own, loss, out=np.full_like(loss, self.default_share), where=loss > 0)
-        return self.smoothed[self.ATTEMPTED] * np.minimum(share, 1.0)
+        return _rates(self.smoothed, self.default_share)[1]
 
     def invest(self, alpha: float, beta: float, lag_days: int) -> None:
         """Choose today's Gordon-Loeb spend per control and let capability follow it."""
+        vulnerability, potential_loss = _rates(self.smoothed, self.default_share)
         self.spend = np.array([gordon_loeb_investment(v, loss, alpha, beta) for v, loss
-                               in zip(self.vulnerability, self.potential_loss, strict=True)])
+                               in zip(vulnerability, potential_loss, strict=True)])
         self.capability += (self.spend - self.capability) / max(lag_days, 1)
 
     def retrain(self, quality: np.ndarray, alpha: float, beta: float, retrain_days: int) -> None:
@@ -164,3 +163,38 @@ class ControlInvestment:
     def daily_cost(self, users: int) -> int:
         """Today's spend over all controls (minor units, rounded down)."""
         return math.floor(float(self.spend.sum()) * users)
+
+
+@njit(cache=True)
+def _smooth(smoothed: np.ndarray, day: np.ndarray, control: np.ndarray, users: int,
+            smoothing_days: int) -> None:
+    """``ControlInvestment.learn`` in place.
+
+    Each row is summed by control as ``np.bincount`` adds (vector after vector), per user
+    (``users``, at least 1), into its moving average.
+    """
+    n_rows, n_controls = smoothed.shape
+    by_control = np.empty(n_controls)
+    for r in range(n_rows):
+        by_control[:] = 0.0
+        for v in range(day.shape[1]):
+            by_control[control[v]] += day[r, v]
+        for k in range(n_controls):
+            smoothed[r, k] += (by_control[k] / users - smoothed[r, k]) / smoothing_days
+
+
+@njit(cache=True)
+def _rates(smoothed: np.ndarray, default_share: float) -> tuple[np.ndarray, np.ndarray]:
+    """``(vulnerability, potential_loss)`` per control from the moving averages."""
+    n_controls = smoothed.shape[1]
+    vulnerability = np.zeros(n_controls)
+    potential_loss = np.empty(n_controls)
+    for k in range(n_controls):
+        attempts = smoothed[ATTEMPTS, k]
+        if attempts > 0:
+            vulnerability[k] = smoothed[SUCCESSES, k] / attempts
+        loss = smoothed[LOSS, k]
+        share = smoothed[OWN_COST, k] / loss if loss > 0 else default_share
+        potential_loss[k] = smoothed[ATTEMPTED, k] * (
+            1.0 if share > 1.0 else share)  # np.minimum's (NaN stays NaN)
+    return vulnerability, potential_loss

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from simfraud.core.vectors import CONTROL, CONTROLS, N_VECTORS
+from simfraud.model.investment import ControlInvestment
 from simfraud.model.platform import PlatformAgent, PlatformDay
 from tests.support import scenario_with
 
@@ -65,3 +66,21 @@ def test_observe_equals_the_array_formulas_bit_for_bit(seed):
                "smoothed": agent.controls.smoothed}
         for name, value in expected.items():
             assert np.array_equal(got[name], value), name
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_investment_rates_equal_the_array_formulas_bit_for_bit(seed):
+    rng = np.random.default_rng(seed)
+    controls = ControlInvestment(np.ones(N_VECTORS), float(rng.uniform(0.0, 1.0)))
+    for _ in range(20):
+        controls.smoothed = rng.uniform(0.0, 10.0, (5, len(CONTROLS))) * rng.integers(
+            0, 2, (5, len(CONTROLS)))  # zeros: no attempts, no loss
+        attempts, successes = controls.smoothed[0], controls.smoothed[1]
+        loss, own = controls.smoothed[3], controls.smoothed[4]
+        vulnerability = np.divide(successes, attempts, out=np.zeros_like(attempts),
+                                  where=attempts > 0)
+        share = np.divide(own, loss, out=np.full_like(loss, controls.default_share),
+                          where=loss > 0)
+        assert np.array_equal(controls.vulnerability, vulnerability)
+        assert np.array_equal(controls.potential_loss,
+                              controls.smoothed[2] * np.minimum(share, 1.0))
