@@ -291,26 +291,23 @@ class PlatformAgent(mesa.Agent):
         self.facepay_users = seen.facepay_users
         self._learn_monitoring(seen)
         sec = self.config.security
-        self.mules.learn(int(seen.receiving_liability.sum()), seen.users, sec.smoothing_days)
-        # the hold stops only payments the payer authorised: it weighs their liability
-        self.hold.learn(int(seen.receiving_liability[AUTHORISED].sum()), seen.users,
-                        sec.smoothing_days)
         weight = 1.0 / sec.smoothing_days
-        learned, own_cost, by_control = _own_view(
+        learned, own_cost, liability, liability_authorised, sending = _own_view(
             seen.attempts, seen.successes, seen.claims, seen.attempted_amount, seen.loss,
             seen.claimed_loss, seen.refunded_sending, seen.refunded_receiving,
-            seen.receiving_liability, sec.reputation_weight, CONTROL, len(CONTROLS))
+            seen.receiving_liability, sec.reputation_weight, CONTROL, AUTHORISED,
+            self.own_cost_by_control, weight)
+        self.mules.learn(liability, seen.users, sec.smoothing_days)
+        # the hold stops only payments the payer authorised: it weighs their liability
+        self.hold.learn(liability_authorised, seen.users, sec.smoothing_days)
         self.own_cost_ema += weight * (own_cost - self.own_cost_ema)
-        self.own_cost_by_control += weight * (by_control - self.own_cost_by_control)
         self.controls.learn(learned, seen.users, sec.smoothing_days)
         self.liveness.learn(seen.attempts, sec.injection_smoothing_days)
         self.upgrade_spend += self.liveness.charge_deployment(self.defences, seen.users)
         self.security_spend = self._running_cost(seen)
         self.fees = seen.volume * self.config.fee_bps // 10_000
         self.fine = self._fine(seen, rules)
-        self.net_income = (self.fees - int(seen.refunded_sending.sum())
-                           - int(seen.receiving_liability.sum()) - self.security_spend
-                           - self.fine)
+        self.net_income = self.fees - sending - liability - self.security_spend - self.fine
 
     def _fine(self, seen: PlatformDay, rules) -> int:
         """Today's fine: per user and as a share of gross fraud loss, when non-compliant."""
@@ -357,22 +354,27 @@ def _learn_detection(detection: np.ndarray, claims: np.ndarray, stopped: np.ndar
 def _own_view(attempts: np.ndarray, successes: np.ndarray, claims: np.ndarray,
               attempted: np.ndarray, loss: np.ndarray, claimed_loss: np.ndarray,
               sending: np.ndarray, receiving: np.ndarray, liability: np.ndarray,
-              reputation_weight: float, control: np.ndarray,
-              n_controls: int) -> tuple[np.ndarray, float, np.ndarray]:
+              reputation_weight: float, control: np.ndarray, authorised: np.ndarray,
+              own_cost_by_control: np.ndarray,
+              weight: float) -> tuple[np.ndarray, float, int, int, int]:
     """What a platform learns of its day, per vector, and its own cost of the day.
 
     Successful frauds count only when claimed (the platform sees no other). The own cost
     per vector is what it refunds as sending provider, its liability as receiving
-    provider and ``reputation_weight`` of its users' unrefunded (claimed) loss.
+    provider and ``reputation_weight`` of its users' unrefunded (claimed) loss; its sum
+    per control moves ``own_cost_by_control`` (in place) by ``weight`` towards it.
 
     Returns:
-        ``(learned, own_cost, by_control)``: the ``(5, vectors)`` rows of
-        ``ControlInvestment.learn`` (attempts seen, claims, attempted amounts seen,
-        claimed loss, own cost), the own cost summed over vectors and per control.
+        ``(learned, own_cost, liability, liability_authorised, sending)``: the ``(5,
+        vectors)`` rows of ``ControlInvestment.learn`` (attempts seen, claims, attempted
+        amounts seen, claimed loss, own cost), the own cost summed over vectors, and the
+        integer sums of the receiving liability (over every vector and over the vectors
+        the payer authorises) and of the refunds as sending provider.
     """
     n_vectors = attempts.shape[0]
     learned = np.empty((5, n_vectors))
-    by_control = np.zeros(n_controls)
+    by_control = np.zeros(own_cost_by_control.shape[0])
+    total_liability, liability_authorised, total_sending = 0, 0, 0
     for v in range(n_vectors):
         own = (sending[v] + liability[v]
                + reputation_weight * (claimed_loss[v] - sending[v] - receiving[v]))
@@ -382,4 +384,10 @@ def _own_view(attempts: np.ndarray, successes: np.ndarray, claims: np.ndarray,
         learned[3, v] = claimed_loss[v]
         learned[4, v] = own
         by_control[control[v]] += own
-    return learned, numpy_sum(learned[4]), by_control
+        total_liability += liability[v]
+        liability_authorised += liability[v] if authorised[v] else 0
+        total_sending += sending[v]
+    for k in range(by_control.shape[0]):
+        own_cost_by_control[k] += weight * (by_control[k] - own_cost_by_control[k])
+    return (learned, numpy_sum(learned[4]), int(total_liability), int(liability_authorised),
+            int(total_sending))

@@ -4,7 +4,7 @@ import mesa
 import numpy as np
 import pytest
 
-from simfraud.core.vectors import CONTROL, CONTROLS, N_VECTORS
+from simfraud.core.vectors import AUTHORISED, CONTROL, CONTROLS, N_VECTORS
 from simfraud.model.investment import ControlInvestment
 from simfraud.model.platform import PlatformAgent, PlatformDay
 from tests.support import scenario_with
@@ -44,7 +44,15 @@ def observed_by_formula(agent: PlatformAgent, seen: PlatformDay) -> dict:
                          for row in learned])
     smoothed = agent.controls.smoothed + (controls / max(seen.users, 1)
                                           - agent.controls.smoothed) / sec.smoothing_days
+    users = max(seen.users, 1)
+    liability = int(seen.receiving_liability.sum())
+    authorised = int(seen.receiving_liability[AUTHORISED].sum())
     return {"detection": detection,
+            "mules": agent.mules.liability + (liability / users - agent.mules.liability)
+            / sec.smoothing_days,
+            "hold": agent.hold.liability + (authorised / users - agent.hold.liability)
+            / sec.smoothing_days,
+            "paid": int(seen.refunded_sending.sum()) + liability,
             "own_cost_ema": agent.own_cost_ema + weight * (float(own.sum()) - agent.own_cost_ema),
             "own_cost_by_control": agent.own_cost_by_control + weight * (
                 by_control - agent.own_cost_by_control),
@@ -63,7 +71,9 @@ def test_observe_equals_the_array_formulas_bit_for_bit(seed):
         agent.observe(seen)
         got = {"detection": agent.detection, "own_cost_ema": agent.own_cost_ema,
                "own_cost_by_control": agent.own_cost_by_control,
-               "smoothed": agent.controls.smoothed}
+               "smoothed": agent.controls.smoothed, "mules": agent.mules.liability,
+               "hold": agent.hold.liability,
+               "paid": agent.fees - agent.security_spend - agent.fine - agent.net_income}
         for name, value in expected.items():
             assert np.array_equal(got[name], value), name
 
