@@ -208,7 +208,7 @@ class FraudModel(mesa.Model):
         att = self.scenario.attackers
         crews = self.crew_book
         crews.diffuse(self.day, self.releases, self.seed_key, self.rules.spread_factor)
-        strength = np.stack([p.primary_strength() for p in self.platforms])
+        strength = np.array([p.primary_strength() for p in self.platforms])
         reach = att.exploitation * self.eligible / self.crew_scale
         reach[:, TARGET == TARGET_ANYONE] = att.attempts_per_day
         reach *= att.crew_size
@@ -372,7 +372,7 @@ class FraudModel(mesa.Model):
         """What crews believe a first-layer success is worth before any experience."""
         att = self.scenario.attackers
         amounts = np.array([getattr(att.mean_fraud_amount, v) for v in VECTORS], dtype=float)
-        detect = np.stack([p.detect_probability() for p in self.platforms])
+        detect = np.array([p.detect_probability() for p in self.platforms])
         prior = amounts[None, :] * (1.0 - detect) * (1.0 - att.mule_recovery_share)
         prior[:, AUTHORISED] *= att.prior_victim_fooled
         return prior

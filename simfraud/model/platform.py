@@ -123,6 +123,7 @@ class PlatformAgent(mesa.Agent):
         self.config = config
         self.liveness = Liveness(config.liveness)
         self.detection = np.full(N_VECTORS, self.config.monitoring.base_detection)
+        self._seen_by_monitoring = _seen_by_monitoring(config)
 
     def configure(self, config: Platform, defences: Defences,
                   changed: dict[str, object] | None = None) -> None:
@@ -143,6 +144,7 @@ class PlatformAgent(mesa.Agent):
         set_injection = any(p in (prefix, f"{prefix}.injection_detection") for p in paths)
         self.liveness.configure(config.liveness, set_level, set_injection)
         self.config = config
+        self._seen_by_monitoring = _seen_by_monitoring(config)
         self.defences = defences
         self.controls.default_share = config.security.reputation_weight
 
@@ -177,12 +179,9 @@ class PlatformAgent(mesa.Agent):
 
     def detect_probability(self) -> np.ndarray:
         """Monitoring detection per vector."""
-        mon = self.config.monitoring
-        if not mon.enabled:
+        if not self.config.monitoring.enabled:
             return np.zeros(N_VECTORS)
-        detect = self.detection.copy()
-        detect[AUTHORISED] *= mon.social_engineering_factor  # the payer authorises
-        return detect
+        return self.detection * self._seen_by_monitoring
 
     def mule_recovery_share(self, base: float) -> float:
         """Share of the stolen money reaching this platform's mule accounts that is frozen.
@@ -331,6 +330,14 @@ class PlatformAgent(mesa.Agent):
         return (math.floor(running) + self.controls.daily_cost(seen.users)
                 + self.mules.daily_cost(seen.users) + self.hold.daily_cost(seen.users)
                 + self.upgrade_spend)
+
+
+def _seen_by_monitoring(config: Platform) -> np.ndarray:
+    """Per vector, the factor of monitoring's detection (a product by 1 is exact).
+
+    The social-engineering factor where the payer authorises the payment, else 1.
+    """
+    return np.where(AUTHORISED, config.monitoring.social_engineering_factor, 1.0)
 
 
 @njit(cache=True)

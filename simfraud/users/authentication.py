@@ -88,7 +88,7 @@ def authentication_inputs(scenario, platforms, primary_pass: np.ndarray,
     return constants._replace(
         bpcer=np.array([p.liveness.bpcer(p.defences) for p in platforms]),
         primary_pass=primary_pass,
-        detect=np.stack([p.detect_probability() for p in platforms]),
+        detect=np.array([p.detect_probability() for p in platforms]),
         payee_stop=payee_stop(platforms),
     )
 
@@ -110,10 +110,8 @@ def payee_stop(platforms) -> np.ndarray:
     """
     held = user_weighted_share([p.held_share() for p in platforms],
                                [p.users for p in platforms])
-    stop = np.zeros((len(platforms), len(AUTHORISED)))
-    for k, platform in enumerate(platforms):
-        stop[k, AUTHORISED] = 1.0 - (1.0 - platform.name_check_stop()) * (1.0 - held)
-    return stop
+    stop = [1.0 - (1.0 - platform.name_check_stop()) * (1.0 - held) for platform in platforms]
+    return np.where(AUTHORISED, np.array(stop)[:, None], 0.0)
 
 
 @njit(cache=True, inline="always")
