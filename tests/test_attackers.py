@@ -339,3 +339,11 @@ def test_search_capped_by_the_budget_keeps_todays_attempt_cost_so_the_crew_stays
     assert ((book.budget >= reserve) & (book.budget <= reserve + 1)).all()
     assert (book.tools[0] > before[0]).all()  # the crew with money to spare searched
     assert not book.leaving().any()
+
+
+@pytest.mark.parametrize("crews", [1, 2, 9, 40, 100])
+def test_means_over_crews_equal_numpys_bit_for_bit(crews):
+    _, book, rng = random_book(crews, crews=crews)
+    book.skill = rng.uniform(0.5, 2.0, book.skill.shape)
+    assert np.array_equal(book.mean_quality(), (book.tools * book.skill).mean(axis=0))
+    assert book.mean_profit(default=0.0) == float(book.profit_ema.sum() / crews)

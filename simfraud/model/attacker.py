@@ -178,11 +178,11 @@ class CrewBook:
         """Mean effective tool quality per vector over active crews (NaN when there are none)."""
         if not len(self):
             return np.full(len(VECTORS), np.nan)
-        return self.quality().sum(axis=0) / len(self)  # = np.mean, without its overhead
+        return _mean_quality(self.tools, self.skill)
 
     def mean_profit(self, default: float) -> float:
         """Mean ``profit_ema`` over active crews (``default`` when there are none)."""
-        return float(self.profit_ema.sum() / len(self)) if len(self) else default
+        return _mean(self.profit_ema) if len(self) else default
 
     def leaving(self) -> np.ndarray:
         """Per crew, whether it leaves (adaptive crews only): broke, or losing money too long."""
@@ -252,6 +252,23 @@ class CrewBook:
                  spread_factor)
         for k, release in enumerate(releases):
             release.adopters.update(self.ids[adopted[:, k]].tolist())
+
+
+@njit(cache=True)
+def _mean_quality(tools: np.ndarray, skill: np.ndarray) -> np.ndarray:
+    """``(tools * skill).mean(axis=0)`` as numpy takes it: crew after crew, over the count."""
+    n_crews, n_vectors = tools.shape
+    total = tools[0] * skill[0]
+    for c in range(1, n_crews):
+        for v in range(n_vectors):
+            total[v] += tools[c, v] * skill[c, v]
+    return total / n_crews
+
+
+@njit(cache=True)
+def _mean(values: np.ndarray) -> float:
+    """``values.sum() / len(values)`` (numpy's pairwise sum) of a non-empty array."""
+    return numpy_sum(values) / values.shape[0]
 
 
 @njit(cache=True)
