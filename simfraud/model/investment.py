@@ -135,8 +135,8 @@ class ControlInvestment:
             beta: Gordon-Loeb exponent.
             retrain_days: Days to close the gap without investment.
         """
-        speed = (alpha * self.capability[CONTROL] + 1.0) ** beta / retrain_days
-        self.trained += np.minimum(speed, 1.0) * (quality - self.trained)
+        _catch_up(self.trained, (alpha * self.capability[CONTROL] + 1.0) ** beta, retrain_days,
+                  quality)
 
     def boost(self, alpha: float, beta: float, decisiveness: float) -> np.ndarray:
         """Strength multiplier per control from live capability."""
@@ -144,9 +144,7 @@ class ControlInvestment:
 
     def ageing(self, quality: np.ndarray, exponent: float) -> np.ndarray:
         """Strength multiplier per vector: detectors weaken against tools ahead of them."""
-        ahead = np.maximum(quality, self.trained)
-        ratio = np.divide(self.trained, ahead, out=np.ones_like(ahead), where=ahead > 0)
-        return ratio ** exponent
+        return _behind(quality, self.trained) ** exponent
 
     def tracking(self, exponent: float) -> np.ndarray:
         """Strength multiplier per vector: retrained detectors keep pace with the tools.
@@ -198,3 +196,31 @@ def _rates(smoothed: np.ndarray, default_share: float) -> tuple[np.ndarray, np.n
         potential_loss[k] = smoothed[ATTEMPTED, k] * (
             1.0 if share > 1.0 else share)  # np.minimum's (NaN stays NaN)
     return vulnerability, potential_loss
+
+
+@njit(cache=True)
+def _catch_up(trained: np.ndarray, powered: np.ndarray, retrain_days: int,
+              quality: np.ndarray) -> None:
+    """``ControlInvestment.retrain`` in place from numpy's ``(alpha K + 1)^beta``.
+
+    Each vector's detector closes ``min(powered / retrain_days, 1)`` of its gap to
+    ``quality`` (``np.minimum``'s: NaN stays NaN).
+    """
+    for v in range(trained.shape[0]):
+        speed = powered[v] / retrain_days
+        trained[v] += (1.0 if speed > 1.0 else speed) * (quality[v] - trained[v])
+
+
+@njit(cache=True)
+def _behind(quality: np.ndarray, trained: np.ndarray) -> np.ndarray:
+    """Per vector, ``trained`` over the better of it and ``quality`` (1 where that is 0).
+
+    ``np.maximum``'s better (NaN when either is), then ``np.divide`` where it is above 0.
+    """
+    ratio = np.ones(trained.shape[0])
+    for v in range(trained.shape[0]):
+        q, t = quality[v], trained[v]
+        ahead = q if (q != q or q > t) else t
+        if ahead > 0:
+            ratio[v] = t / ahead
+    return ratio

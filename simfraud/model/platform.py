@@ -171,9 +171,10 @@ class PlatformAgent(mesa.Agent):
         strength[:N_BIOMETRIC] = self.liveness.strength(self.defences)
         sec = self.config.security
         boost = self.controls.boost(sec.gl_alpha, sec.gl_beta, self.defences.contest_decisiveness)
-        strength *= (boost[CONTROL] * self.controls.ageing(self.market_quality,
-                                                           sec.detector_ageing)
-                     * self.controls.tracking(sec.detector_tracking))
+        factor = boost[CONTROL] * self.controls.ageing(self.market_quality, sec.detector_ageing)
+        if sec.detector_tracking != 0.0:  # else tracking is 1: a product by 1 is exact
+            factor *= self.controls.tracking(sec.detector_tracking)
+        strength *= factor
         self.liveness.guard_injection(strength, boost[LIVENESS], self.defences)
         return strength
 

@@ -94,3 +94,22 @@ def test_investment_rates_equal_the_array_formulas_bit_for_bit(seed):
         assert np.array_equal(controls.vulnerability, vulnerability)
         assert np.array_equal(controls.potential_loss,
                               controls.smoothed[2] * np.minimum(share, 1.0))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_retraining_and_ageing_equal_the_array_formulas_bit_for_bit(seed):
+    rng = np.random.default_rng(seed)
+    controls = ControlInvestment(rng.uniform(0.0, 2.0, N_VECTORS), 0.5)
+    alpha, beta, days, exponent = rng.uniform(1e-4, 1e-2), rng.uniform(0.5, 2.0), 90, 0.7
+    for _ in range(20):
+        controls.capability = rng.uniform(0.0, 1e4, len(CONTROLS))
+        quality = rng.uniform(0.0, 3.0, N_VECTORS) * rng.integers(0, 2, N_VECTORS)
+        trained = controls.trained.copy()
+        speed = (alpha * controls.capability[CONTROL] + 1.0) ** beta / days
+        trained += np.minimum(speed, 1.0) * (quality - trained)
+        controls.retrain(quality, alpha, beta, days)
+        assert np.array_equal(controls.trained, trained)
+        controls.trained[0] = 0.0
+        ahead = np.maximum(quality, controls.trained)
+        ratio = np.divide(controls.trained, ahead, out=np.ones_like(ahead), where=ahead > 0)
+        assert np.array_equal(controls.ageing(quality, exponent), ratio ** exponent)
