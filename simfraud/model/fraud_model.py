@@ -68,6 +68,8 @@ from simfraud.users.refunds import refund_constants, refund_inputs, refund_prosp
 from simfraud.users.transactions import sample_users
 
 ENGINES = ("columnar", "agents")
+_ANYONE = np.flatnonzero(TARGET == TARGET_ANYONE)
+"""The vectors that can target anyone (a fixed number of scam contacts a day)."""
 
 
 @dataclass(frozen=True)
@@ -210,7 +212,7 @@ class FraudModel(mesa.Model):
         crews.diffuse(self.day, self.releases, self.seed_key, self.rules.spread_factor)
         strength = np.array([p.primary_strength() for p in self.platforms])
         reach = att.exploitation * self.eligible / self.crew_scale
-        reach[:, TARGET == TARGET_ANYONE] = att.attempts_per_day
+        reach[:, _ANYONE] = att.attempts_per_day
         reach *= att.crew_size
         plan_crews(crews, reach, self._attempt_cost(), strength,
                    self.scenario.defences.contest_decisiveness, self.market.value())

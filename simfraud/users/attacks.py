@@ -81,8 +81,22 @@ def attack_inputs(scenario, attempts: np.ndarray, eligible: np.ndarray,
     """
     if constants is None:
         constants = attack_constants(scenario, step_up_threshold)
-    return constants._replace(attack_probability=np.minimum(1.0, np.divide(
-        attempts, eligible, out=np.zeros_like(attempts), where=eligible > 0)))
+    return constants._replace(attack_probability=_attack_probability(attempts, eligible))
+
+
+@njit(cache=True)
+def _attack_probability(attempts: np.ndarray, eligible: np.ndarray) -> np.ndarray:
+    """Attempts per eligible user, at most 1, per (platform, vector).
+
+    ``np.minimum``'s cap (NaN stays NaN); 0 where no user is eligible.
+    """
+    probability = np.zeros(attempts.shape)
+    for p in range(attempts.shape[0]):
+        for v in range(attempts.shape[1]):
+            if eligible[p, v] > 0:
+                ratio = attempts[p, v] / eligible[p, v]
+                probability[p, v] = 1.0 if ratio > 1.0 else ratio
+    return probability
 
 
 def amount_shapes(attackers) -> list[tuple[float, float, float, float, float]]:

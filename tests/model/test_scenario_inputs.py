@@ -1,10 +1,11 @@
 """Daily inputs built once per scenario follow a rule change that replaces the scenario."""
 
 import numpy as np
+import pytest
 
-from simfraud.core.vectors import VECTORS
+from simfraud.core.vectors import N_VECTORS, VECTORS
 from simfraud.model import FraudModel
-from simfraud.users.attacks import attack_inputs
+from simfraud.users.attacks import AttackInputs, attack_inputs
 from simfraud.users.attitudes import attitude_inputs
 from simfraud.users.authentication import authentication_inputs
 from simfraud.users.compromise import compromise_inputs
@@ -84,3 +85,14 @@ def test_inputs_from_cached_parts_equal_a_fresh_build_through_changes():
     assert model.day_inputs.refunds.mandated.any()  # the mandate came into force
     assert model.day_inputs.authentication.step_up_threshold[0] == 5_000
     assert len(model._scenario_inputs()["prospects"]) == 1  # built again after the change
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_attack_probability_equals_the_array_formula_bit_for_bit(seed):
+    rng = np.random.default_rng(seed)
+    attempts = rng.uniform(0.0, 50.0, (3, N_VECTORS)) * rng.integers(0, 2, (3, N_VECTORS))
+    eligible = rng.integers(0, 40, (3, N_VECTORS)).astype(np.float64)
+    expected = np.minimum(1.0, np.divide(attempts, eligible, out=np.zeros_like(attempts),
+                                         where=eligible > 0))
+    got = attack_inputs(None, attempts, eligible, None, AttackInputs(None, None, None))
+    assert np.array_equal(got.attack_probability, expected)
