@@ -308,7 +308,7 @@ class FraudModel(mesa.Model):
                                            liability[platform.index]), self.rules)
         self.regulator.record_face_frauds(int(pvs[:, :N_BIOMETRIC, K.PV.successes].sum()),
                                           self.n_users)
-        self.daily_loss_per_user.append(float(self.settlement.loss.sum()) / self.n_users)
+        self.daily_loss_per_user.append(float(self.settlement.stolen) / self.n_users)
         self.eligible = pvs[..., K.PV.eligible_next].astype(np.float64)
         self._entry_and_exit()
 

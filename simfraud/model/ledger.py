@@ -36,26 +36,25 @@ class DaySettlement:
     refunds_within_loss: bool = field(init=False)
 
     def __post_init__(self) -> None:
-        totals, within = _flow_totals(*(np.asarray(a, dtype=np.int64) for a in (
-            self.loss, self.refunded_sending, self.refunded_receiving, self.recovered)))
-        self.stolen, self.sending, self.receiving, self.recovered_total = totals.tolist()
-        self.refunds_within_loss = bool(within)
+        (self.stolen, self.sending, self.receiving, self.recovered_total,
+         self.refunds_within_loss) = _flow_totals(*(np.asarray(a, dtype=np.int64) for a in (
+             self.loss, self.refunded_sending, self.refunded_receiving, self.recovered)))
 
 
 @njit(cache=True)
 def _flow_totals(loss: np.ndarray, sending: np.ndarray, receiving: np.ndarray,
-                 recovered: np.ndarray) -> tuple[np.ndarray, bool]:
+                 recovered: np.ndarray) -> tuple[int, int, int, int, bool]:
     """Sums of the four (platform, vector) flows; whether no refund exceeds its loss."""
-    totals = np.zeros(4, dtype=np.int64)
+    stolen, sent, received, frozen = 0, 0, 0, 0
     within = True
     for p in range(loss.shape[0]):
         for v in range(loss.shape[1]):
-            totals[0] += loss[p, v]
-            totals[1] += sending[p, v]
-            totals[2] += receiving[p, v]
-            totals[3] += recovered[p, v]
+            stolen += loss[p, v]
+            sent += sending[p, v]
+            received += receiving[p, v]
+            frozen += recovered[p, v]
             within = within and sending[p, v] + receiving[p, v] <= loss[p, v]
-    return totals, within
+    return stolen, sent, received, frozen, within
 
 
 class Ledger:
