@@ -10,6 +10,7 @@ from simfraud.model import FraudModel
 from simfraud.model.attacker import (
     _ROWS,
     AttackerAgent,
+    MarketIntel,
     Release,
     _Row,
     initial_tools,
@@ -347,3 +348,19 @@ def test_means_over_crews_equal_numpys_bit_for_bit(crews):
     book.skill = rng.uniform(0.5, 2.0, book.skill.shape)
     assert np.array_equal(book.mean_quality(), (book.tools * book.skill).mean(axis=0))
     assert book.mean_profit(default=0.0) == float(book.profit_ema.sum() / crews)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_market_learning_equals_the_array_formula_bit_for_bit(seed):
+    rng = np.random.default_rng(seed)
+    market = MarketIntel(rng.uniform(0.0, 1e5, (2, 6)), float(rng.uniform(0.01, 0.5)))
+    revenue, expected = market.revenue.copy(), market.expected.copy()
+    for _ in range(10):
+        day_revenue = rng.uniform(0.0, 1e5, (2, 6))
+        day_expected = rng.uniform(0.0, 10.0, (2, 6)) * (rng.uniform(size=(2, 6)) < 0.5)
+        revenue += market.learning_rate * (day_revenue - revenue)
+        expected += market.learning_rate * (day_expected - expected)
+        np.maximum(expected, 1e-9, out=expected)
+        market.learn(day_revenue, day_expected)
+        assert np.array_equal(market.revenue, revenue)
+        assert np.array_equal(market.expected, expected)

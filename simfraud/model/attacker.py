@@ -65,10 +65,20 @@ class MarketIntel:
             revenue: Revenue per (platform, vector), reference-population units.
             expected_successes: Sum over crews of attempts x first-layer success.
         """
-        rate = self.learning_rate
-        self.revenue += rate * (revenue - self.revenue)
-        self.expected += rate * (expected_successes - self.expected)
-        np.maximum(self.expected, 1e-9, out=self.expected)
+        _learn_value(self.revenue, self.expected, revenue, expected_successes,
+                     self.learning_rate)
+
+
+@njit(cache=True)
+def _learn_value(revenue: np.ndarray, expected: np.ndarray, day_revenue: np.ndarray,
+                 day_expected: np.ndarray, rate: float) -> None:
+    """``MarketIntel.learn`` cell by cell, in place (``np.maximum``'s floor: NaN stays NaN)."""
+    for p in range(revenue.shape[0]):
+        for v in range(revenue.shape[1]):
+            revenue[p, v] += rate * (day_revenue[p, v] - revenue[p, v])
+            expected[p, v] += rate * (day_expected[p, v] - expected[p, v])
+            if expected[p, v] < 1e-9:
+                expected[p, v] = 1e-9
 
 
 _ROWS = ("ids", "budget", "tools", "skill", "attempts", "success", "rd_return", "profit_ema",
