@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from simfraud.core.sums import numpy_sum
+from simfraud.core.sums import integer_sum, numpy_sum
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -31,3 +31,12 @@ def test_a_sum_of_negative_zeros_is_zero_as_in_numpy():
     for n in (0, 3, 12, 300):
         zeros = np.full(n, -0.0)
         assert np.signbit(numpy_sum(zeros)) == np.signbit(zeros.sum()) == False  # noqa: E712
+
+
+@pytest.mark.parametrize("shape", [(0,), (7,), (3, 6), (4, 2, 6)])
+def test_integer_sum_is_numpys_on_any_layout(shape):
+    values = np.random.default_rng(len(shape)).integers(-10**12, 10**12, shape)
+    assert integer_sum(values) == int(values.sum())
+    if values.ndim > 1:
+        column = values[..., 1]  # a strided view
+        assert integer_sum(column) == int(column.sum())

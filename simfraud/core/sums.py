@@ -45,6 +45,15 @@ def numpy_sum(a: np.ndarray) -> float:
 
 
 @njit(cache=True)
+def integer_sum(a: np.ndarray) -> int:
+    """``int(a.sum())`` of an integer array of any shape or layout (exact in any order).
+
+    A compiled call costs less than numpy's ``sum`` on the model's small arrays.
+    """
+    return a.sum()
+
+
+@njit(cache=True)
 def _block(a: np.ndarray, start: int, n: int) -> float:
     """The sum numpy takes of a run of at most ``_BLOCK`` terms from ``start``."""
     if n < 8:

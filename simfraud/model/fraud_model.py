@@ -18,6 +18,7 @@ from simfraud.core.draws import (
     STREAM_ENTRY,
 )
 from simfraud.core.rng import day_key, replicate_seed, uniform_at, uniforms
+from simfraud.core.sums import integer_sum
 from simfraud.core.vectors import (
     AUTHORISED,
     N_BIOMETRIC,
@@ -288,12 +289,12 @@ class FraudModel(mesa.Model):
             refunded_sending=pvs[..., K.PV.refund_sending],
             refunded_receiving=pvs[..., K.PV.refund_receiving],
             recovered=pvs[..., K.PV.recovered],
-            user_loss=int(per_platform[:, K.P.user_loss].sum()),
-            user_refunds=int(per_platform[:, K.P.user_refund].sum()),
+            user_loss=integer_sum(per_platform[:, K.P.user_loss]),
+            user_refunds=integer_sum(per_platform[:, K.P.user_refund]),
         )
         shares = share_revenue(self.crew_book, self.settlement.loss - self.settlement.recovered)
         self.ledger.settle(self.day, self.settlement, shares, *self.users.population_totals())
-        self.attack_cost = round(int(self.crew_book.cost_today.sum()) * self.crew_scale)
+        self.attack_cost = round(integer_sum(self.crew_book.cost_today) * self.crew_scale)
         # Crews book and learn what their successes are worth in expectation (a national
         # market's draws), not the sample's amounts (docs/decisions.md).
         earned = expected_proceeds(pvs[..., K.PV.expected_loss],
@@ -306,7 +307,7 @@ class FraudModel(mesa.Model):
         for platform in self.platforms:
             platform.observe(_platform_day(pvs[platform.index], per_platform[platform.index],
                                            liability[platform.index]), self.rules)
-        self.regulator.record_face_frauds(int(pvs[:, :N_BIOMETRIC, K.PV.successes].sum()),
+        self.regulator.record_face_frauds(integer_sum(pvs[:, :N_BIOMETRIC, K.PV.successes]),
                                           self.n_users)
         self.daily_loss_per_user.append(float(self.settlement.stolen) / self.n_users)
         self.eligible = pvs[..., K.PV.eligible_next].astype(np.float64)

@@ -39,6 +39,7 @@ import math
 import numpy as np
 from numba import njit
 
+from simfraud.core.sums import numpy_sum
 from simfraud.core.vectors import CONTROL, CONTROLS
 
 ATTEMPTS, SUCCESSES, ATTEMPTED, LOSS, OWN_COST = range(5)
@@ -160,7 +161,7 @@ class ControlInvestment:
 
     def daily_cost(self, users: int) -> int:
         """Today's spend over all controls (minor units, rounded down)."""
-        return math.floor(float(self.spend.sum()) * users)
+        return math.floor(numpy_sum(self.spend) * users)
 
 
 @njit(cache=True)

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from numba import njit
 
+from simfraud.core.sums import integer_sum
+
 
 class LedgerError(RuntimeError):
     """A money invariant failed: the run stops, naming the day and the amounts."""
@@ -92,7 +94,7 @@ class Ledger:
         stolen, sending, receiving = s.stolen, s.sending, s.receiving
         refunded = sending + receiving
         recovered = s.recovered_total
-        paid_to_crews = int(np.sum(crew_revenue))
+        paid_to_crews = integer_sum(np.asarray(crew_revenue))
         _require(day, "stolen = refunded + borne by users",
                  stolen == s.user_refunds + s.user_loss,
                  stolen=stolen, refunded=s.user_refunds, user_loss=s.user_loss)

@@ -14,6 +14,7 @@ from simfraud.core.metrics import (
     TIMESERIES,
     VECTOR_STATS,
 )
+from simfraud.core.sums import numpy_sum
 from simfraud.core.vectors import VECTORS
 from simfraud.users import counters as L
 
@@ -146,7 +147,7 @@ _DEFENCE = tuple(f"defence_{vector}" for vector in VECTORS)
 def arms_race(model) -> dict[str, float]:
     """Crews' tools against platforms' defences (``model/attacker.py``, ``platform.py``)."""
     users = model.totals.per_platform[:, L.P.users_next].astype(float)
-    weights = users / max(users.sum(), 1.0)
+    weights = users / max(numpy_sum(users), 1.0)
     strength = model.plan.strength
     crews = model.crew_book
     values = {
