@@ -162,7 +162,7 @@ class CrewBook:
 
     def remove(self, leaving: np.ndarray) -> None:
         """Take the crews marked in ``leaving`` (one flag per row) out of the book and model."""
-        if not leaving.any():
+        if not np.count_nonzero(leaving):
             return
         for agent, gone in zip(self.agents, leaving.tolist(), strict=True):
             if gone:

@@ -14,7 +14,7 @@ from simfraud.core.metrics import (
     TIMESERIES,
     VECTOR_STATS,
 )
-from simfraud.core.sums import numpy_sum
+from simfraud.core.sums import integer_sum, numpy_sum
 from simfraud.core.vectors import VECTORS
 from simfraud.users import counters as L
 
@@ -105,8 +105,8 @@ _FRICTION = [L.P.false_rejects, L.P.step_ups, L.P.abandoned]
 def friction(model) -> dict[str, float]:
     """The cost of genuine payments' friction (``users/authentication.py``)."""
     costs = model.scenario.costs
-    false_rejects, step_ups, abandoned = model.totals.per_platform[:, _FRICTION].sum(
-        axis=0).tolist()
+    per_platform = model.totals.per_platform
+    false_rejects, step_ups, abandoned = (integer_sum(per_platform[:, k]) for k in _FRICTION)
     return {
         "friction_cost": (false_rejects * costs.false_reject + step_ups * costs.step_up
                           + abandoned * costs.abandoned_payment),
