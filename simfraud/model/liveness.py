@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simfraud.core.sums import integer_sum
 from simfraud.core.vectors import BIOMETRIC_VECTORS, INJECTION, LIVENESS_LEVELS, N_BIOMETRIC
 from simfraud.scenario.schema import Defences, LivenessDefence
 from simfraud.scenario.schema import Liveness as LivenessConfig
@@ -189,7 +190,7 @@ class Liveness:
 
     def learn(self, attempts: np.ndarray, smoothing_days: float) -> None:
         """Follow the share of injections among the day's biometric attempts."""
-        biometric = attempts[:N_BIOMETRIC].sum()
+        biometric = integer_sum(attempts[:N_BIOMETRIC])
         if biometric > 0:
             mix = attempts[INJECTION] / biometric
             self.injection_share += 1.0 / smoothing_days * (mix - self.injection_share)
