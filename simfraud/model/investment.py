@@ -125,7 +125,7 @@ class ControlInvestment:
         vulnerability, potential_loss = _rates(self.smoothed, self.default_share)
         self.spend = np.array([gordon_loeb_investment(v, loss, alpha, beta) for v, loss
                                in zip(vulnerability, potential_loss, strict=True)])
-        self.capability += (self.spend - self.capability) / max(lag_days, 1)
+        _follow(self.capability, self.spend, max(lag_days, 1))
 
     def retrain(self, quality: np.ndarray, alpha: float, beta: float, retrain_days: int) -> None:
         """Detectors catch up with the tools in use, faster with capability.
@@ -225,3 +225,10 @@ def _behind(quality: np.ndarray, trained: np.ndarray) -> np.ndarray:
         if ahead > 0:
             ratio[v] = t / ahead
     return ratio
+
+
+@njit(cache=True)
+def _follow(capability: np.ndarray, spend: np.ndarray, lag_days: int) -> None:
+    """Capability moves ``1 / lag_days`` of the way to today's spend, in place."""
+    for k in range(capability.shape[0]):
+        capability[k] += (spend[k] - capability[k]) / lag_days

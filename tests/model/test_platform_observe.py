@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from simfraud.core.vectors import AUTHORISED, CONTROL, CONTROLS, N_VECTORS
-from simfraud.model.investment import ControlInvestment
+from simfraud.model.investment import ControlInvestment, gordon_loeb_investment
 from simfraud.model.platform import PlatformAgent, PlatformDay
 from tests.support import scenario_with
 
@@ -113,3 +113,19 @@ def test_retraining_and_ageing_equal_the_array_formulas_bit_for_bit(seed):
         ahead = np.maximum(quality, controls.trained)
         ratio = np.divide(controls.trained, ahead, out=np.ones_like(ahead), where=ahead > 0)
         assert np.array_equal(controls.ageing(quality, exponent), ratio ** exponent)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_investment_equals_the_formula_bit_for_bit(seed):
+    rng = np.random.default_rng(seed)
+    controls = ControlInvestment(np.ones(N_VECTORS), 0.3)
+    alpha, beta, lag = rng.uniform(1e-4, 1e-2), rng.uniform(0.5, 2.0), int(rng.integers(1, 60))
+    for _ in range(20):
+        controls.smoothed = rng.uniform(0.0, 1e3, (5, len(CONTROLS)))
+        capability = controls.capability.copy()
+        spend = np.array([gordon_loeb_investment(v, loss, alpha, beta) for v, loss in zip(
+            controls.vulnerability, controls.potential_loss, strict=True)])
+        capability += (spend - capability) / lag
+        controls.invest(alpha, beta, lag)
+        assert np.array_equal(controls.spend, spend)
+        assert np.array_equal(controls.capability, capability)
