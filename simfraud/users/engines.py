@@ -8,8 +8,8 @@ accumulators, ``population_totals`` sums the users' cumulative money columns, an
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
+from simfraud.core.sums import integer_sum
 from simfraud.users import counters as layout
 from simfraud.users.agent import UserAgent
 from simfraud.users.columns import COLUMNS, UserColumns, row
@@ -51,7 +51,7 @@ class ColumnarUsers:
 
     def population_totals(self) -> tuple[int, int]:
         """Sum of users' cumulative losses and refunds."""
-        return _two_sums(self.columns_.loss, self.columns_.refunded)
+        return integer_sum(self.columns_.loss), integer_sum(self.columns_.refunded)
 
     def columns(self) -> UserColumns:
         """The population's state."""
@@ -97,13 +97,3 @@ class AgentUsers(ColumnarUsers):
             np.concatenate([getattr(a.columns, c.name) for a in self.agents])
             for c in COLUMNS
         ))
-
-
-@njit(cache=True)
-def _two_sums(first: np.ndarray, second: np.ndarray) -> tuple[int, int]:
-    """The sums of two integer columns of one length, in one pass (exact)."""
-    total_first, total_second = 0, 0
-    for i in range(first.shape[0]):
-        total_first += first[i]
-        total_second += second[i]
-    return total_first, total_second
