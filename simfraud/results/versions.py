@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 
 PACKAGES = ("simfraud", "mesa", "numpy", "numba", "pandas", "pyarrow", "pydantic", "plotly",
@@ -9,11 +10,19 @@ PACKAGES = ("simfraud", "mesa", "numpy", "numba", "pandas", "pyarrow", "pydantic
 
 
 def versions() -> dict[str, str]:
-    """Installed versions of simfraud and the libraries its results depend on."""
+    """Installed versions of simfraud and the libraries its results depend on.
+
+    Read once per process (a worker writes hundreds of run folders): a fresh copy each call.
+    """
+    return dict(_installed())
+
+
+@cache
+def _installed() -> tuple[tuple[str, str], ...]:
     out = {}
     for package in PACKAGES:
         try:
             out[package] = version(package)
         except PackageNotFoundError:
             out[package] = "not installed"
-    return out
+    return tuple(out.items())
