@@ -25,6 +25,7 @@ from simfraud.experiments.dispatch import RunsFailedError, Task, locked, run_all
 from simfraud.experiments.plan import RunSpec
 from simfraud.experiments.stats import paired_difference
 from simfraud.results.atomic import write_csv_atomic, write_parquet_atomic, write_text_atomic
+from simfraud.results.gather import concat_parquet
 from simfraud.scenario.schema import Scenario
 
 COMPARED = ("gross_loss", "user_loss", "refunded", "refunded_sending", "refunded_receiving",
@@ -123,13 +124,14 @@ def publish(out: Path, index: pd.DataFrame, names: list[str], currency: str,
             days: int, weights: dict[str, float] | None = None) -> Comparison:
     """Analyse the finished runs and write the tables (CSV and Parquet) and the report."""
     comparison = analyse(index, names, currency, weights)
-    comparison.payers_by_platform = payers_by_platform(
-        {name: run_frames(out, index, name, "vectors.parquet") for name in names}, currency)
+    timeseries = {name: run_frames(out, index, name, "timeseries.parquet") for name in names}
+    vectors = {name: run_frames(out, index, name, "vectors.parquet") for name in names}
+    comparison.payers_by_platform = payers_by_platform(vectors, currency)
     for table in TABLES:
         frame = getattr(comparison, table)
         write_csv_atomic(frame, out / f"{table}.csv")
         write_parquet_atomic(frame, out / f"{table}.parquet")
-    write_report(out, comparison, currency, days)
+    write_report(out, comparison, currency, days, timeseries, vectors)
     return comparison
 
 
@@ -202,8 +204,7 @@ def analyse(index: pd.DataFrame, names: list[str], currency: str = "GBP",
 def run_frames(out: Path, index: pd.DataFrame, name: str, file: str) -> pd.DataFrame:
     """One table (``file``) of every finished run of the arm ``name``, concatenated."""
     runs = index[(index["label"] == name) & (index["status"] == "ok")]["run_id"]
-    return pd.concat([pd.read_parquet(out / "runs" / run / file) for run in runs],
-                     ignore_index=True)
+    return concat_parquet([out / "runs" / run / file for run in runs])
 
 
 SORTABLE = """
@@ -222,20 +223,30 @@ document.querySelectorAll('table.sortable th').forEach((th, col) => {
 """Click a header of a ``sortable`` table of the report to sort by that column."""
 
 
-def write_report(out: Path, comparison: Comparison, currency: str, days: int) -> Path:
-    """Write the self-contained ``report.html`` (Plotly inlined once)."""
+def write_report(out: Path, comparison: Comparison, currency: str, days: int,
+                 timeseries: dict[str, pd.DataFrame], vectors: dict[str, pd.DataFrame]) -> Path:
+    """Write the self-contained ``report.html`` (Plotly inlined once).
+
+    Args:
+        out: Experiment folder.
+        comparison: The analysed comparison.
+        currency: Currency of the minor units.
+        days: Days per run.
+        timeseries: Each arm's daily series of all its runs (``run_frames``).
+        vectors: Each arm's per-vector rows of all its runs.
+    """
     names = list(dict.fromkeys(comparison.summary["scenario"]))
     weekly, monthly = [], []
     for name in names:
-        ts = run_frames(out, comparison.index, name, "timeseries.parquet")
-        ts["week_start"] = ts["date"] - pd.to_timedelta(ts["day"] % 7, unit="D")
+        ts = timeseries[name][["replicate", "day", "date", "gross_loss"]]
+        ts = ts.assign(week_start=ts["date"] - pd.to_timedelta(ts["day"] % 7, unit="D"))
         per_week = ts.groupby(["replicate", "week_start"])["gross_loss"].sum() / 100.0
         bands = per_week.groupby("week_start").quantile([0.1, 0.5, 0.9]).unstack()
         bands.columns = ["p10", "median", "p90"]
         weekly.append(bands.reset_index().assign(scenario=name))
-        vec = run_frames(out, comparison.index, name, "vectors.parquet")
-        vec["month"] = (pd.Timestamp(ts["date"].min())
-                        + pd.to_timedelta(vec["day"] // 30 * 30, unit="D"))
+        vec = vectors[name][["day", "vector", "loss"]]
+        vec = vec.assign(month=pd.Timestamp(ts["date"].min())
+                         + pd.to_timedelta(vec["day"] // 30 * 30, unit="D"))
         loss = vec.groupby(["month", "vector"], observed=True)["loss"].sum()
         share = (loss / loss.groupby("month").transform("sum")).fillna(0.0)
         monthly.append(share.rename("share").reset_index().assign(scenario=name))

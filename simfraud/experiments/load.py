@@ -17,6 +17,7 @@ import pandas as pd
 
 from simfraud.core.metrics import FLOW, TIMESERIES
 from simfraud.experiments.dispatch import EXPERIMENT, INDEX
+from simfraud.results.gather import concat_parquet
 from simfraud.results.manifest import record_bytes
 from simfraud.results.units import label_from_file, label_units
 
@@ -77,7 +78,7 @@ def load_arm(folder: Path, point: int) -> Arm:
 
 def _concat_runs(paths: list[Path], file: str) -> pd.DataFrame:
     """The runs' ``file`` tables concatenated, labelled with the first one's units."""
-    frame = pd.concat([pd.read_parquet(p / file) for p in paths], ignore_index=True)
+    frame = concat_parquet([p / file for p in paths])
     return label_from_file(frame, paths[0] / file)
 
 
@@ -109,8 +110,9 @@ class Experiment:
         for arm in self.arms.itertuples():
             runs = self.index[(self.index["point"] == arm.point)
                               & (self.index["status"] == "ok")]
-            for run in runs["run_id"]:
-                frame = pd.read_parquet(self.folder / "runs" / run / file)
+            if len(runs):
+                frame = concat_parquet([self.folder / "runs" / run / file
+                                        for run in runs["run_id"]])
                 frame.insert(0, "arm", arm.arm)
                 frames.append(frame)
         out = pd.concat(frames, ignore_index=True)
