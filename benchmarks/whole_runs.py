@@ -5,7 +5,9 @@ run`` calls) in a fresh process, on the threads the command uses: its set-up (po
 agents and, the first time in a process, loading the numba kernels from their cache)
 plus its simulation, and the simulation alone, divided by users x days. At 1e4 users
 most of a day is fixed work, so this is the figure issue 14 sets against the marginal ns
-per user-day at 1e6 users (at most 4x).
+per user-day at 1e6 users (at most 4x). The same process then runs a second replicate,
+set-up and simulation (``warm``): what every further run of an experiment costs its
+worker, which imports the model and loads the kernels once.
 """
 
 from __future__ import annotations
@@ -26,8 +28,10 @@ prefer_openmp()  # as the simfraud command
 from simfraud.model.replicates import run_replicates
 from simfraud.scenario.loader import load_scenario
 scenario = load_scenario(sys.argv[1], [f"population.users={sys.argv[2]}", f"days={sys.argv[3]}"])
-result = run_replicates(scenario, 1)
-print(json.dumps([result.setup_seconds, result.simulate_seconds]))
+first = run_replicates(scenario, 1)
+again = run_replicates(scenario, 1, first_replicate=1)  # as an experiment's worker, warm
+print(json.dumps([first.setup_seconds, first.simulate_seconds,
+                  again.setup_seconds + again.simulate_seconds]))
 """
 
 
@@ -40,17 +44,19 @@ def whole_run_ns(users: int, days: int, repeats: int) -> dict[str, float]:
         repeats: Runs measured (the numba kernels should already be in their cache).
 
     Returns:
-        ``setup_seconds``; ``setup_and_simulate`` (model set-up plus simulation) and
-        ``simulate`` (the days alone), each in ns per user-day; ``users`` and ``days``.
+        ``setup_seconds``; ``setup_and_simulate`` (model set-up plus simulation),
+        ``simulate`` (the days alone) and ``warm`` (set-up plus simulation of a second
+        replicate in the same process), each in ns per user-day; ``users`` and ``days``.
     """
-    setup, whole, simulate = [], [], []
+    setup, whole, simulate, warm = [], [], [], []
     for _ in range(repeats):
         done = subprocess.run([sys.executable, "-c", _RUN, str(SCENARIO), str(users), str(days)],
                               capture_output=True, text=True, check=True, cwd=ROOT)
-        built, simulated = json.loads(done.stdout.strip().splitlines()[-1])
+        built, simulated, second = json.loads(done.stdout.strip().splitlines()[-1])
         setup.append(built)
         whole.append((built + simulated) / (users * days) * 1e9)
         simulate.append(simulated / (users * days) * 1e9)
+        warm.append(second / (users * days) * 1e9)
     return {"users": users, "days": days, "setup_seconds": statistics.median(setup),
             "setup_and_simulate": statistics.median(whole),
-            "simulate": statistics.median(simulate)}
+            "simulate": statistics.median(simulate), "warm": statistics.median(warm)}

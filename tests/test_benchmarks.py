@@ -48,6 +48,7 @@ def test_whole_run_ns_of_a_small_run():
     run = whole_run_ns(500, 2, 2)
     assert (run["users"], run["days"]) == (500, 2)
     assert run["setup_and_simulate"] > run["simulate"] > 0 and run["setup_seconds"] > 0
+    assert run["warm"] > 0  # a second replicate, set-up and days, in the same process
 
 
 def test_compare_efficiency_counts_every_run():
