@@ -21,7 +21,10 @@ Figures (medians of ``--repeats`` runs), by section (``SECTIONS``):
 * ``cli``: warm wall and CPU time of ``simfraud --help``, ``validate``, ``schema``, ``info`` and
   a run of 100 users x 1 day, each in fresh processes (``benchmarks.cli_start``);
 * ``experiments``: the efficiency of a 2-arm x 8-replicate ``simfraud compare`` at 10,000
-  users x 365 days on one worker per core (``benchmarks.experiments``).
+  users x 365 days on one worker per core (``benchmarks.experiments``);
+* ``replicates``: replicates per minute of 10,000 users x 365 days, one by one, in one
+  process (``simfraud run --replicates 32``) and on one worker per core (a 2 x 16
+  compare) (``benchmarks.replicates``).
 
 ``--write`` puts the tables and a scaling plot into ``docs/performance.md`` and
 ``docs/img/scaling.png`` (whole suite only). ``--quick`` runs tiny sizes only (what CI
@@ -44,6 +47,7 @@ import numpy as np
 
 from benchmarks.cli_start import cli_start_seconds
 from benchmarks.experiments import compare_efficiency
+from benchmarks.replicates import describe, replicates_per_minute
 from benchmarks.whole_runs import whole_run_ns
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -136,7 +140,7 @@ def start_seconds(cache_dir: str) -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
-SECTIONS = ("engines", "memory", "start", "whole-runs", "cli", "experiments")
+SECTIONS = ("engines", "memory", "start", "whole-runs", "cli", "experiments", "replicates")
 """Parts of the suite, in the order they run (``--only`` picks some)."""
 
 
@@ -165,6 +169,8 @@ def run_suite(quick: bool, repeats: int, sections: tuple[str, ...] = SECTIONS) -
                   flush=True)
     if "experiments" in sections:
         _experiments(report, quick, repeats)
+    if "replicates" in sections:
+        _replicates(report, quick)
     report.update(sections=list(sections), cpu_count=os.cpu_count(), repeats=repeats,
                   date=time.strftime("%Y-%m-%d"))
     return report
@@ -236,6 +242,15 @@ def _experiments(report: dict, quick: bool, repeats: int) -> None:
           f"(in runs {run['busy']:.0%})", flush=True)
 
 
+def _replicates(report: dict, quick: bool) -> None:
+    """Replicates per minute, one by one, in one process and on the workers (one run each)."""
+    users, days, replicates = (1_000, 10, 4) if quick else (10_000, 365, 32)
+    ways = replicates_per_minute(users, days, replicates)
+    report["replicates"] = {"users": users, "days": days, "ways": ways}
+    for way, figures in ways.items():
+        print(describe(way, figures, users, days), flush=True)
+
+
 def markdown(report: dict) -> str:
     """The report as Markdown tables (the sections it holds)."""
     parts = []
@@ -259,7 +274,20 @@ def markdown(report: dict) -> str:
             f"| 2 arms x {e['replicates']} replicates, {e['users']:,} users x {e['days']} days, "
             f"{e['workers']} workers | {e['wall']:.1f} s | {e['simulate']:.1f} s "
             f"| {e['setup']:.1f} s | {e['efficiency']:.0%} | {e['busy']:.0%} |"]))
+    if "replicates" in report:
+        parts.append(_replicates_markdown(report["replicates"]))
     return "\n\n".join(parts)
+
+
+def _replicates_markdown(replicates: dict) -> str:
+    lines = [f"| replicates of {replicates['users']:,} users x {replicates['days']} days, one "
+             "by one | replicates | wall | per minute |", "| --- | ---: | ---: | ---: |"]
+    for way, figures in replicates["ways"].items():
+        where = ("one process (`simfraud run --replicates`)" if way == "run"
+                 else f"{figures['workers']} workers (`simfraud compare`, 2 arms)")
+        lines.append(f"| {where} | {figures['replicates']} | {figures['wall']:.1f} s "
+                     f"| {figures['per_minute']:.0f} |")
+    return "\n".join(lines)
 
 
 def _engines_markdown(report: dict) -> str:

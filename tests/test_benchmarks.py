@@ -18,7 +18,7 @@ def test_quick_benchmark_suite_runs(tmp_path):
     assert result.returncode == 0, result.stderr
     report = json.loads(out.read_text())
     for key in ("columnar", "floor", "agents", "ratio", "bytes_per_user", "cold_start",
-                "warm_start", "whole_runs", "cli_start", "experiments"):
+                "warm_start", "whole_runs", "cli_start", "experiments", "replicates"):
         assert key in report
     # A marginal figure is a difference of two timings, clipped at 0: on a loaded machine
     # a quick-size one can be 0, so only its presence and range are checked.
@@ -32,8 +32,11 @@ def test_quick_benchmark_suite_runs(tmp_path):
     experiment = report["experiments"]
     assert experiment["runs"] == 4 and experiment["wall"] > 0
     assert 0 < experiment["efficiency"] <= experiment["busy"]
+    ways = report["replicates"]["ways"]
+    assert (ways["run"]["replicates"], ways["workers"]["replicates"]) == (4, 4)
+    assert all(way["per_minute"] == way["replicates"] / way["wall"] * 60 for way in ways.values())
     for table in ("| engine | users |", "| whole run (fresh process) |", "| `simfraud --help` |",
-                  "| compare (fresh process) |"):
+                  "| compare (fresh process) |", "| replicates of 1,000 users x 10 days"):
         assert table in result.stdout
     assert report["repeats"] == 1
     again = subprocess.run([sys.executable, "-m", "benchmarks", "--from-json", str(out)],
