@@ -188,3 +188,25 @@ def test_entry_prefers_openmp_except_for_the_dashboard(monkeypatch, command, pre
         cli_module.entry()
     assert exit_info.value.code == 0
     assert calls == (["omp"] if prefers else [])
+
+
+def test_a_run_of_several_replicates_reports_the_tail_of_its_annual_loss(scenario, tmp_path,
+                                                                         capsys):
+    out = tmp_path / "tail"
+    assert main(["run", str(scenario), "--out", str(out), *TINY, "--replicates", "4",
+                 "--set", "attackers.initial=60"]) == 0
+    printed = capsys.readouterr().out
+    summary = json.loads((out / "summary.json").read_text())
+    tail = summary["tail"]
+    annual = (pd.read_parquet(out / "timeseries.parquet").groupby("replicate")["gross_loss"]
+              .sum() * 365 / 25)
+    assert annual.max() > annual.min()  # the replicates differ, so the tail is not vacuous
+    assert tail["replicates"] == 4 and tail["mean"] == pytest.approx(annual.mean())
+    assert tail["var_95"] <= tail["es_95"] == pytest.approx(annual.max())  # 4 < 40 needed
+    assert tail["var_95_low"] <= tail["var_95"] <= tail["var_95_high"]
+    assert "95% needs 40" in tail["warning"]
+    assert "Tail of the annual gross loss over 4 replicates" in printed
+    assert tail["warning"] in printed
+    one = tmp_path / "one"
+    assert main(["run", str(scenario), "--out", str(one), *TINY, "--quiet"]) == 0
+    assert json.loads((one / "summary.json").read_text())["tail"] is None

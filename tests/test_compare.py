@@ -6,8 +6,8 @@ import pytest
 from scipy import stats
 
 from simfraud.cli import main
-from simfraud.experiments.decisions import needed_replicates, tail_row
 from simfraud.experiments.stats import paired_difference
+from simfraud.results.tail import needed_replicates, tail_row
 
 
 def test_paired_difference_matches_a_t_interval():

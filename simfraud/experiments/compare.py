@@ -15,17 +15,13 @@ import pandas as pd
 
 from simfraud.core.metrics import METRICS
 from simfraud.experiments import report_figures as figures
-from simfraud.experiments.decisions import (
-    cost_effectiveness,
-    payers_by_platform,
-    tail_row,
-    unit_of,
-)
+from simfraud.experiments.decisions import cost_effectiveness, payers_by_platform, unit_of
 from simfraud.experiments.dispatch import RunsFailedError, Task, locked, run_all
 from simfraud.experiments.plan import RunSpec
 from simfraud.experiments.stats import paired_difference
 from simfraud.results.atomic import write_csv_atomic, write_parquet_atomic, write_text_atomic
 from simfraud.results.gather import concat_parquet
+from simfraud.results.tail import tail_row
 from simfraud.scenario.schema import Scenario
 
 COMPARED = ("gross_loss", "user_loss", "refunded", "refunded_sending", "refunded_receiving",

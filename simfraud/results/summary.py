@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from simfraud.results.arms_race import cross_correlation
+from simfraud.results.tail import TAIL_LEVELS, tail_row
 
 TOTALS = (
     "gross_loss", "refunded", "refunded_sending", "refunded_receiving", "user_loss",
@@ -61,7 +63,22 @@ def summarise(timeseries: pd.DataFrame, weight: float, currency: str) -> dict[st
             name: float(totals[name].mean() * weight) for name in TOTALS
         },
         "arms_race": _arms_race(timeseries),
+        "tail": _tail(totals["gross_loss"].to_numpy() * 365.0 / timeseries["day"].nunique(),
+                      currency),
     }
+
+
+def _tail(annual_loss: np.ndarray, currency: str) -> dict[str, Any] | None:
+    """VaR and expected shortfall of the annual gross loss over replicates (``results.tail``).
+
+    None for one replicate (no spread to speak of); a figure without an interval is None.
+    """
+    if len(annual_loss) < 2:
+        return None
+    row = tail_row(annual_loss, currency)
+    return {"measure": "gross loss per replicate, scaled to 365 days", **{
+        key: None if isinstance(value, float) and math.isnan(value) else value
+        for key, value in row.items()}}
 
 
 def _arms_race(timeseries: pd.DataFrame) -> dict[str, Any]:
@@ -116,4 +133,24 @@ def summary_table(summary: dict[str, Any]) -> str:
         spread = summary["final_day"][key]
         cells = "".join(f"{spread[k]:>16,.0f}" for k in ("mean", "p10", "p90"))
         lines.append(f"{label:28}{cells}")
-    return "\n".join(lines)
+    return "\n".join(lines + _tail_lines(summary.get("tail")))
+
+
+def _tail_lines(tail: dict[str, Any] | None) -> list[str]:
+    """The tail of the annual loss, in major units with its 95% intervals."""
+    if not tail:
+        return []
+
+    def money(key: str) -> str:
+        value, low, high = (tail[key], tail[f"{key}_low"], tail[f"{key}_high"])
+        interval = f" [{low / 100:,.0f}, {high / 100:,.0f}]" if low is not None else ""
+        return f"{value / 100:,.0f}{interval}"
+
+    lines = [f"Tail of the annual gross loss over {tail['replicates']} replicates "
+             "(value [95% bootstrap interval]):"]
+    for level in TAIL_LEVELS:
+        lines.append(f"  {level}%: value at risk {money(f'var_{level}')}; "
+                     f"expected shortfall {money(f'es_{level}')}")
+    if tail["warning"]:
+        lines.append(f"  {tail['warning']}")
+    return lines
