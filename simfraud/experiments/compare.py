@@ -232,27 +232,16 @@ def write_report(out: Path, comparison: Comparison, currency: str, days: int,
         vectors: Each arm's per-vector rows of all its runs.
     """
     names = list(dict.fromkeys(comparison.summary["scenario"]))
-    weekly, monthly = [], []
-    for name in names:
-        ts = timeseries[name][["replicate", "day", "date", "gross_loss"]]
-        ts = ts.assign(week_start=ts["date"] - pd.to_timedelta(ts["day"] % 7, unit="D"))
-        per_week = ts.groupby(["replicate", "week_start"])["gross_loss"].sum() / 100.0
-        bands = per_week.groupby("week_start").quantile([0.1, 0.5, 0.9]).unstack()
-        bands.columns = ["p10", "median", "p90"]
-        weekly.append(bands.reset_index().assign(scenario=name))
-        vec = vectors[name][["day", "vector", "loss"]]
-        vec = vec.assign(month=pd.Timestamp(ts["date"].min())
-                         + pd.to_timedelta(vec["day"] // 30 * 30, unit="D"))
-        loss = vec.groupby(["month", "vector"], observed=True)["loss"].sum()
-        share = (loss / loss.groupby("month").transform("sum")).fillna(0.0)
-        monthly.append(share.rename("share").reset_index().assign(scenario=name))
+    weekly = pd.concat(_weekly_bands(timeseries[name], name) for name in names)
+    monthly = pd.concat(_monthly_mix(vectors[name], timeseries[name]["date"].min(), name)
+                        for name in names)
     payers = comparison.payers.assign(amount=lambda f: f["amount"] / 100.0)
     social = comparison.social_cost.assign(amount=lambda f: f["amount"] / 100.0)
     parts = [
         figures.difference_chart(comparison.differences, REPORTED, currency),
-        figures.losses_over_time(pd.concat(weekly), currency) if len(names) <= 3
-        else figures.losses_small_multiples(pd.concat(weekly), currency),
-        figures.attack_mix(pd.concat(monthly).astype({"vector": str})),
+        figures.losses_over_time(weekly, currency) if len(names) <= 3
+        else figures.losses_small_multiples(weekly, currency),
+        figures.attack_mix(monthly.astype({"vector": str})),
         figures.payer_split(payers, currency),
         figures.social_cost(social, currency),
     ]
@@ -284,6 +273,26 @@ population.weight). Ratio intervals are paired bootstraps.</p>
     path = out / "report.html"
     write_text_atomic(path, page)
     return path
+
+
+def _weekly_bands(timeseries: pd.DataFrame, name: str) -> pd.DataFrame:
+    """10th, 50th and 90th percentile over replicates of one arm's weekly gross loss."""
+    ts = timeseries[["replicate", "day", "date", "gross_loss"]]
+    ts = ts.assign(week_start=ts["date"] - pd.to_timedelta(ts["day"] % 7, unit="D"))
+    per_week = ts.groupby(["replicate", "week_start"])["gross_loss"].sum() / 100.0
+    bands = per_week.groupby("week_start").quantile([0.1, 0.5, 0.9]).unstack()
+    bands.columns = ["p10", "median", "p90"]
+    return bands.reset_index().assign(scenario=name)
+
+
+def _monthly_mix(vectors: pd.DataFrame, start, name: str) -> pd.DataFrame:
+    """Each attack vector's share of one arm's loss per 30-day month from ``start``."""
+    vec = vectors[["day", "vector", "loss"]]
+    vec = vec.assign(month=pd.Timestamp(start) + pd.to_timedelta(vec["day"] // 30 * 30,
+                                                                 unit="D"))
+    loss = vec.groupby(["month", "vector"], observed=True)["loss"].sum()
+    share = (loss / loss.groupby("month").transform("sum")).fillna(0.0)
+    return share.rename("share").reset_index().assign(scenario=name)
 
 
 def _money(value: float, metric: str) -> str:
