@@ -1,9 +1,9 @@
 """The arms-race diagnostic as it was before it was vectorised (a reference for tests).
 
 A verbatim copy of ``simfraud/results/arms_race.py`` at commit 31b6070 (pandas group-bys
-per vector and per lag); ``tests/test_arms_race.py`` checks that the vectorised functions
-give bit-identical results. Not to be changed except to follow a deliberate change of the
-diagnostic's definition.
+per vector and per lag); ``tests/test_arms_race.py`` checks that the array-based functions
+give the same results up to rounding. Not to be changed except to follow a deliberate
+change of the diagnostic's definition.
 """
 
 from __future__ import annotations

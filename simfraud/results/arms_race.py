@@ -26,19 +26,17 @@ then slowly, while crews' R&D grows with their profits, slowly at first; two tra
 of opposite curvature correlate negatively without either answering the other
 (docs/decisions.md).
 
-The computation works on arrays: pandas group-bys take the monthly means (one for the
-vectors whose tools and defence hold no NaN, one for the others) and numpy the changes,
-the warm-up, the centring and the lags. Every sum is the one a per-vector pandas
-computation takes (``tests/arms_race_reference.py``, which the results equal bit for bit):
-pandas sums a month by ``np.add.reduceat`` or by a compensated sum, depending on NaN and
-row order (``_monthly_means``), and a centring mean pairwise or value after value,
-depending on the memory layout of the frames it is given (``_centre``).
+The computation is numpy's on arrays, its arithmetic our own: rows sorted by replicate
+and day (their order in the frame does not matter), each month's days summed by
+``np.add.reduceat`` in day order with NaN (days without crews) skipped and divided by
+their count, and each (replicate, vector)'s changes centred on their ``ndarray.mean``. The
+results equal the earlier per-vector pandas computation (``tests/arms_race_reference.py``)
+up to rounding.
 """
 
 from __future__ import annotations
 
 from itertools import pairwise
-from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -51,165 +49,64 @@ WARM_UP_MONTHS = 12
 _COLUMNS = ["replicate", "vector", "month", "tools", "defence"]
 
 
-class _VectorChanges(NamedTuple):
-    """One vector's centred monthly changes after the warm-up, in (replicate, month) order.
-
-    ``kept`` has one flag per change of the vector before the warm-up is dropped (whether
-    it is past the warm-up): ``monthly_changes`` numbers its rows by those changes.
-    """
-
-    vector: str
-    kept: np.ndarray
-    replicate: np.ndarray
-    month: np.ndarray
-    tools: np.ndarray
-    defence: np.ndarray
-
-
 def warm_up_months(changes: int) -> int:
     """Monthly changes dropped as warm-up: ``WARM_UP_MONTHS``, at most a third of them."""
     return min(WARM_UP_MONTHS, changes // 3)
 
 
-def _starts(keys: np.ndarray) -> np.ndarray:
-    """Positions where a run of equal (sorted) ``keys`` begins (none in an empty array)."""
-    return np.flatnonzero(np.r_[len(keys) > 0, keys[1:] != keys[:-1]])
+def _starts(*keys: np.ndarray) -> np.ndarray:
+    """Positions where a run of equal (sorted) keys begins, in one or more key arrays."""
+    changed = np.zeros(len(keys[0]), bool)
+    changed[:1] = True
+    for key in keys:
+        changed[1:] |= key[1:] != key[:-1]
+    return np.flatnonzero(changed)
 
 
-def _monthly_means(timeseries: pd.DataFrame, tool_columns: list[str],
-                   defence_columns: list[str]) -> tuple[pd.MultiIndex, np.ndarray, np.ndarray,
-                                                        np.ndarray]:
-    """Monthly means of each vector's tools and defence, per replicate, as pandas takes them.
-
-    pandas' group mean sums a block of columns with ``np.add.reduceat`` when the rows are
-    sorted by replicate and day and the block holds no NaN, and with a compensated sum
-    otherwise; either sum takes each column on its own. A vector's means are taken in the
-    block of the vectors whose tools and defence are, like its own, free of NaN or not:
-    summed as they would be in a block of its two columns.
-
-    Args:
-        timeseries: Daily series (one or more replicates, at least one day).
-        tool_columns: The ``tool_quality_*`` columns.
-        defence_columns: The ``defence_*`` columns, vector by vector.
-
-    Returns:
-        The (replicate, month) index; the means of tools and of defence (a row per month
-        of a replicate, a column per vector); per vector, whether pandas summed its
-        means with ``np.add.reduceat``.
-    """
-    # The keys as columns: pandas tries arrays given as keys as column labels first and
-    # prints each into an error message it drops.
-    keys = {"replicate": timeseries["replicate"].to_numpy(),
-            "month": timeseries["day"].to_numpy() // MONTH_DAYS}
-    values = {c: timeseries[c].to_numpy() for c in tool_columns + defence_columns}
-    with_nan = np.array([np.isnan(values[t]).any() or np.isnan(values[d]).any()
-                         for t, d in zip(tool_columns, defence_columns, strict=True)], bool)
-    grouped = pd.DataFrame({**keys, **values}).groupby(list(keys), sort=True)
-    blocks = [block for block in (np.flatnonzero(~with_nan), np.flatnonzero(with_nan))
-              if len(block)]
-    tools, defence = np.empty((2, grouped.ngroups, len(tool_columns)))
-    for block in blocks:
-        columns = [tool_columns[j] for j in block] + [defence_columns[j] for j in block]
-        monthly = (grouped[columns] if len(blocks) > 1 else grouped).mean()
-        tools[:, block], defence[:, block] = np.split(monthly.to_numpy(), 2, axis=1)
-    replicate, month = keys["replicate"], keys["month"]
-    ordered = bool(np.all((replicate[1:] > replicate[:-1])
-                          | ((replicate[1:] == replicate[:-1]) & (month[1:] >= month[:-1]))))
-    return monthly.index, tools, defence, ~with_nan & ordered
-
-
-def _pairwise_means(tools: np.ndarray, defence: np.ndarray) -> np.ndarray:
-    """Means of a group's tools and defence changes, each a pairwise sum (``Series.mean``)."""
-    return np.array([tools.sum(), defence.sum()]) / len(tools)
-
-
-def _sequential_means(tools: np.ndarray, defence: np.ndarray) -> np.ndarray:
-    """Means of a group's changes as ``DataFrame.mean`` takes them from a column-major block.
-
-    numpy sums a row of a column-major block value after value, not pairwise.
-    """
-    return np.asfortranarray([tools, defence]).sum(axis=1) / len(tools)
-
-
-def _centre(groups: list[tuple[np.ndarray, np.ndarray]], column_major: bool) -> None:
-    """Centre each (replicate, vector)'s tools and defence changes on their mean, in place.
-
-    As pandas' ``transform(lambda c: c - c.mean())`` over the groups does it: the first
-    group column by column (``Series.mean``), and the other groups a frame at a time
-    (``DataFrame.mean``) if that gives the first group the same result, else column by
-    column too. A frame's mean sums pairwise like a column's, unless the frame's values
-    are held column-major.
-
-    Args:
-        groups: Each group's tools and defence changes, groups sorted by replicate and
-            vector.
-        column_major: Whether the group frames pandas hands the function are column-major.
-    """
-    frame_means = _sequential_means if column_major else _pairwise_means
-    by_frame = len(groups) > 1
-    if by_frame:
-        first = np.array(groups[0])
-        by_frame = np.array_equal(first - frame_means(*first)[:, None],
-                                  first - _pairwise_means(*first)[:, None], equal_nan=True)
-    for k, (tools, defence) in enumerate(groups):
-        means = (frame_means if by_frame and k else _pairwise_means)(tools, defence)
-        tools -= means[0]
-        defence -= means[1]
-
-
-def _vector_changes(timeseries: pd.DataFrame) -> list[_VectorChanges]:
-    """Each vector's centred monthly changes after the warm-up (``monthly_changes``).
-
-    Args:
-        timeseries: Daily series (one or more replicates).
-
-    Returns:
-        One entry per ``tool_quality_*`` column, in column order (none without days).
-    """
-    tool_columns = [c for c in timeseries.columns if "tool_quality_" in str(c)]
+def _changes(timeseries: pd.DataFrame) -> dict[str, np.ndarray]:
+    """``monthly_changes``' columns as arrays (an empty dict without any change)."""
+    tool_columns = list(timeseries.filter(like="tool_quality_").columns)
     if not tool_columns or timeseries.empty:
-        return []
-    vectors = [c.removeprefix("tool_quality_") for c in tool_columns]
-    defence_columns = [f"defence_{vector}" for vector in vectors]
-    index, tool_means, defence_means, reduceat = _monthly_means(timeseries, tool_columns,
-                                                                defence_columns)
-    replicate = index.get_level_values("replicate").to_numpy()
-    month = index.get_level_values("month").to_numpy()
-    starts = _starts(replicate)
-    tools, defence = (np.log(np.where(means > 0, means, np.nan))
-                      for means in (tool_means, defence_means))
-    for levels in (tools, defence):  # no defence (strength 0: warnings off): no change
-        levels[1:] = levels[1:] - levels[:-1]
-        levels[starts] = np.nan  # a replicate's first month has no change
+        return {}
+    vectors = np.array([c.removeprefix("tool_quality_") for c in tool_columns], dtype=object)
+    columns = tool_columns + [f"defence_{vector}" for vector in vectors]
+    replicate, day = timeseries["replicate"].to_numpy(), timeseries["day"].to_numpy()
+    order = np.lexsort((day, replicate))
+    replicate, month = replicate[order], day[order] // MONTH_DAYS
+    values = timeseries[columns].to_numpy(np.float64)[order]
+
+    # Monthly means, NaN (a day without crews) skipped: each month's days summed in day order.
+    starts = _starts(replicate, month)
+    replicate, month = replicate[starts], month[starts]
+    missing = np.isnan(values)
+    with np.errstate(invalid="ignore"):  # a month of NaN only: 0 / 0, NaN
+        means = (np.add.reduceat(np.where(missing, 0.0, values), starts)
+                 / np.add.reduceat(~missing, starts, dtype=np.intp))
+    levels = np.log(np.where(means > 0, means, np.nan))  # no defence (warnings off): no change
+
+    changes = np.full_like(levels, np.nan)
+    changes[1:] = levels[1:] - levels[:-1]
+    first = _starts(replicate)
+    changes[first] = np.nan  # a replicate's first month has no change
+    tools, defence = np.split(changes, 2, axis=1)
     present = ~np.isnan(tools) & ~np.isnan(defence)
 
-    # Each replicate's warm-up counts its months with a change on any vector.
+    # A replicate's warm-up counts the months with a change on any vector from the first.
     any_vector = present.any(axis=1)
-    months = np.add.reduceat(any_vector.astype(np.int64), starts)
-    earliest = np.minimum.reduceat(np.where(any_vector, month, month.max()), starts)
-    warm_up = np.array([warm_up_months(n) for n in months.tolist()], dtype=np.int64)
-    after = month >= np.repeat(earliest + warm_up, np.diff(starts, append=len(month)))
-    kept = present & after[:, None]
+    months = np.add.reduceat(any_vector, first, dtype=np.intp)
+    earliest = np.minimum.reduceat(np.where(any_vector, month, month.max()), first)
+    warm_up = np.array([warm_up_months(n) for n in months.tolist()], dtype=month.dtype)
+    after = month >= np.repeat(earliest + warm_up, np.diff(first, append=len(month)))
 
-    out, groups = [], []
-    for j, vector in enumerate(vectors):
-        rows = np.flatnonzero(kept[:, j])
-        changes = _VectorChanges(vector, kept[present[:, j], j], replicate[rows], month[rows],
-                                 tools[rows, j], defence[rows, j])
-        bounds = np.append(_starts(changes.replicate), len(rows))
-        groups += [((changes.replicate[start], vector), changes.tools[start:stop],
-                    changes.defence[start:stop])
-                   for start, stop in pairwise(bounds)]
-        out.append(changes)
-    # A per-vector pandas computation holds a vector's changes column-major after a
-    # compensated sum, row-major after np.add.reduceat; numpy concatenates the vectors'
-    # blocks column-major only if every block of two or more rows is and none is empty
-    # (C order wins a conflict; an empty block's strides are 0; one row fits either order).
-    counts = present.sum(axis=0)
-    column_major = bool((counts >= 2).any() and not (counts == 0).any()
-                        and not ((counts >= 2) & reduceat).any())
-    groups.sort(key=lambda group: group[0])
-    _centre([(tools, defence) for _, tools, defence in groups], column_major)
+    column, row = np.nonzero((present & after[:, None]).T)  # by vector, replicate, month
+    if not len(row):
+        return {}
+    out = {"replicate": replicate[row], "vector": vectors[column], "month": month[row],
+           "tools": tools[row, column], "defence": defence[row, column]}
+    bounds = np.append(_starts(column, out["replicate"]), len(row))
+    for start, stop in pairwise(bounds):  # centre each (replicate, vector) on its mean
+        for x in (out["tools"][start:stop], out["defence"][start:stop]):
+            x -= x.mean()
     return out
 
 
@@ -222,25 +119,24 @@ def monthly_changes(timeseries: pd.DataFrame) -> pd.DataFrame:
     no defence on a vector (strength 0: payee warnings off) gives that vector no change.
 
     Args:
-        timeseries: Daily series (one or more replicates).
+        timeseries: Daily series (one or more replicates, rows in any order).
 
     Returns:
         Columns ``replicate``, ``vector``, ``month``, ``tools``, ``defence``; rows by
-        vector (in column order), replicate and month, numbered among the changes
-        before the warm-up is dropped.
+        vector (in column order), replicate and month, numbered from 0.
     """
-    changes = _vector_changes(timeseries)
-    if not any(c.kept.any() for c in changes):
-        return pd.DataFrame(columns=_COLUMNS)
-    kept = np.concatenate([c.kept for c in changes])
-    vectors = np.array([c.vector for c in changes], dtype=object)
-    return pd.DataFrame(
-        {"replicate": np.concatenate([c.replicate for c in changes]),
-         "vector": np.repeat(vectors, [len(c.month) for c in changes]),
-         "month": np.concatenate([c.month for c in changes]),
-         "tools": np.concatenate([c.tools for c in changes]),
-         "defence": np.concatenate([c.defence for c in changes])},
-        index=pd.RangeIndex(len(kept))[kept])
+    changes = _changes(timeseries)
+    return pd.DataFrame(changes, columns=_COLUMNS) if changes else pd.DataFrame(columns=_COLUMNS)
+
+
+def _series(vector: np.ndarray, month: np.ndarray, tools: np.ndarray,
+            defence: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each vector's tools and defence changes in month order, vectors sorted by name."""
+    names, codes = np.unique(vector, return_inverse=True)
+    order = np.lexsort((month, codes))  # stable: rows of the same month keep their order
+    bounds = np.searchsorted(codes[order], np.arange(1, len(names)))
+    return list(zip(np.split(tools[order], bounds), np.split(defence[order], bounds),
+                    strict=True))
 
 
 def _correlation(series: list[tuple[np.ndarray, np.ndarray]], lag: int) -> float:
@@ -274,15 +170,7 @@ def lagged_correlation(changes: pd.DataFrame, lag: int) -> float:
     Returns:
         The correlation (NaN when fewer than 3 pairs per vector remain, or no variation).
     """
-    names, codes = np.unique(changes["vector"].to_numpy(), return_inverse=True)
-    month = changes["month"].to_numpy()
-    tools, defence = changes["tools"].to_numpy(), changes["defence"].to_numpy()
-    series = []
-    for code in range(len(names)):
-        rows = np.flatnonzero(codes == code)
-        rows = rows[month[rows].argsort(kind="quicksort")]  # as DataFrame.sort_values
-        series.append((tools[rows], defence[rows]))
-    return _correlation(series, lag)
+    return _correlation(_series(*(changes[c].to_numpy() for c in _COLUMNS[1:])), lag)
 
 
 def cross_correlation(timeseries: pd.DataFrame) -> pd.DataFrame:
@@ -291,14 +179,11 @@ def cross_correlation(timeseries: pd.DataFrame) -> pd.DataFrame:
     Returns:
         Columns ``replicate``, ``lag_months``, ``correlation``.
     """
-    changes = sorted(_vector_changes(timeseries), key=lambda c: c.vector)
-    replicates = sorted(set().union(*(np.unique(c.replicate).tolist() for c in changes)))
-    bounds = [(np.searchsorted(c.replicate, replicates, side="left"),
-               np.searchsorted(c.replicate, replicates, side="right")) for c in changes]
+    changes = _changes(timeseries)
     rows = []
-    for k, replicate in enumerate(replicates):
-        series = [(c.tools[low[k]:high[k]], c.defence[low[k]:high[k]])
-                  for c, (low, high) in zip(changes, bounds, strict=True) if high[k] > low[k]]
+    for replicate in np.unique(changes["replicate"]).tolist() if changes else []:
+        mine = changes["replicate"] == replicate
+        series = _series(*(changes[c][mine] for c in _COLUMNS[1:]))
         rows += [(replicate, lag, _correlation(series, lag))
                  for lag in range(-MAX_LAG_MONTHS, MAX_LAG_MONTHS + 1)]
     return pd.DataFrame(rows, columns=["replicate", "lag_months", "correlation"])
