@@ -25,9 +25,18 @@ pays) and platforms' Gordon-Loeb investment follows it, so defences rise fast at
 then slowly, while crews' R&D grows with their profits, slowly at first; two transients
 of opposite curvature correlate negatively without either answering the other
 (docs/decisions.md).
+
+The computation is numpy's on arrays, its arithmetic our own: rows sorted by replicate
+and day (their order in the frame does not matter), each month's days summed by
+``np.add.reduceat`` in day order with NaN (days without crews) skipped and divided by
+their count, and each (replicate, vector)'s changes centred on their ``ndarray.mean``. The
+results equal the earlier per-vector pandas computation (``tests/arms_race_reference.py``)
+up to rounding.
 """
 
 from __future__ import annotations
+
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -37,10 +46,68 @@ MAX_LAG_MONTHS = 6
 WARM_UP_MONTHS = 12
 """Monthly changes dropped at the start of a run, at most (a third of them in short runs)."""
 
+_COLUMNS = ["replicate", "vector", "month", "tools", "defence"]
+
 
 def warm_up_months(changes: int) -> int:
     """Monthly changes dropped as warm-up: ``WARM_UP_MONTHS``, at most a third of them."""
     return min(WARM_UP_MONTHS, changes // 3)
+
+
+def _starts(*keys: np.ndarray) -> np.ndarray:
+    """Positions where a run of equal (sorted) keys begins, in one or more key arrays."""
+    changed = np.zeros(len(keys[0]), bool)
+    changed[:1] = True
+    for key in keys:
+        changed[1:] |= key[1:] != key[:-1]
+    return np.flatnonzero(changed)
+
+
+def _changes(timeseries: pd.DataFrame) -> dict[str, np.ndarray]:
+    """``monthly_changes``' columns as arrays (an empty dict without any change)."""
+    tool_columns = list(timeseries.filter(like="tool_quality_").columns)
+    if not tool_columns or timeseries.empty:
+        return {}
+    vectors = np.array([c.removeprefix("tool_quality_") for c in tool_columns], dtype=object)
+    columns = tool_columns + [f"defence_{vector}" for vector in vectors]
+    replicate, day = timeseries["replicate"].to_numpy(), timeseries["day"].to_numpy()
+    order = np.lexsort((day, replicate))
+    replicate, month = replicate[order], day[order] // MONTH_DAYS
+    values = timeseries[columns].to_numpy(np.float64)[order]
+
+    # Monthly means, NaN (a day without crews) skipped: each month's days summed in day order.
+    starts = _starts(replicate, month)
+    replicate, month = replicate[starts], month[starts]
+    missing = np.isnan(values)
+    with np.errstate(invalid="ignore"):  # a month of NaN only: 0 / 0, NaN
+        means = (np.add.reduceat(np.where(missing, 0.0, values), starts)
+                 / np.add.reduceat(~missing, starts, dtype=np.intp))
+    levels = np.log(np.where(means > 0, means, np.nan))  # no defence (warnings off): no change
+
+    changes = np.full_like(levels, np.nan)
+    changes[1:] = levels[1:] - levels[:-1]
+    first = _starts(replicate)
+    changes[first] = np.nan  # a replicate's first month has no change
+    tools, defence = np.split(changes, 2, axis=1)
+    present = ~np.isnan(tools) & ~np.isnan(defence)
+
+    # A replicate's warm-up counts the months with a change on any vector from the first.
+    any_vector = present.any(axis=1)
+    months = np.add.reduceat(any_vector, first, dtype=np.intp)
+    earliest = np.minimum.reduceat(np.where(any_vector, month, month.max()), first)
+    warm_up = np.array([warm_up_months(n) for n in months.tolist()], dtype=month.dtype)
+    after = month >= np.repeat(earliest + warm_up, np.diff(first, append=len(month)))
+
+    column, row = np.nonzero((present & after[:, None]).T)  # by vector, replicate, month
+    if not len(row):
+        return {}
+    out = {"replicate": replicate[row], "vector": vectors[column], "month": month[row],
+           "tools": tools[row, column], "defence": defence[row, column]}
+    bounds = np.append(_starts(column, out["replicate"]), len(row))
+    for start, stop in pairwise(bounds):  # centre each (replicate, vector) on its mean
+        for x in (out["tools"][start:stop], out["defence"][start:stop]):
+            x -= x.mean()
+    return out
 
 
 def monthly_changes(timeseries: pd.DataFrame) -> pd.DataFrame:
@@ -52,37 +119,44 @@ def monthly_changes(timeseries: pd.DataFrame) -> pd.DataFrame:
     no defence on a vector (strength 0: payee warnings off) gives that vector no change.
 
     Args:
-        timeseries: Daily series (one or more replicates).
+        timeseries: Daily series (one or more replicates, rows in any order).
 
     Returns:
-        Columns ``replicate``, ``vector``, ``month``, ``tools``, ``defence``.
+        Columns ``replicate``, ``vector``, ``month``, ``tools``, ``defence``; rows by
+        vector (in column order), replicate and month, numbered from 0.
     """
-    tools = timeseries.filter(like="tool_quality_")
-    vectors = [c.removeprefix("tool_quality_") for c in tools.columns]
-    # The keys as columns: pandas tries arrays given as keys as column labels first and
-    # prints each into an error message it drops (a third of this function's time).
-    keys = {"replicate": timeseries["replicate"].to_numpy(),
-            "month": timeseries["day"].to_numpy() // MONTH_DAYS}
-    frames = []
-    for vector in vectors:
-        frame = pd.DataFrame({**keys, "tools": timeseries[f"tool_quality_{vector}"].to_numpy(),
-                              "defence": timeseries[f"defence_{vector}"].to_numpy()})
-        monthly = frame.groupby(list(keys), sort=True).mean()
-        monthly = np.log(monthly.where(monthly > 0))  # no defence (warnings off): no change
-        changes = monthly.groupby(level="replicate").diff().dropna()
-        frames.append(changes.assign(vector=vector).reset_index())
-    columns = ["replicate", "vector", "month", "tools", "defence"]
-    changes = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    if changes.empty:
-        return pd.DataFrame(columns=columns)
-    first = changes.groupby("replicate")["month"].transform("min")
-    months = changes.groupby("replicate")["month"].transform("nunique")
-    changes = changes[changes["month"] >= first + months.map(warm_up_months)]
-    if changes.empty:
-        return pd.DataFrame(columns=columns)
-    centred = changes.groupby(["replicate", "vector"])[["tools", "defence"]].transform(
-        lambda c: c - c.mean())
-    return changes.assign(**centred)[columns]
+    changes = _changes(timeseries)
+    return pd.DataFrame(changes, columns=_COLUMNS) if changes else pd.DataFrame(columns=_COLUMNS)
+
+
+def _series(vector: np.ndarray, month: np.ndarray, tools: np.ndarray,
+            defence: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each vector's tools and defence changes in month order, vectors sorted by name."""
+    names, codes = np.unique(vector, return_inverse=True)
+    order = np.lexsort((month, codes))  # stable: rows of the same month keep their order
+    bounds = np.searchsorted(codes[order], np.arange(1, len(names)))
+    return list(zip(np.split(tools[order], bounds), np.split(defence[order], bounds),
+                    strict=True))
+
+
+def _correlation(series: list[tuple[np.ndarray, np.ndarray]], lag: int) -> float:
+    """Pooled correlation of ``tools[t]`` with ``defence[t + lag]`` (``lagged_correlation``).
+
+    Args:
+        series: Each vector's (tools, defence) changes in month order, vectors by name.
+        lag: Months the defence change follows the tool change.
+
+    Returns:
+        The correlation (NaN when fewer than 3 pairs per vector remain, or no variation).
+    """
+    if not series or any(abs(lag) >= len(tools) - 2 for tools, _ in series):
+        return float("nan")
+    early, late = max(-lag, 0), max(lag, 0)  # leading months of tools, of defence
+    x = np.concatenate([tools[early:len(tools) - late] for tools, _ in series])
+    y = np.concatenate([defence[late:len(defence) - early] for _, defence in series])
+    if np.std(x) == 0 or np.std(y) == 0:
+        return float("nan")
+    return float(np.corrcoef(x, y)[0, 1])
 
 
 def lagged_correlation(changes: pd.DataFrame, lag: int) -> float:
@@ -96,20 +170,7 @@ def lagged_correlation(changes: pd.DataFrame, lag: int) -> float:
     Returns:
         The correlation (NaN when fewer than 3 pairs per vector remain, or no variation).
     """
-    tools, defence = [], []
-    for _, group in changes.groupby("vector", sort=True):
-        group = group.sort_values("month")
-        if abs(lag) >= len(group) - 2:
-            return float("nan")
-        early, late = max(-lag, 0), max(lag, 0)  # leading months of tools, of defence
-        tools.append(group["tools"].to_numpy()[early:len(group) - late])
-        defence.append(group["defence"].to_numpy()[late:len(group) - early])
-    if not tools:
-        return float("nan")
-    x, y = np.concatenate(tools), np.concatenate(defence)
-    if np.std(x) == 0 or np.std(y) == 0:
-        return float("nan")
-    return float(np.corrcoef(x, y)[0, 1])
+    return _correlation(_series(*(changes[c].to_numpy() for c in _COLUMNS[1:])), lag)
 
 
 def cross_correlation(timeseries: pd.DataFrame) -> pd.DataFrame:
@@ -118,8 +179,11 @@ def cross_correlation(timeseries: pd.DataFrame) -> pd.DataFrame:
     Returns:
         Columns ``replicate``, ``lag_months``, ``correlation``.
     """
+    changes = _changes(timeseries)
     rows = []
-    for replicate, group in monthly_changes(timeseries).groupby("replicate"):
-        rows += [(replicate, lag, lagged_correlation(group, lag))
+    for replicate in np.unique(changes["replicate"]).tolist() if changes else []:
+        mine = changes["replicate"] == replicate
+        series = _series(*(changes[c][mine] for c in _COLUMNS[1:]))
+        rows += [(replicate, lag, _correlation(series, lag))
                  for lag in range(-MAX_LAG_MONTHS, MAX_LAG_MONTHS + 1)]
     return pd.DataFrame(rows, columns=["replicate", "lag_months", "correlation"])
