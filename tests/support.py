@@ -53,3 +53,9 @@ def finished_trial_count(out) -> int:
     except sqlite3.Error:  # the tables are still being created, or the file is locked
         return 0
     return int(count)
+
+
+def finished_runs(out) -> list[str]:
+    """Run ids of an experiment whose folders are complete (renamed into ``runs/`` with
+    their manifest); the index lags them by up to a second while runs finish."""
+    return sorted(path.parent.name for path in out.glob("runs/*/manifest.json"))

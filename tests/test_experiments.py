@@ -20,6 +20,7 @@ from simfraud.cli import main
 from simfraud.core.metrics import METRICS, VECTOR_METRICS
 from simfraud.experiments.load import load_arm, load_experiment
 from simfraud.results.units import read_units
+from tests.support import finished_runs
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = ["--users", "1500", "--days", "20", "--workers", "2", "--quiet"]
@@ -221,15 +222,12 @@ def test_a_killed_compare_with_arms_resumes_to_what_a_clean_run_writes(tmp_path)
                "--users", "2000", "--days", "60", "--workers", "2", "--quiet"]
     compare = subprocess.Popen(command, cwd=ROOT, start_new_session=True,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    def finished_runs() -> int:  # the run folders say what finished; the index lags a second
-        return len(list(out.glob("runs/*/manifest.json")))
-
     deadline = time.time() + 300
-    while time.time() < deadline and finished_runs() < 2:
+    while time.time() < deadline and len(finished_runs(out)) < 2:
         time.sleep(0.05)
     os.killpg(compare.pid, signal.SIGKILL)
     compare.wait()
-    assert 2 <= finished_runs() < 9, "the compare must be killed midway"
+    assert 2 <= len(finished_runs(out)) < 9, "the compare must be killed midway"
     assert not (out / "report.html").exists()
     assert main([*command[3:], "--resume"]) == 0
     index = pd.read_parquet(out / "index.parquet")

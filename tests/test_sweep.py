@@ -14,7 +14,7 @@ from distributed import LocalCluster
 
 from simfraud.cli import main
 from simfraud.experiments.sweep import resolve_sweep, run_sweep
-from tests.support import scenario_with
+from tests.support import finished_runs, scenario_with
 
 ROOT = Path(__file__).resolve().parents[1]
 GRID = ["platforms.0.liveness.level=passive_2d,depth_3d", "attackers.attempts_per_day=10,40"]
@@ -98,13 +98,6 @@ def test_the_grid_declared_in_the_file_and_bad_grid_values(tmp_path):
     assert "--grid:1:1: sweep.grid.attackers.initial: value -3" in result.stderr
 
 
-def read_index(out):
-    try:
-        return pd.read_parquet(out / "index.parquet")
-    except (FileNotFoundError, OSError, ValueError):
-        return None
-
-
 def test_a_killed_sweep_resumes_without_losing_or_repeating_a_run(tiny_scenario, tmp_path):
     out = tmp_path / "sw"
     command = [sys.executable, "-m", "simfraud.cli", "sweep", str(tiny_scenario), "--out",
@@ -113,16 +106,11 @@ def test_a_killed_sweep_resumes_without_losing_or_repeating_a_run(tiny_scenario,
     sweep = subprocess.Popen(command, cwd=ROOT, start_new_session=True,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 300
-    done_before = []
-    while time.time() < deadline:
-        index = read_index(out)
-        if index is not None and (index["status"] == "ok").sum() >= 4:
-            break
-        time.sleep(0.2)
+    while time.time() < deadline and len(finished_runs(out)) < 4:
+        time.sleep(0.05)
     os.killpg(sweep.pid, signal.SIGKILL)
     sweep.wait()
-    index = read_index(out)
-    done_before = sorted(index.loc[index["status"] == "ok", "run_id"])
+    done_before = finished_runs(out)
     assert 4 <= len(done_before) < 18, "the sweep must be killed midway"
     stamps = {run: json.loads((out / "runs" / run / "manifest.json").read_text())["created_utc"]
               for run in done_before}
