@@ -171,6 +171,28 @@ def test_set_applies_in_order():
     assert load_scenario(MINIMAL, ["days=10", "days=20"]).days == 20
 
 
+def test_set_is_validated_after_every_assignment_in_either_order():
+    # Ten million users need fewer than 365 days (worst-case money past int64): the
+    # result of all the assignments is checked, not the state after each one.
+    for overrides in (["population.users=10000000", "days=30"],
+                      ["days=30", "population.users=10000000"]):
+        scenario = load_scenario(MINIMAL, overrides)
+        assert (scenario.population.users, scenario.days) == (10_000_000, 30)
+    err = problems_of(MINIMAL, ["population.users=10000000", "days=365"])
+    [problem] = err.problems
+    assert problem.file == "--set population.users=10000000"
+    assert "worst-case money of the run" in problem.message
+
+
+def test_set_reports_every_bad_assignment_at_its_own_origin():
+    err = problems_of(MINIMAL, ["seed=-3", "platforms.0.liveness.level=bogus", "days=7",
+                                "platforms.0.liveness={level: nope}"])
+    assert sorted((p.file, p.path) for p in err.problems) == [
+        ("--set platforms.0.liveness={level: nope}", "platforms.0.liveness.level"),
+        ("--set seed=-3", "seed"),
+    ]
+
+
 def test_set_list_index_out_of_range():
     err = problems_of(MINIMAL, ["platforms.3.liveness.level=active"])
     [problem] = err.problems

@@ -311,7 +311,10 @@ def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = (),
 
     Args:
         path: Scenario YAML file.
-        overrides: ``dotted.path=value`` assignments applied after the file (``--set``).
+        overrides: ``dotted.path=value`` assignments applied after the file (``--set``),
+            in order, then validated together: ``days=30`` may come after a population
+            that only 30 days allow. An error is located at the assignment that set its
+            field (or a parent of it), else at all of them.
         root: When given, ``extends:`` may only name files inside this folder.
 
     Returns:
@@ -323,15 +326,24 @@ def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = (),
     path = Path(path)
     located = resolve_extends(path, root=None if root is None else Path(root))
     scenario = validate(located, (str(path), 1, 1))
+    if not overrides:
+        return scenario
+    data = scenario.model_dump(mode="json")
+    positions: dict[PathKey, Location] = {}
     for text in overrides:
         origin = f"--set {text}"
         try:
             key, value = parse_assignment(text)
-            data = scenario.model_dump(mode="json")
             set_path(data, key, value)
         except OverrideError as exc:
             raise ScenarioError([Problem(origin, 1, 1, text.partition("=")[0] or "(set)",
                                          str(exc))]) from None
-        override = Located(data, {})
-        scenario = validate(override, (origin, 1, 1))
-    return scenario
+        where = _path_key(key)
+        positions = {done: at for done, at in positions.items() if done[:len(where)] != where}
+        positions[where] = (origin, 1, 1)
+    return validate(Located(data, positions), (" ".join(f"--set {t}" for t in overrides), 1, 1))
+
+
+def _path_key(dotted_path: str) -> PathKey:
+    """``platforms.0.name`` as ``('platforms', 0, 'name')``, the key of error locations."""
+    return tuple(int(part) if part.isdigit() else part for part in dotted_path.split("."))
