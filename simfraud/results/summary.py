@@ -23,15 +23,38 @@ FINAL = ("facepay_users", "faces_compromised", "credentials_compromised", "activ
 
 
 def _spread(values: np.ndarray) -> dict[str, float]:
+    if len(values) == 1:  # an experiment's run: each figure is the value (the same bits)
+        only = float(values[0])
+        return {"mean": only, "std": 0.0, "p10": only, "median": only, "p90": only,
+                "min": only, "max": only}
+    p10, p90 = np.percentile(values, (10, 90))
     return {
         "mean": float(np.mean(values)),
-        "std": float(np.std(values, ddof=1)) if len(values) > 1 else 0.0,
-        "p10": float(np.percentile(values, 10)),
+        "std": float(np.std(values, ddof=1)),
+        "p10": float(p10),
         "median": float(np.median(values)),
-        "p90": float(np.percentile(values, 90)),
+        "p90": float(p90),
         "min": float(np.min(values)),
         "max": float(np.max(values)),
     }
+
+
+def _per_replicate(timeseries: pd.DataFrame) -> tuple[dict[str, np.ndarray],
+                                                      dict[str, np.ndarray]]:
+    """Each replicate's sums of ``TOTALS`` and last day's ``FINAL``, in replicate order.
+
+    The sums are of integers (exact in any order); the recorder writes every day of every
+    replicate, so the last row of a replicate is its last day.
+    """
+    order = np.argsort(timeseries["replicate"].to_numpy(), kind="stable")
+    replicate = timeseries["replicate"].to_numpy()[order]
+    starts = np.flatnonzero(np.r_[True, replicate[1:] != replicate[:-1]])
+    ends = np.r_[starts[1:], len(replicate)] - 1
+    sums = np.add.reduceat(timeseries[list(TOTALS)].to_numpy(dtype=np.int64)[order], starts,
+                           axis=0)
+    totals = {name: np.ascontiguousarray(sums[:, i]) for i, name in enumerate(TOTALS)}
+    final = {name: timeseries[name].to_numpy()[order][ends] for name in FINAL}
+    return totals, final
 
 
 def summarise(timeseries: pd.DataFrame, weight: float, currency: str) -> dict[str, Any]:
@@ -45,26 +68,23 @@ def summarise(timeseries: pd.DataFrame, weight: float, currency: str) -> dict[st
     Returns:
         A JSON-ready dict.
     """
-    by_rep = timeseries.groupby("replicate")
-    totals = by_rep[list(TOTALS)].sum()
-    final = by_rep[list(FINAL)].last()
-    refunded_share = (totals["refunded"] / totals["gross_loss"].where(totals["gross_loss"] > 0)
-                      ).fillna(0.0)
+    totals, final = _per_replicate(timeseries)
+    gross, refunded = totals["gross_loss"], totals["refunded"]
+    refunded_share = np.divide(refunded, gross, out=np.zeros(len(gross)), where=gross > 0)
     return {
-        "replicates": int(timeseries["replicate"].nunique()),
+        "replicates": len(gross),
         "days": int(timeseries["day"].nunique()),
         "currency": currency,
         "money_unit": "minor units (e.g. pence); national totals multiply by weight",
         "weight": weight,
-        "totals": {name: _spread(totals[name].to_numpy()) for name in TOTALS},
-        "final_day": {name: _spread(final[name].to_numpy()) for name in FINAL},
-        "refunded_share": _spread(refunded_share.to_numpy()),
+        "totals": {name: _spread(totals[name]) for name in TOTALS},
+        "final_day": {name: _spread(final[name]) for name in FINAL},
+        "refunded_share": _spread(refunded_share),
         "national_totals_mean": {
-            name: float(totals[name].mean() * weight) for name in TOTALS
+            name: float(np.mean(totals[name]) * weight) for name in TOTALS
         },
         "arms_race": _arms_race(timeseries),
-        "tail": _tail(totals["gross_loss"].to_numpy() * 365.0 / timeseries["day"].nunique(),
-                      currency),
+        "tail": _tail(gross * 365.0 / timeseries["day"].nunique(), currency),
     }
 
 
@@ -84,8 +104,9 @@ def _tail(annual_loss: np.ndarray, currency: str) -> dict[str, Any] | None:
 def _arms_race(timeseries: pd.DataFrame) -> dict[str, Any]:
     """Cross-correlation of monthly tool and defence changes (``results.arms_race``)."""
     table = cross_correlation(timeseries)
-    by_lag = {int(lag): group["correlation"].dropna().to_numpy()
-              for lag, group in table.groupby("lag_months")}
+    lags, correlation = table["lag_months"].to_numpy(), table["correlation"].to_numpy()
+    by_lag = {int(lag): correlation[(lags == lag) & ~np.isnan(correlation)]
+              for lag in np.unique(lags)}
     return {
         "measure": "correlation of month-on-month log changes of tool quality and defence "
                    "strength, per vector (centred) and pooled, after dropping the first 12 "
