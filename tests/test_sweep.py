@@ -13,6 +13,7 @@ import pytest
 from distributed import LocalCluster
 
 from simfraud.cli import main
+from simfraud.experiments.dispatch import LOCAL_CLUSTER_CONFIG, dask_client
 from simfraud.experiments.sweep import resolve_sweep, run_sweep
 from tests.support import finished_runs, scenario_with
 
@@ -53,6 +54,21 @@ def test_local_processes_and_a_dask_cluster_give_identical_results(tmp_path):
         "manifest.json", "scenario.yaml", "summary.json", "timeseries.parquet",
         "vectors.parquet"}
     assert "level: depth_3d" in (run / "scenario.yaml").read_text()
+
+
+def _dask_settings(keys):
+    import dask
+
+    return {key: dask.config.get(key) for key in keys}
+
+
+def test_the_local_cluster_workers_run_without_the_profiler_and_with_slower_ticks():
+    with dask_client(2, None) as client:
+        seen = client.run(_dask_settings, list(LOCAL_CLUSTER_CONFIG))
+    assert len(seen) == 2
+    assert all(settings == LOCAL_CLUSTER_CONFIG for settings in seen.values())
+    assert _dask_settings(["distributed.worker.profile.enabled"]) == {
+        "distributed.worker.profile.enabled": True}  # the command's own settings are as were
 
 
 def test_a_failed_run_is_recorded_and_the_others_go_on(tiny_scenario, tmp_path, capsys):

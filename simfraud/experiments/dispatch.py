@@ -44,6 +44,22 @@ INDEX_SECONDS = 1.0
 """Least time between two writes of the index while runs finish (each write takes about
 10 ms, which a thousand short runs would take from the workers' cores). The run folders,
 not the index, say which runs finished: a resume reads them."""
+LOCAL_CLUSTER_CONFIG = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "200ms",
+    "distributed.admin.system-monitor.interval": "2s",
+    "distributed.worker.memory.monitor-interval": "1s",
+}
+"""Dask settings of the local cluster a command starts (not of a ``--scheduler``'s).
+
+Nothing reads the workers' statistical profiler (there is no dashboard), yet it samples
+the running run's stack 100 times a second and competes with it for the interpreter;
+the event loops' ticks (every 20 ms by default), system monitors (500 ms) and memory
+monitors (100 ms) wake every process of the cluster. Sampled with py-spy over a 2 x 50
+compare at 10,000 users x 365 days, the threads beside the runs took about 17 s of CPU
+in the workers and 17 s in the command with dask's defaults, 13 s and 11 s with these
+(docs/performance.md). Memory is still watched, once a second.
+"""
 RUN_FILES = ("timeseries.parquet", "vectors.parquet", "summary.json", "scenario.yaml")
 """Files every finished run's manifest must record."""
 
@@ -101,6 +117,7 @@ def dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
     Raises:
         ExperimentError: When the scheduler cannot be reached.
     """
+    import dask
     from distributed import Client, LocalCluster
 
     if scheduler:
@@ -115,7 +132,7 @@ def dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
             finally:
                 client.close()
         return
-    with _interrupts_ignored():  # the workers inherit it: Ctrl-C is the client's to handle
+    with _interrupts_ignored(), dask.config.set(LOCAL_CLUSTER_CONFIG):  # workers inherit both
         cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
                                processes=True, dashboard_address=":0",
                                silence_logs=logging.CRITICAL)  # a run's error is in the index
