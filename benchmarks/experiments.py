@@ -12,11 +12,18 @@ results, and workers idle at the end while the last runs finish. Where the wall 
 is in ``milestones``: seconds from the start to ``experiment.json``, to the first and the
 last run's manifest, to ``report.html`` and to the exit.
 
-    python -m benchmarks.experiments [REPEATS]
+With ``--warm`` the compares run on a cluster kept across them (what ``--scheduler``
+gives a user who keeps a cluster running): a local Dask cluster with one worker process
+per core and dask's default settings, started by the benchmark and warmed by one compare
+that is not counted, so each measured compare pays its command's start, tables and report
+but not the workers' start.
+
+    python -m benchmarks.experiments [REPEATS] [--warm]
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import statistics
@@ -31,14 +38,16 @@ SCENARIO = ROOT / "scenarios" / "baseline.yaml"
 ARM = "strict:platforms.0.liveness.level=depth_3d"
 
 
-def compare_efficiency(users: int, days: int, replicates: int, workers: int) -> dict[str, float]:
+def compare_efficiency(users: int, days: int, replicates: int, workers: int,
+                       scheduler: str | None = None) -> dict[str, float]:
     """Run one compare and measure its efficiency.
 
     Args:
         users: Simulated users per run.
         days: Days per run.
         replicates: Replicates per arm (two arms).
-        workers: Local worker processes.
+        workers: Worker processes (the command's own, or the cluster's at ``scheduler``).
+        scheduler: Address of a running cluster to use (None: the command starts one).
 
     Returns:
         ``wall``, ``simulate`` and ``setup`` (summed over runs) in seconds, ``runs``,
@@ -49,7 +58,8 @@ def compare_efficiency(users: int, days: int, replicates: int, workers: int) -> 
         simfraud = str(Path(sys.executable).with_name("simfraud"))
         command = [simfraud, "compare", str(SCENARIO), "--arm", ARM,
                    "--replicates", str(replicates), "--users", str(users), "--days", str(days),
-                   "--workers", str(workers), "--out", str(out), "--quiet"]
+                   "--out", str(out), "--quiet",
+                   *(["--scheduler", scheduler] if scheduler else ["--workers", str(workers)])]
         started, clock = time.perf_counter(), time.time()
         subprocess.run(command, check=True, cwd=ROOT, capture_output=True)
         wall = time.perf_counter() - started
@@ -68,17 +78,31 @@ def compare_efficiency(users: int, days: int, replicates: int, workers: int) -> 
 
 
 def main() -> None:
-    """``python -m benchmarks.experiments [REPEATS]``: the 10,000-user compare, timed."""
-    repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    """``python -m benchmarks.experiments [REPEATS] [--warm]``: the 10,000-user compare."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("repeats", type=int, nargs="?", default=3)
+    parser.add_argument("--warm", action="store_true",
+                        help="run on a local cluster kept across the compares")
+    args = parser.parse_args()
     workers = os.cpu_count() or 1
-    runs = []
-    for _ in range(repeats):
-        runs.append(compare_efficiency(10_000, 365, 8, workers))
-        run = runs[-1]
+    if not args.warm:
+        _report([compare_efficiency(10_000, 365, 8, workers) for _ in range(args.repeats)])
+        return
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:
+        compare_efficiency(10_000, 365, 8, workers, cluster.scheduler_address)  # warm-up
+        _report([compare_efficiency(10_000, 365, 8, workers, cluster.scheduler_address)
+                 for _ in range(args.repeats)])
+
+
+def _report(runs: list[dict]) -> None:
+    for run in runs:
         steps = ", ".join(f"{name} {at:.1f}" for name, at in run["milestones"].items())
         print(f"{run['wall']:.1f} s wall, simulate {run['simulate']:.1f} s, set-up "
               f"{run['setup']:.1f} s: efficiency {run['efficiency']:.0%} (in runs "
-              f"{run['busy']:.0%}); seconds from the start: {steps}", flush=True)
+              f"{run['busy']:.0%}); seconds from the start: {steps}")
     print(f"median efficiency {statistics.median(r['efficiency'] for r in runs):.0%}, "
           f"median wall {statistics.median(r['wall'] for r in runs):.1f} s")
 

@@ -65,6 +65,22 @@ def test_compare_efficiency_counts_every_run():
     assert steps == sorted(steps) and steps[-1] == run["wall"]
 
 
+def test_compare_efficiency_on_a_running_cluster_uses_its_workers():
+    from distributed import LocalCluster
+
+    from benchmarks.experiments import compare_efficiency
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:
+        before = cluster.scheduler.transition_counter
+        run = compare_efficiency(300, 3, 1, 2, cluster.scheduler_address)
+        ran_there = cluster.scheduler.transition_counter - before
+    assert run["runs"] == 2 and run["simulate"] > 0
+    assert ran_there >= 2 * 3  # each run went through the cluster's states
+    assert run["efficiency"] == pytest.approx(
+        run["simulate"] / 2 / run["wall"])
+
+
 def test_cli_start_times_a_command_and_names_one_that_fails():
     from benchmarks.cli_start import COMMANDS, command_seconds
 
