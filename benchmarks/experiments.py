@@ -13,10 +13,10 @@ is in ``milestones``: seconds from the start to ``experiment.json``, to the firs
 last run's manifest, to ``report.html`` and to the exit.
 
 With ``--warm`` the compares run on a cluster kept across them (what ``--scheduler``
-gives a user who keeps a cluster running): a local Dask cluster with one worker process
-per core and dask's default settings, started by the benchmark and warmed by one compare
-that is not counted, so each measured compare pays its command's start, tables and report
-but not the workers' start.
+gives a user who keeps a cluster running): a local Dask cluster started by the benchmark
+as a compare starts its own (one single-threaded worker process per core, numba on one
+thread in each, ``LOCAL_CLUSTER_CONFIG``), warmed by one compare that is not counted, so
+each measured compare pays its command's start, tables and report but not the workers'.
 
     python -m benchmarks.experiments [REPEATS] [--warm]
 """
@@ -88,10 +88,14 @@ def main() -> None:
     if not args.warm:
         _report([compare_efficiency(10_000, 365, 8, workers) for _ in range(args.repeats)])
         return
+    import dask
     from distributed import LocalCluster
 
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster:
+    from simfraud.experiments.dispatch import LOCAL_CLUSTER_CONFIG
+
+    with dask.config.set(LOCAL_CLUSTER_CONFIG), LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+            env={"NUMBA_NUM_THREADS": "1"}) as cluster:
         compare_efficiency(10_000, 365, 8, workers, cluster.scheduler_address)  # warm-up
         _report([compare_efficiency(10_000, 365, 8, workers, cluster.scheduler_address)
                  for _ in range(args.repeats)])
