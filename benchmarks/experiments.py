@@ -14,8 +14,8 @@ last run's manifest, to ``report.html`` and to the exit.
 
 With ``--warm`` the compares run on a cluster kept across them (what ``--scheduler``
 gives a user who keeps a cluster running): a local Dask cluster started by the benchmark
-as a compare starts its own (one single-threaded worker process per core, numba on one
-thread in each, ``LOCAL_CLUSTER_CONFIG``), warmed by one compare that is not counted, so
+as a compare starts its own (one single-threaded worker process per core,
+``LOCAL_CLUSTER_CONFIG``), warmed by one compare that is not counted, so
 each measured compare pays its command's start, tables and report but not the workers'.
 
     python -m benchmarks.experiments [REPEATS] [--warm]
@@ -94,8 +94,8 @@ def main() -> None:
     from simfraud.experiments.dispatch import LOCAL_CLUSTER_CONFIG
 
     with dask.config.set(LOCAL_CLUSTER_CONFIG), LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-            env={"NUMBA_NUM_THREADS": "1"}) as cluster:
+            n_workers=workers, threads_per_worker=1, processes=True,
+            dashboard_address=None) as cluster:
         compare_efficiency(10_000, 365, 8, workers, cluster.scheduler_address)  # warm-up
         _report([compare_efficiency(10_000, 365, 8, workers, cluster.scheduler_address)
                  for _ in range(args.repeats)])

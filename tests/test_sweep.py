@@ -10,10 +10,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from distributed import LocalCluster
+from distributed import Client, LocalCluster
 
 from simfraud.cli import main
-from simfraud.experiments.dispatch import LOCAL_CLUSTER_CONFIG, dask_client
+from simfraud.experiments.dispatch import (
+    LOCAL_CLUSTER_CONFIG,
+    dask_client,
+    numba_threads_per_run,
+)
 from simfraud.experiments.sweep import resolve_sweep, run_sweep
 from tests.support import finished_runs, scenario_with
 
@@ -54,6 +58,20 @@ def test_local_processes_and_a_dask_cluster_give_identical_results(tmp_path):
         "manifest.json", "scenario.yaml", "summary.json", "timeseries.parquet",
         "vectors.parquet"}
     assert "level: depth_3d" in (run / "scenario.yaml").read_text()
+    # On both, each run's kernels share the host's cores with the other worker's runs.
+    for folder in ("local", "cluster"):
+        manifest = json.loads((tmp_path / folder / "runs" / "p0000-r000" / "manifest.json")
+                              .read_text())
+        assert manifest["numba_threads"] == max(1, (os.cpu_count() or 1) // 2)
+
+
+@pytest.mark.parametrize(("workers", "threads"), [(2, 1), (1, 2), (1, 1)])
+def test_each_run_gets_the_cores_its_host_has_over_the_runs_it_holds(workers, threads):
+    with LocalCluster(n_workers=workers, threads_per_worker=threads, processes=True,
+                      dashboard_address=None, host="127.0.0.1") as cluster, Client(
+            cluster) as client:
+        assert numba_threads_per_run(client) == max(1, (os.cpu_count() or 1)
+                                                    // (workers * threads))
 
 
 def _dask_settings(keys):

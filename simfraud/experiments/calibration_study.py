@@ -15,7 +15,6 @@ trials until it has the number asked for.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from simfraud.experiments.calibration_targets import Target, measured
-from simfraud.experiments.dispatch import dask_client
+from simfraud.experiments.dispatch import dask_client, numba_threads_per_run
 from simfraud.experiments.worker import limit_threads
 from simfraud.results.lock import shown
 
@@ -81,8 +80,9 @@ def simulator(targets: list[Target], scale: float, workers: int | None,
         yield lambda scenarios, replicates: [
             [replicate_parts(s, r, targets, scale) for r in replicates] for s in scenarios]
         return
-    threads = None if scheduler else max(1, (os.cpu_count() or 1) // (workers or 1))
     with dask_client(workers, scheduler) as client:
+        threads = numba_threads_per_run(client)
+
         def simulate(scenarios: list[dict[str, Any]], replicates: range):
             futures = [[client.submit(replicate_parts, s, r, targets, scale, threads,
                                       pure=False) for r in replicates] for s in scenarios]

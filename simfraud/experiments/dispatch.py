@@ -20,6 +20,7 @@ import signal
 import sys
 import threading
 import time
+from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -146,6 +147,29 @@ def dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
                 client.close()
         finally:
             _close_behind(cluster)
+
+
+def numba_threads_per_run(client: Any) -> int:
+    """Numba threads for each run: a host's cores shared among the runs it holds at once.
+
+    Each dask worker runs ``nthreads`` runs at a time, and numba would give each of them
+    every core of the machine; so a run gets the cores of its host divided by the task
+    threads of all workers there, the fewest over the cluster's hosts (no host then runs
+    more threads than cores; results do not depend on the count). For a command's own
+    cluster of single-threaded workers this is the cores over the workers; on a cluster
+    of ``dask worker --nworkers 2 --nthreads 1`` on 2 cores, 1 rather than numba's 2.
+
+    Args:
+        client: A client connected to the cluster the runs go to.
+    """
+    cores = client.run(os.cpu_count)
+    task_threads: dict[str, int] = defaultdict(int)
+    host_cores: dict[str, int] = {}
+    for address, worker in client.scheduler_info()["workers"].items():
+        task_threads[worker["host"]] += worker["nthreads"]
+        host_cores[worker["host"]] = cores.get(address) or 1
+    return min((max(1, host_cores[host] // threads) for host, threads in task_threads.items()),
+               default=1)
 
 
 def _close_behind(cluster: Any) -> None:
@@ -377,17 +401,15 @@ def run_all(tasks: list[Task], out: Path, *, kind: str, workers: int | None = No
     write_index(tasks, outcomes, out)
     if not todo:
         return index_frame(tasks, outcomes)
-    local_threads = None
-    if not scheduler:
-        local_threads = max(1, (os.cpu_count() or 1) // (workers or os.cpu_count() or 1))
     failures = 0
     with dask_client(workers, scheduler) as client, progress(
         len(tasks), initial=len(outcomes), unit="run", desc=kind, quiet=quiet,
     ) as bar:
         from distributed import as_completed
 
+        threads = numba_threads_per_run(client)
         futures = {client.submit(execute_run, task.base, task.spec, str(runs_dir),
-                                 local_threads, pure=False, key=f"{kind}-{task.spec.run_id}"):
+                                 threads, pure=False, key=f"{kind}-{task.spec.run_id}"):
                    task.spec.run_id for task in todo}
         written = time.monotonic()
         for future in as_completed(futures):
