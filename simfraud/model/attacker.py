@@ -135,30 +135,30 @@ class CrewBook:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def add(self, model: mesa.Model, crew_id: int, tools: np.ndarray,
-            skill: np.ndarray) -> AttackerAgent:
-        """A new crew with its budget (``crew_budget``), these tools and skill, and no history.
+    def add(self, model: mesa.Model, crew_ids: range, tools: np.ndarray,
+            skill: np.ndarray) -> None:
+        """New crews, each with its budget (``crew_budget``), tools and skill, and no history.
+
+        The book's arrays grow once for all of them (a crew at a time, the 120 initial crews
+        of a 10,000-user run took 7 ms of its 9 ms of set-up).
 
         Args:
-            model: The model the crew's agent belongs to.
-            crew_id: The crew's number in order of entry (larger than any in the book).
-            tools: Tool quality per vector.
-            skill: Skill per vector.
-
-        Returns:
-            The crew's agent.
+            model: The model the crews' agents belong to.
+            crew_ids: The crews' numbers in order of entry (larger than any in the book).
+            tools: ``(vectors,)`` tool quality of every new crew.
+            skill: ``(len(crew_ids), vectors)`` skill of each.
         """
-        new = {"ids": crew_id, "budget": self.config.crew_budget, "tools": tools,
-               "skill": skill, "attempts": 0.0, "success": 0.0, "rd_return": 0.0,
-               "profit_ema": 0.0, "losing_days": 0, "cost_today": 0, "revenue_ema": 0.0,
-               "aspiration": 0.0}
+        count = len(crew_ids)
+        new = {"ids": np.asarray(crew_ids), "budget": self.config.crew_budget,
+               "tools": tools, "skill": skill, "attempts": 0.0, "success": 0.0,
+               "rd_return": 0.0, "profit_ema": 0.0, "losing_days": 0, "cost_today": 0,
+               "revenue_ema": 0.0, "aspiration": 0.0}
         for name, value in new.items():
             rows = getattr(self, name)
-            row = np.full((1, *rows.shape[1:]), value, dtype=rows.dtype)
-            setattr(self, name, np.concatenate([rows, row]))
-        agent = AttackerAgent(model, self, crew_id)
-        self.agents.append(agent)
-        return agent
+            block = np.empty((count, *rows.shape[1:]), dtype=rows.dtype)
+            block[...] = value
+            setattr(self, name, np.concatenate([rows, block]))
+        self.agents += [AttackerAgent(model, self, crew_id) for crew_id in crew_ids]
 
     def remove(self, leaving: np.ndarray) -> None:
         """Take the crews marked in ``leaving`` (one flag per row) out of the book and model."""

@@ -123,8 +123,7 @@ class FraudModel(mesa.Model):
         self.phase_seconds: dict[str, float] = defaultdict(float)
         self.crews_entered = 0
         self.crew_book = CrewBook(scenario.attackers, (len(scenario.platforms), N_VECTORS))
-        for _ in range(scenario.attackers.initial_crews):
-            self._new_crew(initial_tools(scenario.attackers))
+        self._new_crews(scenario.attackers.initial_crews, initial_tools(scenario.attackers))
         self.market_quality = self._market_quality(initial_tools(scenario.attackers))
         self.platforms = [PlatformAgent(self, i, cfg, scenario.defences, self.market_quality)
                           for i, cfg in enumerate(scenario.platforms)]
@@ -380,13 +379,16 @@ class FraudModel(mesa.Model):
         prior[:, AUTHORISED] *= att.prior_victim_fooled
         return prior
 
-    def _new_crew(self, tools: np.ndarray) -> AttackerAgent:
+    def _new_crews(self, count: int, tools: np.ndarray) -> None:
+        """``count`` crews enter with these tools, each with its skill from its own draws."""
         att = self.scenario.attackers
-        draws = uniforms(np.uint64(self.seed_key), STREAM_ATTACKER, CREW_DAY, self.crews_entered,
-                         N_VECTORS)
-        skill = np.exp(att.skill_spread * np.sqrt(3.0) * (2.0 * draws - 1.0))
-        self.crews_entered += 1
-        return self.crew_book.add(self, self.crews_entered - 1, tools, skill)
+        ids = range(self.crews_entered, self.crews_entered + count)
+        skill = np.zeros((count, N_VECTORS))
+        for row, crew in enumerate(ids):  # one crew's draws at a time: the bits of one alone
+            draws = uniforms(np.uint64(self.seed_key), STREAM_ATTACKER, CREW_DAY, crew, N_VECTORS)
+            skill[row] = np.exp(att.skill_spread * np.sqrt(3.0) * (2.0 * draws - 1.0))
+        self.crews_entered += count
+        self.crew_book.add(self, ids, tools, skill)
 
     def _entry_and_exit(self) -> None:
         att = self.scenario.attackers
@@ -407,8 +409,7 @@ class FraudModel(mesa.Model):
         if not entering:
             return
         tools = np.median(crews.tools, axis=0) if len(crews) else initial_tools(att)
-        for _ in range(min(entering, att.max_crews - len(crews))):
-            self._new_crew(tools)
+        self._new_crews(min(entering, att.max_crews - len(crews)), tools)
 
 
 def _platform_day(stats: np.ndarray, per_platform: np.ndarray,
