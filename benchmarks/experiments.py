@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,27 +87,33 @@ def main() -> None:
     args = parser.parse_args()
     workers = os.cpu_count() or 1
     if not args.warm:
-        _report([compare_efficiency(10_000, 365, 8, workers) for _ in range(args.repeats)])
+        _report(lambda: compare_efficiency(10_000, 365, 8, workers), args.repeats)
         return
     import dask
-    from distributed import LocalCluster
+    from distributed import Client, LocalCluster
 
+    from simfraud import prefer_openmp
     from simfraud.experiments.dispatch import LOCAL_CLUSTER_CONFIG
 
     with dask.config.set(LOCAL_CLUSTER_CONFIG), LocalCluster(
             n_workers=workers, threads_per_worker=1, processes=True,
-            dashboard_address=None) as cluster:
-        compare_efficiency(10_000, 365, 8, workers, cluster.scheduler_address)  # warm-up
-        _report([compare_efficiency(10_000, 365, 8, workers, cluster.scheduler_address)
-                 for _ in range(args.repeats)])
+            dashboard_address=None) as cluster, Client(cluster) as client:
+        client.run(prefer_openmp)  # as a compare's own cluster (spawned workers)
+        address = cluster.scheduler_address
+        compare_efficiency(10_000, 365, 8, workers, address)  # warm-up
+        _report(lambda: compare_efficiency(10_000, 365, 8, workers, address), args.repeats)
 
 
-def _report(runs: list[dict]) -> None:
-    for run in runs:
+def _report(compare: Callable[[], dict], repeats: int) -> None:
+    """Run ``compare`` ``repeats`` times, printing each as it ends, then the medians."""
+    runs = []
+    for _ in range(repeats):
+        run = compare()
+        runs.append(run)
         steps = ", ".join(f"{name} {at:.1f}" for name, at in run["milestones"].items())
         print(f"{run['wall']:.1f} s wall, simulate {run['simulate']:.1f} s, set-up "
               f"{run['setup']:.1f} s: efficiency {run['efficiency']:.0%} (in runs "
-              f"{run['busy']:.0%}); seconds from the start: {steps}")
+              f"{run['busy']:.0%}); seconds from the start: {steps}", flush=True)
     print(f"median efficiency {statistics.median(r['efficiency'] for r in runs):.0%}, "
           f"median wall {statistics.median(r['wall'] for r in runs):.1f} s")
 

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from simfraud.model.replicates import run_replicates
+from simfraud.results import summary as summary_module
 from simfraud.results.summary import FINAL, TOTALS, summarise
 from simfraud.scenario.loader import load_scenario
 
@@ -59,3 +60,25 @@ def test_one_replicate_spreads_are_its_value(timeseries):
     assert len({gross[k] for k in ("mean", "p10", "median", "p90", "min", "max")}) == 1
     assert gross["mean"] == float(
         timeseries.loc[timeseries["replicate"] == 1, "gross_loss"].sum())
+
+
+def test_arms_race_spreads_are_pandas_group_bys_of_the_correlations(timeseries, monkeypatch):
+    # Correlations of 4 replicates at 13 lags, some missing, in the order the table has.
+    rng = np.random.default_rng(7)
+    table = pd.DataFrame([(r, lag, rng.normal() if rng.random() > 0.2 else np.nan)
+                          for r in range(4) for lag in range(-6, 7)],
+                         columns=["replicate", "lag_months", "correlation"])
+    table.loc[table["lag_months"] == 3, "correlation"] = np.nan  # a lag with none at all
+    monkeypatch.setattr(summary_module, "cross_correlation", lambda _: table)
+    arms_race = summarise(timeseries, weight=1.0, currency="GBP")["arms_race"]
+    expected = {int(lag): group["correlation"].dropna()
+                for lag, group in table.groupby("lag_months")}
+    assert arms_race["lag_months"] == sorted(expected)
+    for lag, spread in zip(arms_race["lag_months"], arms_race["correlation"], strict=True):
+        values = expected[lag]
+        assert spread == (_spread_by_pandas(values) if len(values) else None), lag
+
+
+def test_totals_that_are_not_integers_are_refused(timeseries):
+    with pytest.raises(TypeError, match="totals must be integer columns"):
+        summarise(timeseries.astype({"gross_loss": float}), weight=1.0, currency="GBP")

@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import numba
 import pandas as pd
 import pytest
 from distributed import Client, LocalCluster
@@ -62,16 +63,54 @@ def test_local_processes_and_a_dask_cluster_give_identical_results(tmp_path):
     for folder in ("local", "cluster"):
         manifest = json.loads((tmp_path / folder / "runs" / "p0000-r000" / "manifest.json")
                               .read_text())
-        assert manifest["numba_threads"] == max(1, (os.cpu_count() or 1) // 2)
+        assert manifest["numba_threads"] == min(max(1, len(os.sched_getaffinity(0)) // 2),
+                                                numba.config.NUMBA_NUM_THREADS)
 
 
-@pytest.mark.parametrize(("workers", "threads"), [(2, 1), (1, 2), (1, 1)])
-def test_each_run_gets_the_cores_its_host_has_over_the_runs_it_holds(workers, threads):
-    with LocalCluster(n_workers=workers, threads_per_worker=threads, processes=True,
+class _FakeClient:
+    """What ``numba_threads_per_run`` asks a cluster: its workers, and each one's machine."""
+
+    def __init__(self, workers: dict[str, tuple[int, tuple[str, int] | None]]):
+        self.workers = workers  # address -> (task threads, (host, cores) or None: no answer)
+
+    def scheduler_info(self):
+        return {"workers": {address: {"nthreads": threads, "host": "10.0.0.9"}
+                            for address, (threads, _) in self.workers.items()}}
+
+    def run(self, function, workers, on_error):
+        assert on_error == "ignore" and set(workers) == set(self.workers)
+        return {address: answer for address, (_, answer) in self.workers.items()
+                if answer is not None}
+
+
+@pytest.mark.parametrize(("workers", "expected"), [
+    # Two single-threaded workers on a 2-core machine: one thread each, not numba's 2.
+    ({"a": (1, ("m1", 2)), "b": (1, ("m1", 2))}, 1),
+    # One worker of 2 task threads on 8 cores: 4 each.
+    ({"a": (2, ("m1", 8))}, 4),
+    # Machines told apart by name (both workers report the same address's host above):
+    # 8 cores for 2 threads and 4 cores for 4 threads: the fewest, 1.
+    ({"a": (2, ("m1", 8)), "b": (4, ("m2", 4))}, 1),
+    ({"a": (1, ("m1", 16)), "b": (1, ("m2", 8))}, 8),
+    # A worker that does not answer is left out, it does not make its machine 1 core.
+    ({"a": (1, ("m1", 6)), "b": (1, None)}, 6),
+    # No worker yet (or none answering): numba's own count.
+    ({}, None),
+    ({"a": (1, None)}, None),
+])
+def test_each_run_gets_its_machines_cores_over_the_runs_it_holds(workers, expected):
+    assert numba_threads_per_run(_FakeClient(workers)) == expected
+
+
+def test_on_a_real_cluster_a_run_gets_the_cores_over_the_workers():
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                       dashboard_address=None, host="127.0.0.1") as cluster, Client(
             cluster) as client:
-        assert numba_threads_per_run(client) == max(1, (os.cpu_count() or 1)
-                                                    // (workers * threads))
+        assert numba_threads_per_run(client) == max(1, len(os.sched_getaffinity(0)) // 2)
+
+
+def _profiling(dask_worker):
+    return "profile" in dask_worker.periodic_callbacks
 
 
 def _dask_settings(keys):
@@ -83,8 +122,10 @@ def _dask_settings(keys):
 def test_the_local_cluster_workers_run_without_the_profiler_and_with_slower_ticks():
     with dask_client(2, None) as client:
         seen = client.run(_dask_settings, list(LOCAL_CLUSTER_CONFIG))
+        profiling = client.run(_profiling)
     assert len(seen) == 2
     assert all(settings == LOCAL_CLUSTER_CONFIG for settings in seen.values())
+    assert list(profiling.values()) == [False, False]  # no sampling callback in any worker
     assert _dask_settings(["distributed.worker.profile.enabled"]) == {
         "distributed.worker.profile.enabled": True}  # the command's own settings are as were
 

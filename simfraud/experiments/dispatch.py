@@ -17,6 +17,7 @@ import logging
 import os
 import shutil
 import signal
+import socket
 import sys
 import threading
 import time
@@ -149,27 +150,42 @@ def dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
             _close_behind(cluster)
 
 
-def numba_threads_per_run(client: Any) -> int:
-    """Numba threads for each run: a host's cores shared among the runs it holds at once.
+def numba_threads_per_run(client: Any) -> int | None:
+    """Numba threads for each run: a machine's cores shared among the runs it holds at once.
 
     Each dask worker runs ``nthreads`` runs at a time, and numba would give each of them
-    every core of the machine; so a run gets the cores of its host divided by the task
-    threads of all workers there, the fewest over the cluster's hosts (no host then runs
-    more threads than cores; results do not depend on the count). For a command's own
-    cluster of single-threaded workers this is the cores over the workers; on a cluster
-    of ``dask worker --nworkers 2 --nthreads 1`` on 2 cores, 1 rather than numba's 2.
+    every core of its machine; so a run gets the cores of a machine (those its processes
+    may use) divided by the task threads of all the workers there, the fewest over the
+    machines (a run does not know in advance where it goes; results do not depend on the
+    count). Machines are told apart by host name, not by the address a worker listens on.
+    The count is taken once, when the experiment starts: a worker that joins later is not
+    counted, and a worker that does not answer is left out.
 
     Args:
         client: A client connected to the cluster the runs go to.
+
+    Returns:
+        The threads, at least 1; None (numba's own count) when no worker answers, such as a
+        cluster whose workers have not joined yet.
     """
-    cores = client.run(os.cpu_count, on_error="ignore")  # a worker that fails to answer: 1
+    workers = client.scheduler_info()["workers"]
+    answers = client.run(_machine_cores, workers=list(workers), on_error="ignore")
     task_threads: dict[str, int] = defaultdict(int)
-    host_cores: dict[str, int] = {}
-    for address, worker in client.scheduler_info()["workers"].items():
-        task_threads[worker["host"]] += worker["nthreads"]
-        host_cores[worker["host"]] = cores.get(address) or 1
-    return min((max(1, host_cores[host] // threads) for host, threads in task_threads.items()),
-               default=1)
+    cores: dict[str, int] = {}
+    for address, (machine, machine_cores_seen) in answers.items():
+        task_threads[machine] += workers[address]["nthreads"]
+        cores[machine] = max(cores.get(machine, 1), machine_cores_seen)
+    shares = [max(1, cores[machine] // threads) for machine, threads in task_threads.items()]
+    return min(shares) if shares else None
+
+
+def _machine_cores() -> tuple[str, int]:
+    """This machine's host name and the cores this process may run on."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return socket.gethostname(), cores
 
 
 def _close_behind(cluster: Any) -> None:

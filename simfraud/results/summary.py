@@ -50,8 +50,10 @@ def _per_replicate(timeseries: pd.DataFrame) -> tuple[dict[str, np.ndarray],
     replicate = timeseries["replicate"].to_numpy()[order]
     starts = np.flatnonzero(np.r_[True, replicate[1:] != replicate[:-1]])
     ends = np.r_[starts[1:], len(replicate)] - 1
-    sums = np.add.reduceat(timeseries[list(TOTALS)].to_numpy(dtype=np.int64)[order], starts,
-                           axis=0)
+    counted = timeseries[list(TOTALS)]
+    if not all(dtype.kind in "iu" for dtype in counted.dtypes):  # else sums would depend on order
+        raise TypeError(f"totals must be integer columns, got {dict(counted.dtypes)}")
+    sums = np.add.reduceat(counted.to_numpy(dtype=np.int64)[order], starts, axis=0)
     totals = {name: np.ascontiguousarray(sums[:, i]) for i, name in enumerate(TOTALS)}
     final = {name: timeseries[name].to_numpy()[order][ends] for name in FINAL}
     return totals, final
