@@ -169,6 +169,8 @@ def numba_threads_per_run(client: Any) -> int | None:
         cluster whose workers have not joined yet.
     """
     workers = client.scheduler_info()["workers"]
+    if not workers:
+        return None
     answers = client.run(_machine_cores, workers=list(workers), on_error="ignore")
     task_threads: dict[str, int] = defaultdict(int)
     cores: dict[str, int] = {}
