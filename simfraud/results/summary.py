@@ -46,8 +46,9 @@ def _per_replicate(timeseries: pd.DataFrame) -> tuple[dict[str, np.ndarray],
     The sums are of integers (exact in any order); the recorder writes every day of every
     replicate, so the last row of a replicate is its last day.
     """
-    order = np.argsort(timeseries["replicate"].to_numpy(), kind="stable")
-    replicate = timeseries["replicate"].to_numpy()[order]
+    keys = timeseries["replicate"].to_numpy()
+    order = np.argsort(keys, kind="stable")
+    replicate = keys[order]
     starts = np.flatnonzero(np.r_[True, replicate[1:] != replicate[:-1]])
     ends = np.r_[starts[1:], len(replicate)] - 1
     counted = timeseries[list(TOTALS)]
