@@ -34,13 +34,14 @@ def prefer_openmp() -> None:
     competes with its two workers. GNU OpenMP is not fork-safe: a forked child of a
     process that has run an OpenMP kernel is killed when it runs one itself, so only
     processes that do not fork after a run call this: the ``simfraud`` command except
-    ``simfraud dashboard``, and the workers of a local sweep cluster (spawned, not
-    forked). Fork + exec (``subprocess``) is safe. Passive waiting
-    (``OMP_WAIT_POLICY=passive``) keeps idle threads off the cores: with OpenMP's default
-    spinning, two runs side by side took 4.9 s against 2.1 s. Where OpenMP cannot load,
-    numba falls back to workqueue. Leaves the layer alone when NUMBA_THREADING_LAYER is
-    set (``OMP_WAIT_POLICY`` still defaults to passive); must be called before the first
-    parallel kernel runs. Does not import numba: the choice is applied when it is.
+    ``simfraud dashboard``, and the workers of a command's local cluster (forked from a
+    server that has run no kernel, and forking nothing). Fork + exec (``subprocess``) is
+    safe. Passive waiting (``OMP_WAIT_POLICY=passive``) keeps idle threads off the cores:
+    with OpenMP's default spinning, two runs side by side took 4.9 s against 2.1 s. Where
+    OpenMP cannot load, numba falls back to workqueue. Leaves the layer alone when
+    NUMBA_THREADING_LAYER is set (``OMP_WAIT_POLICY`` still defaults to passive); must be
+    called before the first parallel kernel runs. Does not import numba: the choice is
+    applied when it is.
     """
     os.environ.setdefault("OMP_WAIT_POLICY", "passive")
     if "NUMBA_THREADING_LAYER" in os.environ:

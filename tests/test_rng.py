@@ -2,6 +2,7 @@ import numpy as np
 from numba import njit
 from scipy import stats
 
+from simfraud.core import seeds
 from simfraud.core.rng import (
     _KE,
     _WE,
@@ -9,11 +10,12 @@ from simfraud.core.rng import (
     day_key,
     entity_key,
     exponential,
-    replicate_seed,
+    mix64,
     uniform,
     uniform_at,
     uniforms,
 )
+from simfraud.core.seeds import REPLICATE_DAYS, replicate_seed
 
 MASK = (1 << 64) - 1
 
@@ -69,8 +71,26 @@ def test_neighbouring_coordinates_are_unrelated():
 
 def test_replicate_seeds_differ_and_replicate_zero_keeps_the_seed():
     assert replicate_seed(7, 0) == 7
-    seeds = {replicate_seed(7, r) for r in range(100)}
-    assert len(seeds) == 100
+    assert len({replicate_seed(7, r) for r in range(100)}) == 100
+
+
+def test_seeds_on_python_integers_match_the_compiled_mixing_and_day_keys():
+    """``core.seeds`` (the command's process, no numba) gives the kernels' 64-bit values."""
+    generator = np.random.default_rng(20261204)
+    values = [0, 1, MASK, 1 << 63, *map(int, generator.integers(0, 2**63, 40, dtype=np.uint64)),
+              *(int(v) | (1 << 63) for v in generator.integers(0, 2**63, 40, dtype=np.uint64))]
+    for z in values:
+        assert seeds.mix64(z) == int(_mix64_compiled(np.uint64(z)))
+    for seed in [*values, -1, -(2**70) + 5, 2**80 + 3]:
+        assert replicate_seed(seed, 0) == seed & MASK
+        for replicate in (1, 2, 17, 999_999):
+            compiled = day_key(np.uint64(seed & MASK), np.int64(REPLICATE_DAYS + replicate))
+            assert replicate_seed(seed, replicate) == int(compiled)
+
+
+@njit(cache=True)
+def _mix64_compiled(z):
+    return mix64(z)
 
 
 @njit(cache=True)

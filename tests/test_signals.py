@@ -81,7 +81,7 @@ def complete_trials(out: Path) -> int:
     """Finished trials of a running calibration (0 while its study is being created).
 
     A Ctrl-C while the local cluster starts is ignored by design
-    (``dispatch._interrupts_ignored``), so the test waits for a trial to finish.
+    (``worker_server.interrupts_ignored``), so the test waits for a trial to finish.
     """
     return finished_trial_count(out)
 

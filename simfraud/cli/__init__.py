@@ -56,6 +56,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return checks.bench(argv[1:])
     args = build_parser().parse_args(argv)
     args.command_line = shlex.join(["simfraud", *argv])  # as typed, for the records
+    if getattr(args, "scheduler", "") is None:  # an experiment on local workers
+        from simfraud.experiments.worker_server import start_worker_server
+
+        start_worker_server()  # their imports run while the command reads its scenarios
     try:
         return HANDLERS[args.command](args)
     except KeyboardInterrupt:

@@ -29,11 +29,11 @@ import math
 import numpy as np
 from numba import njit
 
-MASK64 = (1 << 64) - 1
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
+from simfraud.core.seeds import DAY_SALT, MIX_MULTIPLIERS
+
+_M1, _M2 = (np.uint64(m) for m in MIX_MULTIPLIERS)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_DAY_SALT = np.uint64(0xD1B54A32D192ED03)
+_DAY_SALT = np.uint64(DAY_SALT)
 _STREAM_MUL = np.uint64(0xA0761D6478BD642F)
 _ENTITY_MUL = np.uint64(0xE7037ED1A0B428DB)
 _S30 = np.uint64(30)
@@ -168,18 +168,3 @@ def uniforms(seed: np.uint64, stream: np.int64, day: np.int64, entity: np.int64,
     for d in range(count):
         out[d] = uniform(ekey, d)
     return out
-
-
-def replicate_seed(seed: int, replicate: int) -> int:
-    """Seed of one replicate, derived from the base seed (replicate 0 keeps ``seed``'s key).
-
-    Args:
-        seed: Base seed of the scenario.
-        replicate: Replicate number, from 0.
-
-    Returns:
-        A 64-bit seed; different replicates give unrelated draws.
-    """
-    if replicate == 0:
-        return seed & MASK64
-    return int(day_key(np.uint64(seed & MASK64), np.int64((1 << 40) + replicate)))

@@ -16,7 +16,6 @@ import json
 import logging
 import os
 import shutil
-import signal
 import socket
 import sys
 import threading
@@ -30,11 +29,16 @@ from typing import Any
 
 import pandas as pd
 
-from simfraud import prefer_openmp
 from simfraud.core.progress import progress
 from simfraud.experiments.plan import RunSpec
 from simfraud.experiments.record import experiment_record, write_scenarios
 from simfraud.experiments.worker import RunOutcome, execute_run, headline
+from simfraud.experiments.worker_server import (
+    START_METHOD,
+    interrupts_ignored,
+    prepare_worker,
+    start_worker_server,
+)
 from simfraud.results.atomic import remove_partials, write_parquet_atomic, write_text_atomic
 from simfraud.results.lock import FolderLock, OutputError, output_folder, shown
 from simfraud.results.manifest import MANIFEST, ResultFolderError, record_bytes, verified
@@ -51,6 +55,7 @@ LOCAL_CLUSTER_CONFIG = {
     "distributed.admin.tick.interval": "200ms",
     "distributed.admin.system-monitor.interval": "2s",
     "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.worker.multiprocessing-method": START_METHOD,
 }
 """Dask settings of the local cluster a command starts (not of a ``--scheduler``'s).
 
@@ -60,7 +65,8 @@ the event loops' ticks (every 20 ms by default), system monitors (500 ms) and me
 monitors (100 ms) wake every process of the cluster. Sampled with py-spy over a 2 x 50
 compare at 10,000 users x 365 days, the threads beside the runs took about 17 s of CPU
 in the workers and 17 s in the command with dask's defaults, 13 s and 11 s with these
-(docs/performance.md). Memory is still watched, once a second.
+(docs/performance.md). Memory is still watched, once a second. Workers are forked from
+a server that has imported what a run needs (``worker_server``).
 """
 RUN_FILES = ("timeseries.parquet", "vectors.parquet", "summary.json", "scenario.yaml")
 """Files every finished run's manifest must record."""
@@ -134,7 +140,8 @@ def dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
             finally:
                 client.close()
         return
-    with _interrupts_ignored(), dask.config.set(LOCAL_CLUSTER_CONFIG):  # workers inherit both
+    start_worker_server()
+    with interrupts_ignored(), dask.config.set(LOCAL_CLUSTER_CONFIG):  # workers inherit both
         cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
                                processes=True, dashboard_address=":0",
                                silence_logs=logging.CRITICAL)  # a run's error is in the index
@@ -142,7 +149,7 @@ def dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
         try:
             client = Client(cluster)
             try:
-                client.run(prefer_openmp)  # spawned workers never fork: OpenMP is safe
+                client.run(prepare_worker)
                 yield client
             finally:
                 client.close()
@@ -202,26 +209,6 @@ def _close_behind(cluster: Any) -> None:
 
 def _first_line(exc: BaseException) -> str:
     return (str(exc).splitlines() or [repr(exc)])[0]
-
-
-@contextmanager
-def _interrupts_ignored() -> Iterator[None]:
-    """Ignore SIGINT while the local workers start, so that they ignore it for good.
-
-    A process started with SIGINT ignored keeps ignoring it (Python then installs no
-    KeyboardInterrupt handler), so the Ctrl-C that a terminal sends to the whole process
-    group reaches only the client, which closes the cluster. (Blocking the signal would
-    not do: spawned processes start with an empty signal mask.) A Ctrl-C during these
-    seconds of start-up is ignored; outside the main thread nothing changes.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 @contextmanager

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from simfraud.core.rng import replicate_seed
+from simfraud.core.seeds import replicate_seed
 from simfraud.scenario.overrides import OverrideError, parse_assignment
 from simfraud.scenario.schema import MAX_EXPERIMENT_RUNS, Scenario
 

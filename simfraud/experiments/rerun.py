@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
-from simfraud.core.rng import replicate_seed
+from simfraud.core.seeds import replicate_seed
 from simfraud.experiments.dispatch import (
     ExperimentError,
     RunsFailedError,

@@ -17,7 +17,8 @@ from simfraud.core.draws import (
     STREAM_ATTACKER,
     STREAM_ENTRY,
 )
-from simfraud.core.rng import day_key, replicate_seed, uniform_at, uniforms
+from simfraud.core.rng import day_key, uniform_at, uniforms
+from simfraud.core.seeds import replicate_seed
 from simfraud.core.sums import integer_sum
 from simfraud.core.vectors import (
     AUTHORISED,
