@@ -6,17 +6,21 @@ import sys
 
 import pytest
 
+import simfraud
 from simfraud.cli import main
-from simfraud.experiments import worker_server
-from simfraud.experiments.dispatch import dask_client
+from simfraud.experiments import dispatch, worker_server
+from simfraud.experiments.dispatch import ExperimentError, dask_client
 
 
 def _worker_state():
     import multiprocessing
 
+    import simfraud
+
     return {"model imported": "simfraud.model.fraud_model" in sys.modules,
             "parent": os.getppid(), "sigint": signal.getsignal(signal.SIGINT),
-            "start method": multiprocessing.get_start_method()}
+            "start method": multiprocessing.get_start_method(),
+            "simfraud": simfraud.__file__, "blas threads": os.environ.get("OPENBLAS_NUM_THREADS")}
 
 
 @pytest.mark.skipif(worker_server.START_METHOD != "forkserver", reason="no forkserver here")
@@ -29,6 +33,21 @@ def test_local_workers_are_forked_from_the_server_with_the_model_imported():
         assert state["parent"] != os.getpid()  # the server's child, not the command's
         assert state["sigint"] == signal.SIG_IGN  # a Ctrl-C reaches only the command
         assert state["start method"] == "spawn"  # numba then makes no named semaphore
+        assert state["simfraud"] == simfraud.__file__  # the command's copy
+        assert state["blas threads"] == os.environ.get("OPENBLAS_NUM_THREADS", "1")
+
+
+def test_the_server_imports_along_the_commands_path_and_not_its_own_folder():
+    variables = worker_server._server_environment()
+    assert variables["PYTHONSAFEPATH"] == "1"  # no current folder put first
+    assert variables["PYTHONPATH"].split(os.pathsep) == [p or os.getcwd() for p in sys.path]
+
+
+def test_workers_running_other_simfraud_sources_are_refused(monkeypatch):
+    monkeypatch.setattr(dispatch, "sources_digest", lambda: "not these sources")
+    with pytest.raises(ExperimentError, match="start a new Python process"), \
+            dask_client(2, None):
+        pass
 
 
 @pytest.mark.parametrize(("arguments", "started"), [
@@ -38,6 +57,7 @@ def test_local_workers_are_forked_from_the_server_with_the_model_imported():
      False),
     (["validate", "missing.yaml"], False),
     (["run", "missing.yaml"], False),
+    (["calibrate", "missing.yaml", "--workers", "1"], False),  # runs in the command
 ])
 def test_experiments_on_local_workers_start_the_server_before_reading_scenarios(
         monkeypatch, tmp_path, arguments, started):

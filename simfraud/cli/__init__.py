@@ -56,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return checks.bench(argv[1:])
     args = build_parser().parse_args(argv)
     args.command_line = shlex.join(["simfraud", *argv])  # as typed, for the records
-    if getattr(args, "scheduler", "") is None:  # an experiment on local workers
+    if _on_local_workers(args):
         from simfraud.experiments.worker_server import start_worker_server
 
         start_worker_server()  # their imports run while the command reads its scenarios
@@ -67,6 +67,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `simfraud info | head`: the reader left
         sys.stderr.close()
         return EXIT_OK
+
+
+def _on_local_workers(args) -> bool:
+    """Whether the command runs on local worker processes (not ``--scheduler``'s cluster).
+
+    Commands with a ``--scheduler`` option run on Dask; ``calibrate --workers 1`` runs
+    its replicates in the command's own process.
+    """
+    if getattr(args, "scheduler", "") is not None:
+        return False
+    return not (args.command == "calibrate" and args.workers == 1)
 
 
 def entry() -> None:

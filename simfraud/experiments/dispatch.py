@@ -22,7 +22,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ from simfraud.experiments.worker_server import (
     START_METHOD,
     interrupts_ignored,
     prepare_worker,
+    sources_digest,
     start_worker_server,
 )
 from simfraud.results.atomic import remove_partials, write_parquet_atomic, write_text_atomic
@@ -141,7 +142,9 @@ def dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
                 client.close()
         return
     start_worker_server()
-    with interrupts_ignored(), dask.config.set(LOCAL_CLUSTER_CONFIG):  # workers inherit both
+    spawned = START_METHOD == "spawn"  # a spawned worker ignores SIGINT if started so
+    with (interrupts_ignored() if spawned else nullcontext()), dask.config.set(
+            LOCAL_CLUSTER_CONFIG):  # workers inherit the settings
         cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
                                processes=True, dashboard_address=":0",
                                silence_logs=logging.CRITICAL)  # a run's error is in the index
@@ -149,12 +152,28 @@ def dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
         try:
             client = Client(cluster)
             try:
-                client.run(prepare_worker)
+                _check_sources(client.run(prepare_worker))
                 yield client
             finally:
                 client.close()
         finally:
             _close_behind(cluster)
+
+
+def _check_sources(digests: dict[str, str]) -> None:
+    """Refuse local workers whose simfraud sources are not this process's.
+
+    Raises:
+        ExperimentError: When a worker's sources differ: the server they are forked from
+            was started before the sources changed (a notebook after an edit), or imports
+            another copy of simfraud.
+    """
+    own = sources_digest()
+    if any(digest != own for digest in digests.values()):
+        raise ExperimentError(
+            "local workers run other simfraud sources than this process (the server they "
+            "are forked from started before the sources changed, or imports another "
+            "copy): start a new Python process")
 
 
 def numba_threads_per_run(client: Any) -> int | None:
