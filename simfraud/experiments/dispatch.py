@@ -165,8 +165,8 @@ def _check_sources(digests: dict[str, str]) -> None:
 
     Raises:
         ExperimentError: When a worker's sources differ: the server they are forked from
-            was started before the sources changed (a notebook after an edit), or imports
-            another copy of simfraud.
+            imports another copy of simfraud, or the sources changed between this
+            process's first look at them and the server's start.
     """
     own = sources_digest()
     if any(digest != own for digest in digests.values()):

@@ -60,6 +60,7 @@ def start_worker_server() -> None:
     multiprocessing.get_context("forkserver").set_forkserver_preload([PRELOAD])
     with _environment(_server_environment()):
         forkserver.ensure_running()
+    atexit.unregister(_end_server)  # registered once, however many experiments start
     atexit.register(_end_server)
 
 
