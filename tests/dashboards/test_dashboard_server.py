@@ -81,7 +81,11 @@ def test_the_dashboard_serves_through_waitress_and_stops_cleanly_on_ctrl_c(serve
     process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=60)
     assert process.returncode in (0, 130)
-    assert "Traceback" not in stderr and stderr.strip() == "simfraud: interrupted"
+    # waitress warns "Task queue depth is N" when a request waits for a thread (a loaded
+    # machine): its operational log, not the interrupt's
+    lines = [line for line in stderr.splitlines()
+             if not line.startswith("Task queue depth is ")]
+    assert "Traceback" not in stderr and lines == ["simfraud: interrupted"]
     assert "2 threads, at most 1 background run(s) at once" in stdout
 
 
