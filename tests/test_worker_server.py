@@ -67,3 +67,17 @@ def test_experiments_on_local_workers_start_the_server_before_reading_scenarios(
     assert main([*arguments, "--out", str(tmp_path / "out")] if arguments[0] != "validate"
                 else arguments) == 2  # the missing file is reported after the start
     assert calls == ([1] if started else [])
+
+
+def test_off_linux_the_workers_are_spawned_and_still_ignore_ctrl_c(monkeypatch):
+    monkeypatch.setattr(worker_server, "START_METHOD", "spawn")
+    monkeypatch.setattr(dispatch, "START_METHOD", "spawn")
+    monkeypatch.setitem(dispatch.LOCAL_CLUSTER_CONFIG,
+                        "distributed.worker.multiprocessing-method", "spawn")
+    with dask_client(2, None) as client:
+        states = list(client.run(_worker_state).values())
+    assert len(states) == 2
+    for state in states:
+        assert state["parent"] == os.getpid()  # spawned by this process, no server
+        assert state["sigint"] == signal.SIG_IGN  # started while SIGINT was ignored
+        assert state["simfraud"] == simfraud.__file__

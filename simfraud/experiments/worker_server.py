@@ -24,8 +24,7 @@ What the server is given, so that its workers are what spawned ones were:
 The server runs no kernel, so the forked workers may still choose numba's OpenMP layer
 (GNU OpenMP is not fork-safe once used). It lives as long as the process that started it
 (a notebook keeps the code it imported) and is ended when that process exits, even in
-the middle of its imports. Where ``forkserver`` is not available (Windows), workers are
-spawned as before.
+the middle of its imports. Off Linux, workers are spawned as before (``START_METHOD``).
 """
 
 from __future__ import annotations
@@ -39,9 +38,11 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
-START_METHOD = ("forkserver" if "forkserver" in multiprocessing.get_all_start_methods()
-                else "spawn")
-"""How local worker processes start (``distributed.worker.multiprocessing-method``)."""
+START_METHOD = "forkserver" if sys.platform.startswith("linux") else "spawn"
+"""How local worker processes start (``distributed.worker.multiprocessing-method``): forked
+on Linux, where this was measured and tested; spawned elsewhere (Windows has no fork, and
+macOS's system libraries are not safe to use in a child forked after they started
+threads, as the server's numerical libraries do when they load)."""
 PRELOAD = "simfraud.experiments.worker_imports"
 """The module the server imports before it forks a worker."""
 
