@@ -14,10 +14,10 @@ last run's manifest, to ``report.html`` and to the exit.
 
 With ``--warm`` the compares run on a cluster kept across them (what ``--scheduler``
 gives a user who keeps a cluster running): a local Dask cluster started by the benchmark
-as a compare starts its own (one single-threaded worker process per core, forked from
-the server of ``worker_server``, ``LOCAL_CLUSTER_CONFIG``), warmed by one compare that is
-not counted, so each measured compare pays its command's start, tables and report but
-not the workers'.
+as a compare starts its own (``dispatch.dask_client``: one single-threaded worker process
+per core, forked from the server of ``worker_server``), warmed by one compare that is not
+counted, so each measured compare pays its command's start, tables and report but not
+the workers'.
 
     python -m benchmarks.experiments [REPEATS] [--warm]
 """
@@ -90,18 +90,10 @@ def main() -> None:
     if not args.warm:
         _report(lambda: compare_efficiency(10_000, 365, 8, workers), args.repeats)
         return
-    import dask
-    from distributed import Client, LocalCluster
+    from simfraud.experiments.dispatch import dask_client
 
-    from simfraud.experiments.dispatch import LOCAL_CLUSTER_CONFIG
-    from simfraud.experiments.worker_server import prepare_worker, start_worker_server
-
-    start_worker_server()  # as a compare starts its own cluster
-    with dask.config.set(LOCAL_CLUSTER_CONFIG), LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True,
-            dashboard_address=None) as cluster, Client(cluster) as client:
-        client.run(prepare_worker)
-        address = cluster.scheduler_address
+    with dask_client(workers, None) as client:  # the cluster a compare starts for itself
+        address = client.scheduler.address
         compare_efficiency(10_000, 365, 8, workers, address)  # warm-up
         _report(lambda: compare_efficiency(10_000, 365, 8, workers, address), args.repeats)
 

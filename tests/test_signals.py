@@ -80,7 +80,7 @@ def finished_runs(out: Path) -> int:
 def complete_trials(out: Path) -> int:
     """Finished trials of a running calibration (0 while its study is being created).
 
-    A Ctrl-C while the local cluster starts is ignored by design
+    A Ctrl-C while spawned local workers start is ignored by design
     (``worker_server.interrupts_ignored``), so the test waits for a trial to finish.
     """
     return finished_trial_count(out)
