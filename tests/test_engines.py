@@ -75,3 +75,23 @@ def test_engines_agree_across_chunks_and_the_contact_window(contacts):
         assert (a == b).all()
     victims = columnar[0]["victims"]
     assert victims.sum() >= 20 and victims.max() < 9_000 * 0.05
+
+
+@pytest.mark.parametrize("users, useful", [(100, 1), (4_096, 1), (12_288, 1), (16_384, 2),
+                                           (40_000, 5)])
+def test_kernel_threads_are_capped_by_chunks_and_restored(users, useful, monkeypatch):
+    """A thread gets at least two chunks; the process's own count is left as it was."""
+    import numba
+
+    from simfraud.users import engines
+
+    model = FraudModel(scenario_with({"population": {"users": users}, "days": 2}))
+    assert model.users.useful_threads == useful
+    seen = []
+    kernel = engines.run_day
+    monkeypatch.setattr(engines, "run_day",
+                        lambda *args: (seen.append(numba.get_num_threads()), kernel(*args)))
+    before = numba.get_num_threads()
+    model.step()
+    assert seen == [min(before, useful)]
+    assert numba.get_num_threads() == before

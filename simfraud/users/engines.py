@@ -7,6 +7,7 @@ accumulators, ``population_totals`` sums the users' cumulative money columns, an
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from simfraud.core.sums import integer_sum
@@ -19,6 +20,10 @@ from simfraud.users.transactions import MAX_EVENTS, N_FIELDS
 
 CHUNK = 4_096
 """Users per accumulator chunk. Part of the result: sums are taken chunk by chunk."""
+CHUNKS_PER_THREAD = 2
+"""Fewest chunks a kernel thread is given: below that, waking a thread costs more than it
+saves (measured on 2 cores, docs/performance.md). Does not change results: each chunk
+fills its own accumulator row whichever thread runs it."""
 
 
 class ColumnarUsers:
@@ -37,15 +42,21 @@ class ColumnarUsers:
         capacity = int(per_chunk.max()) * MAX_EVENTS
         self.log = np.zeros((n_chunks, capacity, N_FIELDS), dtype=np.int64)
         self.log_count = np.zeros(n_chunks, dtype=np.int64)
+        self.useful_threads = max(1, n_chunks // CHUNKS_PER_THREAD)
 
     def day_log(self) -> np.ndarray:
         """Today's transaction records, chunk after chunk."""
         return np.concatenate([self.log[k, :n] for k, n in enumerate(self.log_count)])
 
     def run_day(self, inputs: DayInputs) -> None:
-        """Advance every user by one day."""
-        run_day(self.columns_, *inputs, self.acc_int, self.acc_float, self.log, self.log_count,
-                self.chunk)
+        """Advance every user by one day, on at most ``useful_threads`` of numba's threads."""
+        threads = numba.get_num_threads()
+        numba.set_num_threads(min(threads, self.useful_threads))
+        try:
+            run_day(self.columns_, *inputs, self.acc_int, self.acc_float, self.log,
+                    self.log_count, self.chunk)
+        finally:
+            numba.set_num_threads(threads)
         c = self.columns_
         self.columns_ = c._replace(victim_prev=c.victim_now, victim_now=c.victim_prev)
 
