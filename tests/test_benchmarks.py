@@ -167,3 +167,14 @@ def test_noise_applies_overrides_and_prints_each_series_spread(capsys):
     for name in ("loss", "expected loss", "cases"):
         line = next(row for row in out.splitlines() if row.startswith(f"whole-run {name}:"))
         assert len(line.split("per replicate ")[1].split()) == 2
+
+
+def test_batched_benchmark_times_both_ways_and_checks_their_tables(capsys):
+    from benchmarks.batched import compare_ways, main
+
+    result = compare_ways(users=300, days=5, replicates=3, rounds=2)
+    assert result["identical"] is True
+    assert result["one_by_one"] > 0 and result["batched"] > 0
+    assert result["ratio"] > 0
+    main(["--users", "300", "--days", "4", "--replicates", "2", "--rounds", "1"])
+    assert "same daily tables bit for bit: yes" in capsys.readouterr().out

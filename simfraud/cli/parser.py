@@ -60,6 +60,9 @@ def _run_parser(sub) -> None:
                      help="replicates (default 1)")
     run.add_argument("--engine", choices=("columnar", "agents"), default="columnar",
                      help="columnar (fast, default) or agents (one mesa agent per user)")
+    run.add_argument("--batch", type=types.replicates, metavar="R",
+                     help="replicates stepped together, phase by phase (default: columnar "
+                          "batches of up to 100,000 users; the results do not depend on it)")
     run.add_argument("--set", dest="overrides", action="append", default=[],
                      metavar="PATH=VALUE",
                      help="override a parameter, e.g. platforms.0.liveness.level=depth_3d")

@@ -46,7 +46,7 @@ def _simulate_and_write(args, scenario, writer, started: float) -> int:
 
     loaded = time.perf_counter()
     result = _replicates(scenario, args.replicates, args.engine, args.quiet,
-                         transaction_share=args.transactions)
+                         transaction_share=args.transactions, batch=args.batch)
     simulated = time.perf_counter()
     summary = write_run_folder(writer, scenario, result, {
         "scenario_file": str(args.scenario),

@@ -129,7 +129,8 @@ def summary_frame(timeseries: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
 
 def run(scenario: Scenario | str | Path, replicates: int = 1, *, engine: str = "columnar",
         on_day: Callable[[], None] | None = None,
-        changes: Mapping[str, Any] | None = None, **overrides: Any) -> Results:
+        changes: Mapping[str, Any] | None = None, batch: int | None = None,
+        **overrides: Any) -> Results:
     """Run replicates of a scenario in this process; results stay in memory.
 
     Args:
@@ -139,6 +140,9 @@ def run(scenario: Scenario | str | Path, replicates: int = 1, *, engine: str = "
         engine: ``columnar`` (fast) or ``agents`` (one Mesa agent per user).
         on_day: Called after every simulated day (progress).
         changes: Dotted paths and values to change.
+        batch: Replicates stepped together, phase by phase (None: batches of up to
+            100,000 users on the columnar engine, as ``simfraud run``; 1: one after
+            another). The results do not depend on it.
         **overrides: ``users``, ``days``, ``seed`` or a dotted path with ``__`` for dots.
 
     Returns:
@@ -149,7 +153,7 @@ def run(scenario: Scenario | str | Path, replicates: int = 1, *, engine: str = "
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     scenario = with_changes(scenario, changes, **overrides)
-    result = run_replicates(scenario, replicates, engine, on_day=on_day)
+    result = run_replicates(scenario, replicates, engine, on_day=on_day, batch=batch)
     currency = scenario.currency
     for frame, units in ((result.timeseries, timeseries_units(currency)),
                          (result.vectors, vectors_units(currency))):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import mesa
@@ -164,15 +165,39 @@ class FraudModel(mesa.Model):
                                     scenario.population.contact_window)
 
     # -- the day ------------------------------------------------------------------------
+    PHASES = (("1 timeline", "apply_timeline"), ("2 regulators", "regulate"),
+              ("3 platforms", "adapt_platforms"), ("4 attackers", "plan_attacks"),
+              ("5 users", "users_act"), ("6 ledger", "settle"), ("7 metrics", "record"))
+    """The day's phases in order: the name their time is reported under, and the method."""
+
     def step(self) -> None:
         """One day, phase by phase (docs/brief.md, "One day, in order")."""
-        self._timed("1 timeline", self.apply_timeline)
-        self._timed("2 regulators", self.regulate)
-        self._timed("3 platforms", self.adapt_platforms)
-        self._timed("4 attackers", self.plan_attacks)
-        self._timed("5 users", self.users_act)
-        self._timed("6 ledger", self.settle)
-        self._timed("7 metrics", self.record)
+        _phases_together([self])
+
+    @staticmethod
+    def step_together(models: Sequence[FraudModel]) -> None:
+        """One day of every model, each phase run for all of them before the next phase.
+
+        Nothing is shared but the interpreter's warmth: each model keeps its own state and
+        random numbers, so each ends the day as its own ``step`` would leave it, bit for bit
+        (mesa's step counter included). Used to run replicates in batches
+        (``model.replicates``).
+
+        Args:
+            models: Models on the same day.
+        """
+        for model in models:
+            model.steps += 1  # what mesa's wrapper of ``step`` does before the day
+        _phases_together(models)
+
+    def _run_phase(self, name: str, phase: str) -> None:
+        """Run one phase of today (a ``PHASES`` entry), adding its time to ``phase_seconds``."""
+        start = time.perf_counter()
+        getattr(self, phase)()
+        self.phase_seconds[name] += time.perf_counter() - start
+
+    def _end_day(self) -> None:
+        """Close today once every phase has run."""
         self.day += 1
         self.running = self.day < self.scenario.days
 
@@ -336,11 +361,6 @@ class FraudModel(mesa.Model):
         """Active crews in id order."""
         return list(self.crew_book.agents)
 
-    def _timed(self, name: str, phase) -> None:
-        start = time.perf_counter()
-        phase()
-        self.phase_seconds[name] += time.perf_counter() - start
-
     def _market_quality(self, previous: np.ndarray) -> np.ndarray:
         """Crews' mean tool quality per vector (the previous value while no crew is active)."""
         return self.crew_book.mean_quality() if len(self.crew_book) else previous
@@ -411,6 +431,15 @@ class FraudModel(mesa.Model):
             return
         tools = np.median(crews.tools, axis=0) if len(crews) else initial_tools(att)
         self._new_crews(min(entering, att.max_crews - len(crews)), tools)
+
+
+def _phases_together(models: Sequence[FraudModel]) -> None:
+    """Each phase of the day for every model in turn, then the day closed for each."""
+    for name, phase in FraudModel.PHASES:
+        for model in models:
+            model._run_phase(name, phase)
+    for model in models:
+        model._end_day()
 
 
 def _platform_day(stats: np.ndarray, per_platform: np.ndarray,
