@@ -4,7 +4,12 @@ import pytest
 
 from simfraud.cli import main
 from simfraud.model import FraudModel
-from simfraud.model.replicates import BATCH_USERS, default_batch, run_replicates
+from simfraud.model.replicates import (
+    BATCH_REPLICATES,
+    BATCH_USERS,
+    default_batch,
+    run_replicates,
+)
 from tests.support import scenario_with
 
 BUSY = {
@@ -65,14 +70,15 @@ def test_progress_counts_every_replicate_day():
 
 
 @pytest.mark.parametrize("users, replicates, engine, expected", [
-    (10_000, 1_000, "columnar", BATCH_USERS // 10_000),
+    (10_000, 1_000, "columnar", BATCH_REPLICATES),
+    (BATCH_USERS // 2, 1_000, "columnar", 2),
     (10_000, 3, "columnar", 3),
     (BATCH_USERS, 8, "columnar", 1),
     (10 * BATCH_USERS, 8, "columnar", 1),
     (1_000, 8, "agents", 1),
 ])
-def test_default_batch_fits_batch_users_on_the_columnar_engine(users, replicates, engine,
-                                                                expected):
+def test_default_batch_is_bounded_by_users_and_replicates(users, replicates, engine,
+                                                          expected):
     assert default_batch(users, replicates, engine) == expected
 
 
