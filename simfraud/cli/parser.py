@@ -61,8 +61,8 @@ def _run_parser(sub) -> None:
     run.add_argument("--engine", choices=("columnar", "agents"), default="columnar",
                      help="columnar (fast, default) or agents (one mesa agent per user)")
     run.add_argument("--batch", type=types.replicates, metavar="R",
-                     help="replicates stepped together, phase by phase (default: columnar "
-                          "batches of up to 100,000 users; the results do not depend on it)")
+                     help="replicates stepped together, phase by phase (default: up to 8, "
+                          "and 100,000 users, on the columnar engine; results do not change)")
     run.add_argument("--set", dest="overrides", action="append", default=[],
                      metavar="PATH=VALUE",
                      help="override a parameter, e.g. platforms.0.liveness.level=depth_3d")

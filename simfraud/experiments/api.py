@@ -140,9 +140,9 @@ def run(scenario: Scenario | str | Path, replicates: int = 1, *, engine: str = "
         engine: ``columnar`` (fast) or ``agents`` (one Mesa agent per user).
         on_day: Called after every simulated day (progress).
         changes: Dotted paths and values to change.
-        batch: Replicates stepped together, phase by phase (None: batches of up to
-            100,000 users on the columnar engine, as ``simfraud run``; 1: one after
-            another). The results do not depend on it.
+        batch: Replicates stepped together, phase by phase (None: batches of up to 8
+            replicates and 100,000 users on the columnar engine, as ``simfraud run``; 1:
+            one after another). The results do not depend on it.
         **overrides: ``users``, ``days``, ``seed`` or a dotted path with ``__`` for dots.
 
     Returns:
