@@ -3,13 +3,9 @@
 import pytest
 
 from simfraud.cli import main
+from simfraud.core.batches import BATCH_REPLICATES, BATCH_USERS, default_batch, task_batch
 from simfraud.model import FraudModel
-from simfraud.model.replicates import (
-    BATCH_REPLICATES,
-    BATCH_USERS,
-    default_batch,
-    run_replicates,
-)
+from simfraud.model.replicates import run_replicates
 from tests.support import scenario_with
 
 BUSY = {
@@ -108,3 +104,91 @@ def test_run_command_refuses_a_batch_of_zero(tmp_path, capsys):
     assert exit_.value.code == 2
     assert "--batch: must be 1 to" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("users, runs, slots, expected", [
+    (10_000, 80, 2, 8),     # 80 runs // (2 slots x 4) = 10, at most 8
+    (10_000, 48, 2, 6),     # 48 // 8 = 6
+    (10_000, 16, 2, 1),     # 2 x 8: too few runs to share out in batches
+    (50_000, 1_000, 2, 1),  # 2 replicates fit 100,000 users: not worth a coarser task
+    (20_000, 1_000, 0, 5),  # no worker known yet: counted as one slot
+])
+def test_task_batch_keeps_enough_tasks_per_slot(users, runs, slots, expected):
+    assert task_batch(users, runs, slots) == expected
+
+
+def _tasks(arms: int, replicates: list[int], users: int = 1_000):
+    from simfraud.experiments.dispatch import Task
+    from simfraud.experiments.plan import RunSpec
+
+    tasks = []
+    for arm in range(arms):
+        base = {"population": {"users": users}, "arm": arm}
+        tasks += [Task(base, RunSpec(f"s{arm}-r{r:03d}", arm, r, {}), seed=r)
+                  for r in replicates]
+    return tasks
+
+
+def test_experiment_tasks_hold_consecutive_replicates_of_one_variant():
+    from simfraud.experiments.dispatch import batched
+
+    tasks = _tasks(2, [*range(0, 10), *range(11, 21)])  # replicate 10 already done
+    groups = batched(tasks, slots=1)  # 40 runs // 4 = 10, at most 8
+    assert [[t.spec.run_id for t in g] for g in groups][:4] == [
+        [f"s0-r{r:03d}" for r in range(0, 8)], ["s0-r008", "s0-r009"],
+        [f"s0-r{r:03d}" for r in range(11, 19)], ["s0-r019", "s0-r020"]]
+    assert [t for g in groups for t in g] == tasks
+    for group in groups:
+        assert len({t.spec.point for t in group}) == 1
+    assert all(len(g) == 1 for g in batched(tasks, slots=4))  # 40 // 16 = 2: one run a task
+
+
+def test_a_batched_compare_writes_the_runs_of_one_by_one(tmp_path, monkeypatch):
+    from simfraud.experiments import dispatch
+
+    a = tmp_path / "a.yaml"
+    a.write_text("name: a\ndays: 8\nattackers: {initial: 30}\n")
+    b = tmp_path / "b.yaml"
+    b.write_text("name: b\ndays: 8\nattackers: {initial: 30}\n"
+                 "platforms:\n  - name: bank\n    liveness: {level: depth_3d}\n")
+    args = ["compare", str(a), str(b), "--replicates", "8", "--users", "500", "--workers", "1",
+            "--quiet"]
+    sizes = []
+    real = dispatch.batched
+    monkeypatch.setattr(dispatch, "batched",
+                        lambda todo, slots: sizes.extend(map(len, real(todo, slots)))
+                        or real(todo, slots))
+    assert main([*args, "--out", str(tmp_path / "batched")]) == 0
+    assert sizes == [4, 4, 4, 4]  # 16 runs on one slot: 16 // 4 = 4 a task
+    monkeypatch.setattr(dispatch, "batched", lambda todo, slots: [[t] for t in todo])
+    assert main([*args, "--out", str(tmp_path / "alone")]) == 0
+    runs = sorted(p.name for p in (tmp_path / "alone" / "runs").iterdir())
+    assert len(runs) == 16
+    for run in runs:
+        for name in ("timeseries.parquet", "vectors.parquet", "summary.json"):
+            assert ((tmp_path / "batched" / "runs" / run / name).read_bytes()
+                    == (tmp_path / "alone" / "runs" / run / name).read_bytes()), (run, name)
+    for name in ("differences.csv", "summary.csv"):
+        assert ((tmp_path / "batched" / name).read_bytes()
+                == (tmp_path / "alone" / name).read_bytes()), name
+
+
+def test_a_failing_run_in_a_batch_fails_alone(tmp_path, monkeypatch):
+    from simfraud.experiments import worker
+    from simfraud.experiments.plan import RunSpec
+
+    base = scenario_with(users=300, days=3).model_dump(mode="json")
+    specs = [RunSpec(f"s0-r{r:03d}", 0, r, {}) for r in range(4)]
+    write = worker._write_run
+
+    def fails_for_r002(runs_dir, spec, scenario, result):
+        if spec.run_id == "s0-r002":
+            raise OSError("disk full")
+        return write(runs_dir, spec, scenario, result)
+
+    monkeypatch.setattr(worker, "_write_run", fails_for_r002)
+    outcomes = worker.execute_runs(base, specs, str(tmp_path))
+    assert [(o.run_id, o.status) for o in outcomes] == [
+        ("s0-r000", "ok"), ("s0-r001", "ok"), ("s0-r002", "failed"), ("s0-r003", "ok")]
+    assert "disk full" in outcomes[2].error
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s0-r000", "s0-r001", "s0-r003"]

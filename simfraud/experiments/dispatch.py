@@ -29,10 +29,11 @@ from typing import Any
 
 import pandas as pd
 
+from simfraud.core.batches import task_batch
 from simfraud.core.progress import progress
 from simfraud.experiments.plan import RunSpec
 from simfraud.experiments.record import experiment_record, write_scenarios
-from simfraud.experiments.worker import RunOutcome, execute_run, headline
+from simfraud.experiments.worker import RunOutcome, execute_runs, headline
 from simfraud.experiments.worker_server import (
     START_METHOD,
     interrupts_ignored,
@@ -367,13 +368,42 @@ def write_index(tasks: list[Task], outcomes: dict[str, RunOutcome], out: Path) -
                                     currency), out / INDEX)
 
 
-def _outcome(future: Any, run_id: str) -> RunOutcome:
-    """A finished future's outcome; a worker lost on the way is a failed run."""
+def _outcomes(future: Any, run_ids: list[str]) -> list[RunOutcome]:
+    """A finished task's outcomes; a worker lost on the way fails each of its runs."""
     try:
         return future.result()
-    except Exception as exc:  # e.g. KilledWorker: the run failed, the others go on
-        return RunOutcome(run_id, "failed", float("nan"),
-                          error=f"{type(exc).__name__}: {_first_line(exc)}"[:300])
+    except Exception as exc:  # e.g. KilledWorker: the runs failed, the others go on
+        error = f"{type(exc).__name__}: {_first_line(exc)}"[:300]
+        return [RunOutcome(run_id, "failed", float("nan"), error=error) for run_id in run_ids]
+
+
+def batched(todo: list[Task], slots: int) -> list[list[Task]]:
+    """The runs to do as tasks: consecutive replicates of one variant stepped together.
+
+    A task holds runs of one base scenario and changes whose replicates follow each other,
+    as many as ``core.batches.task_batch`` gives for the variant's population (one when
+    there are too few runs to share out in batches).
+
+    Args:
+        todo: The runs left, in index order.
+        slots: Runs the cluster holds at once.
+
+    Returns:
+        The tasks, each a list of runs, in index order.
+    """
+    tasks: list[list[Task]] = []
+    for task in todo:
+        users = task.spec.changes.get("population.users", task.base["population"]["users"])
+        size = task_batch(int(users), len(todo), slots)
+        last = tasks[-1][-1] if tasks else None
+        if (last is not None and len(tasks[-1]) < size
+                and last.spec.replicate + 1 == task.spec.replicate
+                and last.spec.changes == task.spec.changes
+                and (last.base is task.base or last.base == task.base)):
+            tasks[-1].append(task)
+        else:
+            tasks.append([task])
+    return tasks
 
 
 def _finished_runs(tasks: list[Task], runs_dir: Path, kind: str) -> dict[str, RunOutcome]:
@@ -432,19 +462,21 @@ def run_all(tasks: list[Task], out: Path, *, kind: str, workers: int | None = No
         from distributed import as_completed
 
         threads = numba_threads_per_run(client)
-        futures = {client.submit(execute_run, task.base, task.spec, str(runs_dir),
-                                 threads, pure=False, key=f"{kind}-{task.spec.run_id}"):
-                   task.spec.run_id for task in todo}
+        slots = sum(w["nthreads"] for w in client.scheduler_info()["workers"].values())
+        futures = {client.submit(execute_runs, batch[0].base, [t.spec for t in batch],
+                                 str(runs_dir), threads, pure=False,
+                                 key=f"{kind}-{batch[0].spec.run_id}"):
+                   [t.spec.run_id for t in batch] for batch in batched(todo, slots)}
         written = time.monotonic()
         for future in as_completed(futures):
-            outcome = _outcome(future, futures[future])
-            outcomes[outcome.run_id] = outcome
-            failures += outcome.status != "ok"
+            for outcome in _outcomes(future, futures[future]):
+                outcomes[outcome.run_id] = outcome
+                failures += outcome.status != "ok"
+                bar.set_postfix(failed=failures, refresh=False)
+                bar.update()
             if time.monotonic() - written >= INDEX_SECONDS:
                 write_index(tasks, outcomes, out)
                 written = time.monotonic()
-            bar.set_postfix(failed=failures, refresh=False)
-            bar.update()
     write_index(tasks, outcomes, out)
     return index_frame(tasks, outcomes)
 

@@ -63,22 +63,74 @@ def execute_run(base: dict[str, Any], spec: RunSpec, runs_dir: str,
     try:
         limit_threads(numba_threads)
         from simfraud.model.replicates import run_replicates
-        from simfraud.results.folder import write_run_folder
-        from simfraud.results.writer import ResultWriter
-        from simfraud.scenario.loader import apply_changes
-        from simfraud.scenario.schema import Scenario
 
-        scenario = apply_changes(Scenario.model_validate(base), spec.changes)
+        scenario = _variant(base, spec)
         result = run_replicates(scenario, 1, first_replicate=spec.replicate)
-        writer = ResultWriter(Path(runs_dir) / spec.run_id)
-        try:
-            summary = write_run_folder(writer, scenario, result, {
-                "run_id": spec.run_id, "replicates": 1, "replicate": spec.replicate,
-                "engine": "columnar", "changes": spec.changes,
-            }, {})
-        finally:
-            writer.discard()
+        summary = _write_run(runs_dir, spec, scenario, result)
         return RunOutcome(spec.run_id, "ok", time.perf_counter() - started, headline(summary))
     except Exception as exc:  # reported in the index; the other runs go on
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
         return RunOutcome(spec.run_id, "failed", time.perf_counter() - started, error=detail)
+
+
+def execute_runs(base: dict[str, Any], specs: list[RunSpec], runs_dir: str,
+                 numba_threads: int | None = None) -> list[RunOutcome]:
+    """Run replicates of one scenario variant stepped together; each writes its own folder.
+
+    The files are those ``execute_run`` writes for each run alone (the batch changes no
+    result); a run's ``simulate_seconds`` is its share of the batch's simulation. If the
+    batch fails, the runs not written yet run alone, so that a failure is reported by
+    the run that has it and the others go on.
+
+    Args:
+        base: The resolved base scenario (``model_dump(mode="json")``).
+        specs: Runs of one variant (the same changes) with consecutive replicates.
+        runs_dir: Folder holding one subfolder per run.
+        numba_threads: Threads for numba in this worker (None: leave as is).
+
+    Returns:
+        The outcomes, in the order of ``specs``.
+    """
+    outcomes: list[RunOutcome] = []
+    if len(specs) > 1:
+        try:
+            limit_threads(numba_threads)
+            from simfraud.model.replicates import replicate_runs
+
+            scenario = _variant(base, specs[0])
+            results = replicate_runs(scenario, len(specs), first_replicate=specs[0].replicate,
+                                     batch=len(specs))
+            for spec, result in zip(specs, results, strict=True):
+                started = time.perf_counter()
+                summary = _write_run(runs_dir, spec, scenario, result)
+                seconds = result.setup_seconds + result.simulate_seconds
+                outcomes.append(RunOutcome(spec.run_id, "ok",
+                                           seconds + time.perf_counter() - started,
+                                           headline(summary)))
+        except Exception:
+            pass  # the runs not written yet run alone below, each reporting its own error
+    return outcomes + [execute_run(base, spec, runs_dir, numba_threads)
+                       for spec in specs[len(outcomes):]]
+
+
+def _variant(base: dict[str, Any], spec: RunSpec):
+    """The run's scenario: the base with the run's changes."""
+    from simfraud.scenario.loader import apply_changes
+    from simfraud.scenario.schema import Scenario
+
+    return apply_changes(Scenario.model_validate(base), spec.changes)
+
+
+def _write_run(runs_dir: str, spec: RunSpec, scenario, result) -> dict[str, Any]:
+    """Write one run's folder under ``runs_dir``; returns its summary."""
+    from simfraud.results.folder import write_run_folder
+    from simfraud.results.writer import ResultWriter
+
+    writer = ResultWriter(Path(runs_dir) / spec.run_id)
+    try:
+        return write_run_folder(writer, scenario, result, {
+            "run_id": spec.run_id, "replicates": 1, "replicate": spec.replicate,
+            "engine": "columnar", "changes": spec.changes,
+        }, {})
+    finally:
+        writer.discard()

@@ -25,7 +25,7 @@ spawned worker (``distributed.nanny.pre-spawn-environ``)."""
 RUN_MODULES = ("distributed", "simfraud.experiments.worker", "simfraud.model.fraud_model",
                "simfraud.model.replicates", "simfraud.results.folder",
                "simfraud.results.writer", "simfraud.scenario.loader")
-"""Modules a worker needs for its first run (``execute_run`` and Dask's worker)."""
+"""Modules a worker needs for its first run (``execute_runs`` and Dask's worker)."""
 
 signal.signal(signal.SIGINT, signal.SIG_IGN)
 for variable in SINGLE_THREADED:

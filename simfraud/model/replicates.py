@@ -4,36 +4,15 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pandas as pd
 
+from simfraud.core.batches import default_batch
 from simfraud.model.fraud_model import FraudModel
 from simfraud.outputs.run import RunResult
 from simfraud.outputs.transactions import transactions_frame
 from simfraud.scenario.schema import Scenario
-
-BATCH_USERS = 100_000
-"""Users simulated together at most: by default replicates of a smaller population are
-stepped in batches of ``BATCH_USERS // users``, at most ``BATCH_REPLICATES``. Batching
-saves the interpreter's warm-up of each phase, 5% to 9% of a 10,000-user replicate, little
-where the users' kernel dominates, and holds a batch's models in memory together
-(docs/performance.md, "Replicates in batches")."""
-BATCH_REPLICATES = 8
-"""Replicates stepped together at most by default: measured at 4,000 users, batches of 4
-and 8 saved 11% and batches of 25 about 1% (their state no longer stays in the caches)."""
-
-
-def default_batch(users: int, replicates: int, engine: str = "columnar") -> int:
-    """Replicates stepped together unless told otherwise.
-
-    As many as fit ``BATCH_USERS``, at most ``BATCH_REPLICATES``, on the columnar engine;
-    one at a time on the agents engine, whose day is the users' own Python and gains
-    nothing from it.
-    """
-    if engine != "columnar":
-        return 1
-    return max(1, min(replicates, BATCH_REPLICATES, BATCH_USERS // users))
 
 
 def run_replicates(scenario: Scenario, replicates: int = 1, engine: str = "columnar",
@@ -60,52 +39,77 @@ def run_replicates(scenario: Scenario, replicates: int = 1, engine: str = "colum
     Returns:
         Concatenated daily series of every replicate and the time spent per phase.
     """
+    results = list(replicate_runs(scenario, replicates, engine, on_day, first_replicate,
+                                  transaction_share, batch))
+    phases: dict[str, float] = defaultdict(float)
+    for result in results:
+        for name, seconds in result.phase_seconds.items():
+            phases[name] += seconds
+    logs = [r.transactions for r in results if r.transactions is not None]
+    return RunResult(
+        timeseries=pd.concat([r.timeseries for r in results], ignore_index=True),
+        vectors=pd.concat([r.vectors for r in results], ignore_index=True),
+        transactions=pd.concat(logs, ignore_index=True) if logs else None,
+        phase_seconds=dict(phases),
+        setup_seconds=sum(r.setup_seconds for r in results),
+        simulate_seconds=sum(r.simulate_seconds for r in results),
+    )
+
+
+def replicate_runs(scenario: Scenario, replicates: int = 1, engine: str = "columnar",
+                   on_day: Callable[[], None] | None = None, first_replicate: int = 0,
+                   transaction_share: float = 0.0,
+                   batch: int | None = None) -> Iterator[RunResult]:
+    """Each replicate's own results, in replicate order, simulated in batches.
+
+    Takes the arguments of ``run_replicates``. A replicate's ``simulate_seconds`` is its
+    batch's simulation time shared equally among the batch; its ``setup_seconds`` are its
+    own.
+
+    Yields:
+        One ``RunResult`` per replicate, as ``run_replicates`` of that replicate alone
+        would return it.
+    """
     if batch is not None and batch < 1:
         raise ValueError(f"batch must be at least 1, got {batch}")
-    series, vectors, logs = [], [], []
-    phases: dict[str, float] = defaultdict(float)
-    setup = simulate = 0.0
     size = batch or default_batch(scenario.population.users, replicates, engine)
     last = first_replicate + replicates
+    names = [p.name for p in scenario.platforms]
     for first in range(first_replicate, last, size):
         numbers = range(first, min(first + size, last))
         models, built, simulated = _simulate_batch(scenario, numbers, engine,
                                                    transaction_share, on_day)
-        setup += built
-        simulate += simulated
-        for replicate, model in zip(numbers, models, strict=True):
-            for name, seconds in model.phase_seconds.items():
-                phases[name] += seconds
-            series.append(model.metrics.timeseries(replicate, scenario.start_date))
-            vectors.append(model.metrics.vector_table(replicate))
-            if transaction_share > 0:
-                logs.append(transactions_frame(model.transaction_days, replicate,
-                                               scenario.start_date,
-                                               [p.name for p in scenario.platforms]))
-    return RunResult(
-        timeseries=pd.concat(series, ignore_index=True),
-        vectors=pd.concat(vectors, ignore_index=True),
-        transactions=pd.concat(logs, ignore_index=True) if logs else None,
-        phase_seconds=dict(phases),
-        setup_seconds=setup,
-        simulate_seconds=simulate,
-    )
+        for replicate, model, setup in zip(numbers, models, built, strict=True):
+            yield RunResult(
+                timeseries=model.metrics.timeseries(replicate, scenario.start_date),
+                vectors=model.metrics.vector_table(replicate),
+                transactions=transactions_frame(model.transaction_days, replicate,
+                                                scenario.start_date, names)
+                if transaction_share > 0 else None,
+                phase_seconds=dict(model.phase_seconds),
+                setup_seconds=setup,
+                simulate_seconds=simulated / len(models),
+            )
 
 
 def _simulate_batch(scenario: Scenario, numbers: range, engine: str, transaction_share: float,
-                    on_day: Callable[[], None] | None) -> tuple[list[FraudModel], float, float]:
+                    on_day: Callable[[], None] | None
+                    ) -> tuple[list[FraudModel], list[float], float]:
     """Build the replicates ``numbers`` and step them together to the scenario's horizon.
 
     Returns:
-        The models, and the seconds spent building them and simulating them.
+        The models, the seconds spent building each, and the seconds spent simulating them.
     """
+    models, built = [], []
+    for replicate in numbers:
+        start = time.perf_counter()
+        models.append(FraudModel(scenario, replicate=replicate, engine=engine,
+                                 transaction_share=transaction_share))
+        built.append(time.perf_counter() - start)
     start = time.perf_counter()
-    models = [FraudModel(scenario, replicate=replicate, engine=engine,
-                         transaction_share=transaction_share) for replicate in numbers]
-    built = time.perf_counter()
     for _ in range(scenario.days):
         FraudModel.step_together(models)
         if on_day is not None:
             for _ in models:
                 on_day()
-    return models, built - start, time.perf_counter() - built
+    return models, built, time.perf_counter() - start
