@@ -1,12 +1,15 @@
 """Replicates per minute of a 10,000-user, 365-day scenario (issue 14, benchmark 5b).
 
-Replicates run one by one, each with its own random numbers, two ways a user runs them:
+Replicates, each with its own random numbers, two ways a user runs them:
 
-* ``run``: ``simfraud run --replicates R`` in one process (one replicate after another,
-  the users' kernel on the command's threads), one result folder;
+* ``run``: ``simfraud run --replicates R`` in one process (in batches stepped together,
+  8 at 10,000 users, the users' kernel on the command's threads), one result folder;
 * ``workers``: ``simfraud compare`` of the baseline against one arm, ``R / 2``
-  replicates each, on one local worker process per core (each run its own folder; the
-  tables and report included), as the 1,000-replicate target of issue 14 is stated.
+  replicates each, on one local worker process per core (each run its own folder, runs
+  in batched tasks where the experiment has enough of them; the tables and report
+  included), as the 1,000-replicate target of issue 14 is stated.
+
+One by one against batched, in one process: ``python -m benchmarks.batched``.
 
 Both are timed from the command's start to its exit, in a fresh process.
 
