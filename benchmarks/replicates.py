@@ -47,7 +47,7 @@ def run_command_seconds(users: int, days: int, replicates: int) -> float:
 
 def replicates_per_minute(users: int, days: int, replicates: int,
                           ways: tuple[str, ...] = ("run", "workers")) -> dict[str, dict]:
-    """Replicates per minute, one by one, in one process and on local workers.
+    """Replicates per minute in one process and on local workers.
 
     Args:
         users: Simulated users per replicate.

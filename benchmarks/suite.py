@@ -22,9 +22,9 @@ Figures (medians of ``--repeats`` runs), by section (``SECTIONS``):
   a run of 100 users x 1 day, each in fresh processes (``benchmarks.cli_start``);
 * ``experiments``: the efficiency of a 2-arm x 8-replicate ``simfraud compare`` at 10,000
   users x 365 days on one worker per core (``benchmarks.experiments``);
-* ``replicates``: replicates per minute of 10,000 users x 365 days, one by one, in one
-  process (``simfraud run --replicates 32``) and on one worker per core (a 2 x 16
-  compare) (``benchmarks.replicates``).
+* ``replicates``: replicates per minute of 10,000 users x 365 days, in one process
+  (``simfraud run --replicates 32``, in batches of 8) and on one worker per core (a 2 x 16
+  compare, one run per task: too few runs to batch) (``benchmarks.replicates``).
 
 ``--write`` puts the tables and a scaling plot into ``docs/performance.md`` and
 ``docs/img/scaling.png`` (whole suite only). ``--quick`` runs tiny sizes only (what CI
@@ -243,7 +243,7 @@ def _experiments(report: dict, quick: bool, repeats: int) -> None:
 
 
 def _replicates(report: dict, quick: bool) -> None:
-    """Replicates per minute, one by one, in one process and on the workers (one run each)."""
+    """Replicates per minute in one process and on the workers."""
     users, days, replicates = (1_000, 10, 4) if quick else (10_000, 365, 32)
     ways = replicates_per_minute(users, days, replicates)
     report["replicates"] = {"users": users, "days": days, "ways": ways}
@@ -280,8 +280,8 @@ def markdown(report: dict) -> str:
 
 
 def _replicates_markdown(replicates: dict) -> str:
-    lines = [f"| replicates of {replicates['users']:,} users x {replicates['days']} days, one "
-             "by one | replicates | wall | per minute |", "| --- | ---: | ---: | ---: |"]
+    lines = [f"| replicates of {replicates['users']:,} users x {replicates['days']} days "
+             "| replicates | wall | per minute |", "| --- | ---: | ---: | ---: |"]
     for way, figures in replicates["ways"].items():
         where = ("one process (`simfraud run --replicates`)" if way == "run"
                  else f"{figures['workers']} workers (`simfraud compare`, 2 arms)")
