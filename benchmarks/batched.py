@@ -44,21 +44,25 @@ def compare_ways(users: int, days: int, replicates: int, rounds: int,
     from simfraud.model.replicates import run_replicates
     from simfraud.scenario.loader import load_scenario
 
+    threads = numba.get_num_threads()
     numba.set_num_threads(1)
-    loaded = load_scenario(scenario, [f"population.users={users}", f"days={days}"])
-    run_replicates(loaded.model_copy(update={"days": 2}), 1)  # kernels compiled or loaded
-    batches = {"one_by_one": 1, "batched": replicates}
-    seconds: dict[str, list[float]] = {name: [] for name in batches}
-    identical = True
-    for round_ in range(rounds):
-        order = list(batches) if round_ % 2 == 0 else list(reversed(batches))
-        results = {name: run_replicates(loaded, replicates, batch=batches[name])
-                   for name in order}
-        for name, result in results.items():
-            seconds[name].append(result.simulate_seconds / replicates)
-        one, batched = results["one_by_one"], results["batched"]
-        identical &= one.timeseries.equals(batched.timeseries) and one.vectors.equals(
-            batched.vectors)
+    try:
+        loaded = load_scenario(scenario, [f"population.users={users}", f"days={days}"])
+        run_replicates(loaded.model_copy(update={"days": 2}), 1)  # kernels compiled or loaded
+        batches = {"one_by_one": 1, "batched": replicates}
+        seconds: dict[str, list[float]] = {name: [] for name in batches}
+        identical = True
+        for round_ in range(rounds):
+            order = list(batches) if round_ % 2 == 0 else list(reversed(batches))
+            results = {name: run_replicates(loaded, replicates, batch=batches[name])
+                       for name in order}
+            for name, result in results.items():
+                seconds[name].append(result.simulate_seconds / replicates)
+            one, batched = results["one_by_one"], results["batched"]
+            identical &= one.timeseries.equals(batched.timeseries) and one.vectors.equals(
+                batched.vectors)
+    finally:
+        numba.set_num_threads(threads)
     ratios = [b / a for a, b in zip(seconds["one_by_one"], seconds["batched"], strict=True)]
     return {"one_by_one": statistics.median(seconds["one_by_one"]),
             "batched": statistics.median(seconds["batched"]),

@@ -78,11 +78,6 @@ def test_default_batch_is_bounded_by_users_and_replicates(users, replicates, eng
     assert default_batch(users, replicates, engine) == expected
 
 
-def test_a_batch_below_one_is_refused():
-    with pytest.raises(ValueError, match="batch must be at least 1, got 0"):
-        run_replicates(scenario_with(users=100, days=2), 2, batch=0)
-
-
 def test_run_command_batch_writes_the_same_files(tmp_path):
     scenario = tmp_path / "s.yaml"
     scenario.write_text("name: tiny\nattackers: {initial: 40}\n")
@@ -102,7 +97,8 @@ def test_run_command_refuses_a_batch_of_zero(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["run", str(scenario), "--out", str(tmp_path / "o"), "--batch", "0"])
     assert exit_.value.code == 2
-    assert "--batch: must be 1 to" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "--batch: must be 1 to 1,000, got 0" in err and "Traceback" not in err
     assert not (tmp_path / "o").exists()
 
 
@@ -111,7 +107,8 @@ def test_run_command_refuses_a_batch_of_zero(tmp_path, capsys):
     (10_000, 48, 2, 6),     # 48 // 8 = 6
     (10_000, 16, 2, 1),     # 2 x 8: too few runs to share out in batches
     (50_000, 1_000, 2, 1),  # 2 replicates fit 100,000 users: not worth a coarser task
-    (20_000, 1_000, 0, 5),  # no worker known yet: counted as one slot
+    (20_000, 1_000, 1, 5),  # 2 x 500 on one slot: 5 fit 100,000 users
+    (20_000, 1_000, 0, 1),  # no worker has joined yet: one run a task
 ])
 def test_task_batch_keeps_enough_tasks_per_slot(users, runs, slots, expected):
     assert task_batch(users, runs, slots) == expected
@@ -173,22 +170,127 @@ def test_a_batched_compare_writes_the_runs_of_one_by_one(tmp_path, monkeypatch):
                 == (tmp_path / "alone" / name).read_bytes()), name
 
 
-def test_a_failing_run_in_a_batch_fails_alone(tmp_path, monkeypatch):
+def test_a_run_whose_folder_fails_to_write_fails_alone(tmp_path, monkeypatch):
     from simfraud.experiments import worker
     from simfraud.experiments.plan import RunSpec
+    from simfraud.results import folder
 
     base = scenario_with(users=300, days=3).model_dump(mode="json")
     specs = [RunSpec(f"s0-r{r:03d}", 0, r, {}) for r in range(4)]
-    write = worker._write_run
+    write = folder.write_run_folder
 
-    def fails_for_r002(runs_dir, spec, scenario, result):
-        if spec.run_id == "s0-r002":
+    def fails_for_r002(writer, scenario, result, fields, timings):
+        if fields["run_id"] == "s0-r002":
             raise OSError("disk full")
-        return write(runs_dir, spec, scenario, result)
+        return write(writer, scenario, result, fields, timings)
 
-    monkeypatch.setattr(worker, "_write_run", fails_for_r002)
+    monkeypatch.setattr(folder, "write_run_folder", fails_for_r002)
     outcomes = worker.execute_runs(base, specs, str(tmp_path))
     assert [(o.run_id, o.status) for o in outcomes] == [
         ("s0-r000", "ok"), ("s0-r001", "ok"), ("s0-r002", "failed"), ("s0-r003", "ok")]
     assert "disk full" in outcomes[2].error
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s0-r000", "s0-r001", "s0-r003"]
+
+
+def test_a_batch_that_fails_to_simulate_runs_again_one_by_one(tmp_path, monkeypatch):
+    from simfraud.experiments import worker
+    from simfraud.experiments.plan import RunSpec
+    from simfraud.model import replicates
+
+    base = scenario_with(users=300, days=3).model_dump(mode="json")
+    specs = [RunSpec(f"s0-r{r:03d}", 0, r, {}) for r in range(3)]
+    real = replicates.replicate_runs
+    batches = []
+
+    def fails_in_batches_and_for_r001(scenario, count, first_replicate=0, batch=None):
+        batches.append(batch)
+        if batch > 1 or first_replicate == 1:
+            raise RuntimeError(f"broken at {first_replicate}")
+        return real(scenario, count, first_replicate=first_replicate, batch=batch)
+
+    monkeypatch.setattr(replicates, "replicate_runs", fails_in_batches_and_for_r001)
+    outcomes = worker.execute_runs(base, specs, str(tmp_path))
+    assert batches == [3, 1, 1, 1]
+    assert [(o.run_id, o.status) for o in outcomes] == [
+        ("s0-r000", "ok"), ("s0-r001", "failed"), ("s0-r002", "ok")]
+    assert "RuntimeError: broken at 1" in outcomes[1].error
+
+
+def test_a_lost_worker_fails_only_the_runs_it_had_not_written(tmp_path):
+    from simfraud.experiments import worker
+    from simfraud.experiments.dispatch import _outcomes
+
+    tasks = _tasks(1, [0, 1])
+    base = scenario_with(users=300, days=3).model_dump(mode="json")
+    worker.execute_runs(base, [tasks[0].spec], str(tmp_path))  # r000 written, then lost
+
+    class Lost:
+        def result(self):
+            raise RuntimeError("KilledWorker: worker died")
+
+    outcomes = _outcomes(Lost(), tasks, tmp_path)
+    assert [(o.run_id, o.status) for o in outcomes] == [("s0-r000", "ok"), ("s0-r001", "failed")]
+    assert "worker died" in outcomes[1].error
+
+
+def test_batches_follow_the_population_a_variant_sets():
+    from simfraud.experiments.dispatch import Task, batched
+    from simfraud.experiments.plan import RunSpec
+
+    base = {"population": {"users": 1_000, "contacts": 4}}
+    points = {0: {}, 1: {"population.users": 90_000}, 2: {"population": {"users": 60_000}}}
+    tasks = [Task(base, RunSpec(f"s{p}-r{r:03d}", p, r, changes), seed=r)
+             for p, changes in points.items() for r in range(40)]
+    sizes = {p: {len(g) for g in batched(tasks, slots=1) if g[0].spec.point == p}
+             for p in points}
+    assert sizes == {0: {8}, 1: {1}, 2: {1}}
+
+
+def test_task_keys_name_every_batch_apart():
+    from simfraud.experiments.dispatch import _task_key, batched
+
+    tasks = _tasks(2, list(range(40)))
+    keys = [_task_key("compare", g) for g in batched(tasks, slots=1)]
+    assert len(set(keys)) == len(keys) == 10 and keys[0] == "compare-s0-r000..s0-r007"
+    assert _task_key("compare", tasks[:1]) == "compare-s0-r000"
+
+
+def test_batched_replicates_equal_models_run_alone():
+    scenario = scenario_with(BUSY, users=1_000, days=12)
+    batched = run_replicates(scenario, 3, batch=3)
+    for replicate in range(3):
+        model = FraudModel(scenario, replicate=replicate)
+        model.run()
+        ours = batched.timeseries[batched.timeseries["replicate"] == replicate]
+        assert ours.reset_index(drop=True).equals(
+            model.metrics.timeseries(replicate, scenario.start_date))
+        vectors = batched.vectors[batched.vectors["replicate"] == replicate]
+        assert vectors.reset_index(drop=True).equals(model.metrics.vector_table(replicate))
+
+
+def test_models_are_let_go_once_their_results_are_read(monkeypatch):
+    import gc
+    import weakref
+
+    from simfraud.model import replicates
+
+    made = []
+    real = replicates._simulate_batch
+
+    def remembering(*args):
+        models, built, simulated = real(*args)
+        made.extend(weakref.ref(model) for model in models)
+        return models, built, simulated
+
+    monkeypatch.setattr(replicates, "_simulate_batch", remembering)
+    run_replicates(scenario_with(users=300, days=3), 4, batch=2)
+    gc.collect()
+    assert len(made) == 4 and all(ref() is None for ref in made)
+
+
+@pytest.mark.parametrize("batch", [0, -1, 2.5, True])
+def test_the_api_refuses_a_batch_that_is_not_a_whole_number_from_1(batch):
+    from simfraud.experiments.api import run
+
+    with pytest.raises(ValueError, match="batch must be a whole number of at least 1"):
+        run(scenario_with(users=100, days=2), 2, batch=batch)

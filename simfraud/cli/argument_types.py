@@ -56,6 +56,7 @@ users = bounded(int, 1, schema_limit("MAX_USERS"),
 days = bounded(int, 1, schema_limit("MAX_DAYS"), "1 to {high:,} (ten years)")
 replicates = bounded(int, 1, schema_limit("MAX_REPLICATES"), "1 to {high:,} (each replicate "
                      "keeps its daily tables in memory)")
+batch = bounded(int, 1, schema_limit("MAX_REPLICATES"), "1 to {high:,}")
 trials = bounded(int, 1, 10_000, "1 to 10,000")
 trial_replicates = bounded(int, 1, 20, "1 to 20, as a calibration spec's replicates")
 share = bounded(float, 0.0, 1.0, "between 0 and 1")

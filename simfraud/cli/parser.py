@@ -60,7 +60,7 @@ def _run_parser(sub) -> None:
                      help="replicates (default 1)")
     run.add_argument("--engine", choices=("columnar", "agents"), default="columnar",
                      help="columnar (fast, default) or agents (one mesa agent per user)")
-    run.add_argument("--batch", type=types.replicates, metavar="R",
+    run.add_argument("--batch", type=types.batch, metavar="R",
                      help="replicates stepped together, phase by phase (default: up to 8, "
                           "and 100,000 users, on the columnar engine; results do not change)")
     run.add_argument("--set", dest="overrides", action="append", default=[],

@@ -32,6 +32,14 @@ def default_batch(users: int, replicates: int, engine: str = "columnar") -> int:
     As many as fit ``BATCH_USERS``, at most ``BATCH_REPLICATES``, on the columnar engine;
     one at a time on the agents engine, whose day is the users' own Python and gains
     nothing from it.
+
+    Args:
+        users: Simulated users per replicate.
+        replicates: Replicates to run.
+        engine: ``columnar`` or ``agents``.
+
+    Returns:
+        The batch size, at least 1.
     """
     if engine != "columnar":
         return 1
@@ -48,7 +56,10 @@ def task_batch(users: int, runs: int, slots: int) -> int:
 
     Returns:
         ``default_batch`` of the population, at most ``runs / (slots * TASKS_PER_SLOT)``;
-        1 when that is below ``MIN_TASK_BATCH``.
+        1 when that is below ``MIN_TASK_BATCH`` or no slot is known yet (a ``--scheduler``
+        cluster whose workers have not joined).
     """
-    size = min(default_batch(users, BATCH_REPLICATES), runs // (max(slots, 1) * TASKS_PER_SLOT))
+    if slots < 1:
+        return 1
+    size = min(default_batch(users, BATCH_REPLICATES), runs // (slots * TASKS_PER_SLOT))
     return size if size >= MIN_TASK_BATCH else 1

@@ -11,6 +11,7 @@ folder's lock (``FolderLock``) throughout.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import logging
@@ -45,6 +46,7 @@ from simfraud.results.atomic import remove_partials, write_parquet_atomic, write
 from simfraud.results.lock import FolderLock, OutputError, output_folder, shown
 from simfraud.results.manifest import MANIFEST, ResultFolderError, record_bytes, verified
 from simfraud.results.units import index_units, with_units
+from simfraud.scenario.overrides import set_path
 
 EXPERIMENT = "experiment.json"
 INDEX = "index.parquet"
@@ -368,13 +370,31 @@ def write_index(tasks: list[Task], outcomes: dict[str, RunOutcome], out: Path) -
                                     currency), out / INDEX)
 
 
-def _outcomes(future: Any, run_ids: list[str]) -> list[RunOutcome]:
-    """A finished task's outcomes; a worker lost on the way fails each of its runs."""
+def _outcomes(future: Any, batch: list[Task], runs_dir: Path) -> list[RunOutcome]:
+    """A finished task's outcomes.
+
+    A worker lost on the way (``KilledWorker``) fails the task's runs that did not write
+    a complete folder before it was lost; those that did keep their outcome from disk.
+    """
     try:
         return future.result()
     except Exception as exc:  # e.g. KilledWorker: the runs failed, the others go on
         error = f"{type(exc).__name__}: {_first_line(exc)}"[:300]
-        return [RunOutcome(run_id, "failed", float("nan"), error=error) for run_id in run_ids]
+        outcomes = []
+        for task in batch:
+            try:
+                done = finished(runs_dir, task.spec)
+            except ResultFolderError:
+                done = None
+            outcomes.append(done or RunOutcome(task.spec.run_id, "failed", float("nan"),
+                                               error=error))
+        return outcomes
+
+
+def _task_key(kind: str, batch: list[Task]) -> str:
+    """The task's name on the cluster: its runs, first to last."""
+    last = f"..{batch[-1].spec.run_id}" if len(batch) > 1 else ""
+    return f"{kind}-{batch[0].spec.run_id}{last}"
 
 
 def batched(todo: list[Task], slots: int) -> list[list[Task]]:
@@ -382,7 +402,7 @@ def batched(todo: list[Task], slots: int) -> list[list[Task]]:
 
     A task holds runs of one base scenario and changes whose replicates follow each other,
     as many as ``core.batches.task_batch`` gives for the variant's population (one when
-    there are too few runs to share out in batches).
+    there are too few runs to share out in batches, or no worker is known yet).
 
     Args:
         todo: The runs left, in index order.
@@ -392,9 +412,12 @@ def batched(todo: list[Task], slots: int) -> list[list[Task]]:
         The tasks, each a list of runs, in index order.
     """
     tasks: list[list[Task]] = []
+    users: dict[tuple[int, int], int] = {}
     for task in todo:
-        users = task.spec.changes.get("population.users", task.base["population"]["users"])
-        size = task_batch(int(users), len(todo), slots)
+        point = (id(task.base), task.spec.point)
+        if point not in users:
+            users[point] = _simulated_users(task)
+        size = task_batch(users[point], len(todo), slots)
         last = tasks[-1][-1] if tasks else None
         if (last is not None and len(tasks[-1]) < size
                 and last.spec.replicate + 1 == task.spec.replicate
@@ -404,6 +427,17 @@ def batched(todo: list[Task], slots: int) -> list[list[Task]]:
         else:
             tasks.append([task])
     return tasks
+
+
+def _simulated_users(task: Task) -> int:
+    """The run's simulated users: its base's, unless its changes set the population's."""
+    data = {"population": copy.deepcopy(task.base["population"])}
+    for path, value in task.spec.changes.items():
+        if path == "population" or path.startswith("population."):
+            set_path(data, path, copy.deepcopy(value))
+    population = data["population"]
+    users = population.get("users") if isinstance(population, dict) else None
+    return int(users) if isinstance(users, int) else int(task.base["population"]["users"])
 
 
 def _finished_runs(tasks: list[Task], runs_dir: Path, kind: str) -> dict[str, RunOutcome]:
@@ -464,12 +498,11 @@ def run_all(tasks: list[Task], out: Path, *, kind: str, workers: int | None = No
         threads = numba_threads_per_run(client)
         slots = sum(w["nthreads"] for w in client.scheduler_info()["workers"].values())
         futures = {client.submit(execute_runs, batch[0].base, [t.spec for t in batch],
-                                 str(runs_dir), threads, pure=False,
-                                 key=f"{kind}-{batch[0].spec.run_id}"):
-                   [t.spec.run_id for t in batch] for batch in batched(todo, slots)}
+                                 str(runs_dir), threads, pure=False, key=_task_key(kind, batch)):
+                   batch for batch in batched(todo, slots)}
         written = time.monotonic()
         for future in as_completed(futures):
-            for outcome in _outcomes(future, futures[future]):
+            for outcome in _outcomes(future, futures[future], runs_dir):
                 outcomes[outcome.run_id] = outcome
                 failures += outcome.status != "ok"
                 bar.set_postfix(failed=failures, refresh=False)

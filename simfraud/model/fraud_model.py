@@ -355,6 +355,16 @@ class FraudModel(mesa.Model):
             if on_day is not None:
                 on_day()
 
+    def release(self) -> None:
+        """Let the model be garbage-collected once nothing else holds it.
+
+        mesa 3.3 keeps every model that ever had an agent in ``mesa.Agent._ids`` for the
+        life of the process (mesa issue 3179, fixed upstream after 3.3.1): about 1 MB per
+        10,000-user year, so a worker running hundreds of runs kept them all. Call it
+        when the model's results have been read; the model is not to be stepped again.
+        """
+        mesa.Agent._ids.pop(self, None)
+
     # -- helpers --------------------------------------------------------------------------
     @property
     def crews(self) -> list[AttackerAgent]:

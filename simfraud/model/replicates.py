@@ -62,16 +62,29 @@ def replicate_runs(scenario: Scenario, replicates: int = 1, engine: str = "colum
                    batch: int | None = None) -> Iterator[RunResult]:
     """Each replicate's own results, in replicate order, simulated in batches.
 
-    Takes the arguments of ``run_replicates``. A replicate's ``simulate_seconds`` is its
-    batch's simulation time shared equally among the batch; its ``setup_seconds`` are its
-    own.
+    A replicate's ``simulate_seconds`` is its batch's simulation time shared equally
+    among the batch; its ``setup_seconds`` are its own. A batch's models are let go
+    (``FraudModel.release``) once their results are taken.
+
+    Args:
+        scenario: The validated scenario.
+        replicates: Number of replicates (>= 1).
+        engine: ``columnar`` or ``agents``.
+        on_day: Called after every simulated day of every replicate (progress).
+        first_replicate: Number of the first replicate.
+        transaction_share: Share of users whose payments are logged (0: no log).
+        batch: Replicates stepped together (None: ``default_batch``; 1: one after another).
 
     Yields:
         One ``RunResult`` per replicate, as ``run_replicates`` of that replicate alone
         would return it.
+
+    Raises:
+        ValueError: When ``batch`` is not a whole number of at least 1.
     """
-    if batch is not None and batch < 1:
-        raise ValueError(f"batch must be at least 1, got {batch}")
+    if batch is not None and (isinstance(batch, bool) or not isinstance(batch, int)
+                              or batch < 1):
+        raise ValueError(f"batch must be a whole number of at least 1, got {batch!r}")
     size = batch or default_batch(scenario.population.users, replicates, engine)
     last = first_replicate + replicates
     names = [p.name for p in scenario.platforms]
@@ -79,17 +92,20 @@ def replicate_runs(scenario: Scenario, replicates: int = 1, engine: str = "colum
         numbers = range(first, min(first + size, last))
         models, built, simulated = _simulate_batch(scenario, numbers, engine,
                                                    transaction_share, on_day)
-        for replicate, model, setup in zip(numbers, models, built, strict=True):
-            yield RunResult(
-                timeseries=model.metrics.timeseries(replicate, scenario.start_date),
-                vectors=model.metrics.vector_table(replicate),
-                transactions=transactions_frame(model.transaction_days, replicate,
-                                                scenario.start_date, names)
-                if transaction_share > 0 else None,
-                phase_seconds=dict(model.phase_seconds),
-                setup_seconds=setup,
-                simulate_seconds=simulated / len(models),
-            )
+        results = [RunResult(
+            timeseries=model.metrics.timeseries(replicate, scenario.start_date),
+            vectors=model.metrics.vector_table(replicate),
+            transactions=transactions_frame(model.transaction_days, replicate,
+                                            scenario.start_date, names)
+            if transaction_share > 0 else None,
+            phase_seconds=dict(model.phase_seconds),
+            setup_seconds=setup,
+            simulate_seconds=simulated / len(models),
+        ) for replicate, model, setup in zip(numbers, models, built, strict=True)]
+        for model in models:
+            model.release()
+        del models
+        yield from results
 
 
 def _simulate_batch(scenario: Scenario, numbers: range, engine: str, transaction_share: float,
