@@ -32,7 +32,7 @@ def run_replicates(scenario: Scenario, replicates: int = 1, engine: str = "colum
         replicates: Number of replicates (>= 1).
         engine: ``columnar`` or ``agents``.
         on_day: Called after every simulated day of every replicate (progress).
-        first_replicate: Number of the first replicate (a sweep runs replicates one by one).
+        first_replicate: Number of the first replicate (an experiment task's first run's).
         transaction_share: Share of users whose payments are logged (0: no log).
         batch: Replicates stepped together (None: ``default_batch``; 1: one after another).
 
